@@ -1,0 +1,151 @@
+# Kairos microhypervisor: build, boot and test.
+#
+#   make            build build/kairos.elf
+#   make iso        build build/kairos.iso (BIOS + UEFI, GRUB), ARGS= baked in
+#   make run        boot it in QEMU, serial on this terminal (Ctrl-A X quits)
+#                   SMP=<n> MEM=<MiB> FIRMWARE=bios|uefi MACHINE=q35|pc ARGS="..."
+#   make debug      the same, QEMU waiting for gdb (tools/gdbinit loads symbols)
+#   make test       host unit tests, then the boot matrix in QEMU
+#   make unit       host unit tests only
+#   make format     clang-format the tree
+#
+# CROSS_COMPILE=x86_64-linux-gnu- selects a prefixed toolchain.
+
+VERSION := 0.1.0
+
+CROSS_COMPILE ?=
+CC      := $(CROSS_COMPILE)gcc
+LD      := $(CROSS_COMPILE)ld
+NM      := $(CROSS_COMPILE)nm
+OBJCOPY := $(CROSS_COMPILE)objcopy
+HOSTCC  ?= gcc
+PYTHON  ?= python3
+
+B := build
+
+# V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+SMP      ?= 2
+MEM      ?= 256
+FIRMWARE ?= bios
+MACHINE  ?= q35
+ARGS     ?=
+
+# The kernel is everything under arch/x86, common and tests/kernel.
+KSRCS := $(sort $(shell find arch/x86 common tests/kernel -name '*.c' -o -name '*.S' 2>/dev/null))
+KOBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(KSRCS)))
+
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(GCC_INCLUDE) -Iinclude -Iarch/x86/include \
+	-m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-optimize-sibling-calls \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	-fno-common -fcf-protection=none \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
+	-Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith \
+	-DKAIROS_VERSION='"$(VERSION)"'
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T linker.ld
+
+.PHONY: all iso run debug test unit format clean deps FORCE
+all: $(B)/kairos.elf
+
+-include $(KOBJS:.o=.d)
+
+$(B)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) AS $<
+	$(Q)$(CC) $(KASFLAGS) -MMD -MP -c $< -o $@
+
+# The build identity (git revision, compiler) lives in one object only.
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(B)/obj/common/version.o: KCFLAGS += -DKAIROS_GIT='"$(GIT_REV)"' \
+	-DKAIROS_COMPILER='"$(shell $(CC) --version | head -n1)"'
+$(B)/obj/common/version.o: FORCE
+
+# Two links: the symbol table goes last in the image, so filling it in
+# moves no other symbol; tools/gensyms.sh checks that it did not.
+$(B)/kairos-pass1.elf: $(KOBJS) $(B)/obj/symbols-empty.o linker.ld
+	$(quiet) LD $@
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/obj/symbols-empty.o
+
+$(B)/obj/symbols-empty.o: tools/gensyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/gensyms.sh --empty > $(B)/symbols-empty.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/symbols-empty.S -o $@
+
+$(B)/obj/symbols.o: $(B)/kairos-pass1.elf tools/gensyms.sh
+	$(quiet) SYMS $@
+	$(Q)NM=$(NM) tools/gensyms.sh $< > $(B)/symbols.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/symbols.S -o $@
+
+$(B)/kairos.elf: $(KOBJS) $(B)/obj/symbols.o linker.ld
+	$(quiet) LD $@
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/obj/symbols.o
+	$(Q)NM=$(NM) tools/gensyms.sh --compare $(B)/kairos-pass1.elf $@
+
+iso: $(B)/kairos.iso
+$(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE
+	$(quiet) ISO $@
+	$(Q)tools/mkiso.sh $@ $(B)/kairos.elf "$(ARGS)"
+
+deps:
+	@tools/install-deps.sh
+
+QEMU_RUN = tests/harness/boot.py --interactive --firmware $(FIRMWARE) \
+	--machine $(MACHINE) --smp $(SMP) --mem $(MEM)
+
+run: deps $(B)/kairos.iso
+	$(PYTHON) $(QEMU_RUN) --iso $(B)/kairos.iso
+
+debug: deps $(B)/kairos.iso
+	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x tools/gdbinit"
+	$(PYTHON) $(QEMU_RUN) --iso $(B)/kairos.iso --gdb
+
+# ---------------------------------------------------------------------------
+# Host unit tests: each tests/unit/<name>.mk adds <name> to UNIT_TESTS and
+# lists <name>_SRCS (the test and the portable code it covers).
+UNIT_TESTS :=
+include $(sort $(wildcard tests/unit/*.mk))
+
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Itests/unit/host -Iinclude -DHOST_TEST
+UNIT_LIBS := -lcmocka
+UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
+
+define unit_rule
+$(B)/unit/test_$(1): $$($(1)_SRCS) tests/unit/host/host_support.c $$(wildcard include/*.h tests/unit/host/*.h tests/unit/host/asm/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(quiet) HOSTCC $$@
+	$$(Q)$$(HOSTCC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) tests/unit/host/host_support.c $$(UNIT_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: deps $(UNIT_BINS)
+	$(PYTHON) tests/run_tests.py --unit-only $(UNIT_BINS)
+
+test: deps $(B)/kairos.elf $(UNIT_BINS)
+	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf $(UNIT_BINS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)

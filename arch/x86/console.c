@@ -1,0 +1,59 @@
+/*
+ * Choosing the consoles: console=<list> of com1, vga or none.
+ */
+#include <asm/serial.h>
+#include <asm/vga.h>
+#include <bootinfo.h>
+#include <console.h>
+#include <errno.h>
+#include <param.h>
+#include <printk.h>
+#include <string.h>
+
+#define CONSOLE_COM1 (1U << 0)
+#define CONSOLE_VGA  (1U << 1)
+
+static unsigned int wanted_consoles = CONSOLE_COM1 | CONSOLE_VGA;
+
+static int __init parse_console(const char *value)
+{
+	const char *cursor = value;
+	unsigned int wanted = 0;
+	char item[8];
+	int len;
+
+	if (!value)
+		return -EINVAL;
+	while ((len = param_list_next(&cursor, item, sizeof(item))) != 0) {
+		if (len < 0)
+			return -EINVAL;
+		if (strcmp(item, "com1") == 0)
+			wanted |= CONSOLE_COM1;
+		else if (strcmp(item, "vga") == 0)
+			wanted |= CONSOLE_VGA;
+		else if (strcmp(item, "none") != 0)
+			return -EINVAL;
+	}
+	wanted_consoles = wanted;
+	return 0;
+}
+custom_param("console", parse_console, "console=<com1|vga|none>[,...]");
+
+void __init arch_console_init(void)
+{
+	bool com1 = false, vga = false;
+
+	if (wanted_consoles & CONSOLE_COM1)
+		com1 = serial_console_init();
+	if (wanted_consoles & CONSOLE_VGA)
+		vga = vga_console_init(&boot_info.fb);
+	pr_info("Consoles: %s%s%s\n", com1 ? "com1 " : "", vga ? "vga " : "",
+		!com1 && !vga ? "none" : "");
+	if ((wanted_consoles & CONSOLE_COM1) && !com1)
+		pr_info("console: no UART answers at COM1; serial console off\n");
+}
+
+void arch_console_emergency(void)
+{
+	serial_console_emergency();
+}

@@ -1,0 +1,58 @@
+/*
+ * Descriptor tables: a GDT and 64-bit TSS per CPU, one IDT for all CPUs
+ * (arch/x86/desc.c).
+ */
+#ifndef ASM_X86_DESC_H
+#define ASM_X86_DESC_H
+
+/* Interrupt stack table slots (SDM Vol. 3A, 7.14.5): 1-based. */
+#define IST_NMI 1
+#define IST_DF	2
+#define IST_MC	3
+#define NR_IST	3
+
+/* Vectors (SDM Vol. 3A, table 7-1) and the ones we assign. */
+#define X86_EXC_NMI	2
+#define X86_EXC_BP	3
+#define X86_EXC_DF	8
+#define X86_EXC_PF	14
+#define X86_EXC_MC	18
+#define NR_EXCEPTIONS	32
+#define PIC_VECTOR_BASE 0x20 /* legacy 8259 IRQs 0-15 */
+#define SPURIOUS_VECTOR 0xff /* LAPIC spurious interrupt */
+
+#ifndef __ASSEMBLY__
+#include <compiler.h>
+#include <types.h>
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3]; /* stacks for privilege changes to rings 0-2 */
+	u64 reserved1;
+	u64 ist[7]; /* interrupt stack table, ist[0] is IST1 */
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base; /* past the limit: no I/O bitmap */
+} __packed;
+BUILD_BUG_ON(sizeof(struct tss64) != 104);
+
+/* Stacks a CPU needs before it takes its first exception. */
+struct cpu_stacks {
+	void *ist_top[NR_IST]; /* top of the NMI, #DF and #MC stacks */
+};
+
+/* Builds the shared IDT; boot CPU, once, before interrupts are enabled. */
+void idt_init(void);
+
+/*
+ * Loads this CPU's GDT, TSS (with its IST stacks) and the IDT. Each CPU
+ * calls it once on itself, with interrupts disabled.
+ */
+void load_cpu_descriptors(const struct cpu_stacks *stacks);
+
+/* Which known stack holds addr: [*lo, *hi), or false if none does. */
+bool stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi);
+
+#endif /* !__ASSEMBLY__ */
+
+#endif /* ASM_X86_DESC_H */

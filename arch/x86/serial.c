@@ -1,0 +1,192 @@
+/*
+ * 16550-compatible UART on COM1 (register layout: PC16550D datasheet,
+ * section 8). Polled output only; the console never waits for ever.
+ */
+#include <asm/io.h>
+#include <asm/serial.h>
+#include <console.h>
+#include <errno.h>
+#include <param.h>
+#include <string.h>
+
+#define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_DLL 0 /* divisor latch low (DLAB=1) */
+#define UART_IER 1 /* interrupt enable (DLAB=0) */
+#define UART_DLM 1 /* divisor latch high (DLAB=1) */
+#define UART_FCR 2 /* FIFO control */
+#define UART_LCR 3 /* line control */
+#define UART_MCR 4 /* modem control */
+#define UART_LSR 5 /* line status */
+#define UART_SCR 7 /* scratch */
+
+#define LCR_DLAB       0x80
+#define LSR_THRE       0x20
+#define FCR_ENABLE     0xc7 /* enable and clear FIFOs, 14-byte trigger */
+#define MCR_DTR_RTS    0x03
+#define UART_CLOCK_HZ  1843200
+#define UART_BASE_BAUD (UART_CLOCK_HZ / 16)
+/* ~1 s at 115200 baud would be far longer than any real THRE wait. */
+#define THRE_SPINS 100000
+
+struct uart_config {
+	u16 io_base;
+	unsigned int baud;
+	u8 lcr; /* data bits, parity, stop bits */
+};
+
+static struct uart_config com1 = {
+	.io_base = 0x3f8, .baud = 115200, .lcr = 0x03, /* 8N1 */
+};
+
+/* Parses "8n1": data bits 5-8, parity n|o|e|m|s, stop bits 1-2. */
+static int parse_dps(const char *s, u8 *lcr)
+{
+	static const char parities[] = "noems";
+	static const u8 parity_bits[] = {0x00, 0x08, 0x18, 0x28, 0x38};
+	const char *p;
+
+	if (strlen(s) != 3 || s[0] < '5' || s[0] > '8' ||
+	    (s[2] != '1' && s[2] != '2'))
+		return -EINVAL;
+	p = strchr(parities, s[1]);
+	if (!p || !*p)
+		return -EINVAL;
+	*lcr = (s[0] - '5') | (s[2] == '2' ? 0x04 : 0) |
+	       parity_bits[p - parities];
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0, base = 10, digit;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = *s - '0';
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			digit = (*s | 0x20) - 'a' + 10;
+		else
+			return -EINVAL;
+		v = v * base + digit;
+		if (v > max)
+			return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+/* True for a "8n1"-shaped item: a digit, a letter, a digit. */
+static bool looks_like_dps(const char *item)
+{
+	return strlen(item) == 3 && item[1] >= 'a' && item[1] <= 'z';
+}
+
+/* com1=<baud>[,<data><parity><stop>][,<io-base>], e.g. com1=115200,8n1,0x3f8 */
+static int __init parse_com1(const char *value)
+{
+	struct uart_config cfg = com1;
+	const char *cursor = value;
+	bool seen_dps = false, seen_base = false;
+	char item[16];
+	unsigned long v;
+	int len;
+
+	if (!value)
+		return -EINVAL;
+	len = param_list_next(&cursor, item, sizeof(item));
+	if (len <= 0 || parse_uint(item, UART_BASE_BAUD, &v) || v == 0 ||
+	    UART_BASE_BAUD % v)
+		return -EINVAL;
+	cfg.baud = v;
+	while ((len = param_list_next(&cursor, item, sizeof(item))) != 0) {
+		if (len < 0)
+			return -EINVAL;
+		if (!seen_dps && !seen_base && looks_like_dps(item)) {
+			if (parse_dps(item, &cfg.lcr))
+				return -EINVAL;
+			seen_dps = true;
+		} else if (!seen_base) {
+			if (parse_uint(item, 0xffff, &v) || v == 0)
+				return -EINVAL;
+			cfg.io_base = v;
+			seen_base = true;
+		} else {
+			return -EINVAL;
+		}
+	}
+	com1 = cfg;
+	return 0;
+}
+custom_param(
+	"com1", parse_com1,
+	"com1=<baud>[,<data bits><parity n|o|e|m|s><stop bits>][,<io-base>] (e.g. com1=115200,8n1,0x3f8)");
+
+/* True if a UART answers at base: the scratch register keeps what we write. */
+static bool uart_present(u16 base)
+{
+	outb(base + UART_SCR, 0x5a);
+	if (inb(base + UART_SCR) != 0x5a)
+		return false;
+	outb(base + UART_SCR, 0xa5);
+	return inb(base + UART_SCR) == 0xa5;
+}
+
+static void uart_program(const struct uart_config *cfg)
+{
+	u16 base = cfg->io_base, divisor = UART_BASE_BAUD / cfg->baud;
+
+	outb(base + UART_IER, 0);
+	outb(base + UART_LCR, LCR_DLAB);
+	outb(base + UART_DLL, divisor & 0xff);
+	outb(base + UART_DLM, divisor >> 8);
+	/* Some UARTs (Bochs's) reset to 5 data bits: always set the format. */
+	outb(base + UART_LCR, cfg->lcr);
+	outb(base + UART_FCR, FCR_ENABLE);
+	outb(base + UART_MCR, MCR_DTR_RTS);
+}
+
+static void uart_putc(u16 base, char c)
+{
+	unsigned int spins;
+
+	for (spins = 0; spins < THRE_SPINS; spins++)
+		if (inb(base + UART_LSR) & LSR_THRE)
+			break;
+	outb(base + UART_THR, c);
+}
+
+static void serial_write(struct console *con, const char *s, size_t len)
+{
+	while (len--) {
+		if (*s == '\n')
+			uart_putc(com1.io_base, '\r');
+		uart_putc(com1.io_base, *s++);
+	}
+}
+
+static struct console serial_console = {
+	.name = "com1",
+	.write = serial_write,
+};
+
+bool __init serial_console_init(void)
+{
+	if (!uart_present(com1.io_base))
+		return false;
+	uart_program(&com1);
+	console_register(&serial_console);
+	return true;
+}
+
+void serial_console_emergency(void)
+{
+	/* No presence check: writing to an absent UART is harmless. */
+	uart_program(&com1);
+	console_register(&serial_console);
+}

@@ -1,0 +1,91 @@
+/*
+ * The boot sequence: the first C code on the boot CPU, in the order the
+ * machine comes to life.
+ */
+#include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/pic.h>
+#include <asm/processor.h>
+#include <irq.h>
+#include <asm/traps.h>
+#include <bootinfo.h>
+#include <console.h>
+#include <ktest.h>
+#include <multiboot2.h>
+#include <page.h>
+#include <panic.h>
+#include <param.h>
+#include <percpu.h>
+#include <printk.h>
+#include <version.h>
+
+/* The boot page tables map the first 4 GiB: the block must lie below. */
+#define EARLY_MAP_LIMIT (4UL << 30)
+/* No multiboot2 block is anywhere near this; it bounds what we may read. */
+#define MB2_INFO_MAX (16UL << 20)
+
+struct boot_info boot_info;
+
+void start_hypervisor(u32 mb2_magic, u32 mb2_info_pa) __noreturn;
+
+/* Parses the multiboot2 block or stops with the reason. */
+static void __init parse_boot_info(u32 magic, paddr_t info_pa)
+{
+	char err[160];
+	size_t avail = min(MB2_INFO_MAX, EARLY_MAP_LIMIT - info_pa);
+
+	/* head.S checked the magic; keep the check next to the parse too. */
+	if (magic != MULTIBOOT2_BOOTLOADER_MAGIC)
+		panic("not started by a Multiboot2 boot loader (magic %#x)",
+		      magic);
+	if (info_pa == 0 || info_pa >= EARLY_MAP_LIMIT)
+		panic("multiboot2 information at %#lx is out of reach",
+		      info_pa);
+	if (mb2_parse(maddr_to_virt(info_pa), avail, &boot_info, err,
+		      sizeof(err)))
+		panic("multiboot2 information is corrupt: %s", err);
+}
+
+static void __init report_boot(void)
+{
+	unsigned int i;
+
+	pr_info("Boot loader: %s (%s boot)\n",
+		boot_info.loader_name[0] ? boot_info.loader_name : "unknown",
+		boot_info.efi_boot ? "UEFI" : "BIOS");
+	pr_info("Command line: %s\n", boot_cmdline());
+	for (i = 0; i < boot_info.nr_modules; i++)
+		pr_info("Module %u: [%#lx-%#lx) %s\n", i,
+			boot_info.modules[i].start, boot_info.modules[i].end,
+			boot_info.modules[i].cmdline);
+}
+
+/* The idle loop: halt with interrupts enabled until something happens. */
+static void __noreturn idle_loop(void)
+{
+	for (;;)
+		safe_halt();
+}
+
+void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
+{
+	/* Per-CPU data and trap handlers first: everything after may fault. */
+	percpu_init_boot_cpu();
+	trap_init();
+	print_banner();
+
+	parse_boot_info(mb2_magic, mb2_info_pa);
+	cmdline_parse(boot_info.cmdline);
+	arch_console_init();
+	report_boot();
+
+	memory_init(&boot_info, mb2_info_pa);
+	pic_disable();
+	local_irq_enable();
+
+	if (ktest_requested())
+		ktest_run_selected();
+
+	pr_info("Boot complete; idling (no guests yet)\n");
+	idle_loop();
+}

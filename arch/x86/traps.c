@@ -1,0 +1,273 @@
+/*
+ * Exceptions and interrupts: dispatch, fatal-fault reports with registers
+ * and a symbolic backtrace, spurious interrupts.
+ */
+#include <asm/boot.h>
+#include <asm/desc.h>
+#include <asm/pic.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <console.h>
+#include <panic.h>
+#include <percpu.h>
+#include <printk.h>
+#include <shutdown.h>
+#include <symbols.h>
+
+#define BACKTRACE_MAX_FRAMES 32
+
+static const char *const exception_names[NR_EXCEPTIONS] = {
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range exceeded",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack-segment fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 floating-point error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD floating-point",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
+	[28] = "#HV hypervisor injection",
+	[29] = "#VC VMM communication",
+	[30] = "#SX security exception",
+};
+
+/* The boot CPU's exception stacks, each with an unmapped guard page below. */
+struct guarded_stack {
+	u8 guard[4096];
+	u8 stack[STACK_SIZE];
+} __aligned(4096);
+static struct guarded_stack
+	bsp_ist_stacks[NR_IST] __section(".bss.stack_aligned");
+extern u8 bsp_stack_guard[], bsp_stack[];
+
+static unsigned long irq_counts[256];
+static DEFINE_PER_CPU(unsigned int, fatal_nesting);
+
+unsigned long irq_count(unsigned int vector)
+{
+	return vector < 256 ? READ_ONCE(irq_counts[vector]) : 0;
+}
+
+bool stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi)
+{
+	unsigned int i;
+
+	if (addr >= (unsigned long)bsp_stack &&
+	    addr < (unsigned long)bsp_stack + STACK_SIZE) {
+		*lo = (unsigned long)bsp_stack;
+		*hi = *lo + STACK_SIZE;
+		return true;
+	}
+	for (i = 0; i < NR_IST; i++) {
+		unsigned long base = (unsigned long)bsp_ist_stacks[i].stack;
+
+		if (addr >= base && addr < base + STACK_SIZE) {
+			*lo = base;
+			*hi = base + STACK_SIZE;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Guard pages to unmap once the final page tables exist (arch/x86/mm.c). */
+void *const boot_guard_pages[] = {
+	bsp_stack_guard,
+	bsp_ist_stacks[0].guard,
+	bsp_ist_stacks[1].guard,
+	bsp_ist_stacks[2].guard,
+};
+const unsigned int nr_boot_guard_pages = ARRAY_SIZE(boot_guard_pages);
+
+void __init trap_init(void)
+{
+	struct cpu_stacks stacks;
+	unsigned int i;
+
+	for (i = 0; i < NR_IST; i++)
+		stacks.ist_top[i] = bsp_ist_stacks[i].stack + STACK_SIZE;
+	idt_init();
+	load_cpu_descriptors(&stacks);
+}
+
+static void print_symbol_line(unsigned long addr)
+{
+	unsigned long off, size;
+	const char *name = symbols_lookup(addr, &off, &size);
+
+	if (name)
+		pr_emerg("  [<%016lx>] %s+0x%lx/0x%lx\n", addr, name, off,
+			 size);
+	else
+		pr_emerg("  [<%016lx>] ?\n", addr);
+}
+
+/* Prints the return addresses of the frame records chained from rbp. */
+static void walk_frame_chain(unsigned long rbp)
+{
+	unsigned long lo, hi;
+	unsigned int depth;
+
+	if (!stack_bounds(rbp, &lo, &hi))
+		return;
+	for (depth = 0; depth < BACKTRACE_MAX_FRAMES; depth++) {
+		const unsigned long *frame = (const unsigned long *)rbp;
+		unsigned long next;
+
+		/* Each record must lie on the same stack, above the last one. */
+		if (rbp & 7 || rbp < lo || rbp + 16 > hi)
+			return;
+		if (frame[1] == 0)
+			return;
+		print_symbol_line(frame[1]);
+		next = frame[0];
+		if (next <= rbp)
+			return;
+		rbp = next;
+	}
+	pr_emerg("  ... (more frames)\n");
+}
+
+void show_backtrace(unsigned long rip, unsigned long rbp)
+{
+	pr_emerg("Backtrace:\n");
+	print_symbol_line(rip);
+	walk_frame_chain(rbp);
+}
+
+/*
+ * The backtrace of a trapped context. A fault on a function's first
+ * instruction, or at an address outside the code (a call through a bad
+ * pointer), comes before the callee pushed its frame: its caller's return
+ * address is then the word at the stack pointer.
+ */
+static void show_trap_backtrace(const struct cpu_user_regs *regs)
+{
+	unsigned long off, size, lo, hi;
+	const char *name = symbols_lookup(regs->rip, &off, &size);
+
+	pr_emerg("Backtrace:\n");
+	print_symbol_line(regs->rip);
+	if ((!name || off == 0) && stack_bounds(regs->rsp, &lo, &hi) &&
+	    IS_ALIGNED(regs->rsp, 8) && regs->rsp + 8 <= hi)
+		print_symbol_line(*(const unsigned long *)regs->rsp);
+	walk_frame_chain(regs->rbp);
+}
+
+void dump_backtrace(void)
+{
+	unsigned long here = ({
+		__label__ l;
+l:
+		(unsigned long)&&l;
+	});
+
+	show_backtrace(here, (unsigned long)__builtin_frame_address(0));
+}
+
+void show_registers(const struct cpu_user_regs *r)
+{
+	pr_emerg("CPU %u  RIP %04lx:[<%016lx>]  RFLAGS %016lx\n",
+		 smp_processor_id(), r->cs, r->rip, r->rflags);
+	pr_emerg("RAX %016lx  RBX %016lx  RCX %016lx\n", r->rax, r->rbx,
+		 r->rcx);
+	pr_emerg("RDX %016lx  RSI %016lx  RDI %016lx\n", r->rdx, r->rsi,
+		 r->rdi);
+	pr_emerg("RBP %016lx  RSP %016lx  R8  %016lx\n", r->rbp, r->rsp, r->r8);
+	pr_emerg("R9  %016lx  R10 %016lx  R11 %016lx\n", r->r9, r->r10, r->r11);
+	pr_emerg("R12 %016lx  R13 %016lx  R14 %016lx\n", r->r12, r->r13,
+		 r->r14);
+	pr_emerg("R15 %016lx  SS  %04lx\n", r->r15, r->ss);
+	pr_emerg("CR0 %016lx  CR2 %016lx  CR3 %016lx  CR4 %016lx\n", read_cr0(),
+		 read_cr2(), read_cr3(), read_cr4());
+}
+
+/* Decodes the page-fault error code (SDM Vol. 3A, 5.7, figure 5-12). */
+static void show_page_fault(const struct cpu_user_regs *regs)
+{
+	unsigned long ec = regs->error_code;
+
+	pr_emerg("Page fault at CR2=%016lx: %s, %s access from ring %s%s%s\n",
+		 read_cr2(),
+		 ec & 1 ? "protection violation" : "page not present",
+		 ec & 16 ? "instruction fetch" : (ec & 2 ? "write" : "read"),
+		 ec & 4 ? "3" : "0", ec & 8 ? ", reserved bit set" : "",
+		 ec & 32 ? ", protection key" : "");
+}
+
+static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
+{
+	unsigned int vec = regs->vector;
+	const char *name = exception_names[vec] ? exception_names[vec]
+						: "reserved exception";
+
+	if (this_cpu(fatal_nesting)++) {
+		/* Faulting while reporting a fault: say so plainly and stop. */
+		static const char msg[] =
+			"\nFATAL: fault inside the fault handler\n";
+
+		console_write_raw(msg, sizeof(msg) - 1);
+		machine_exit(EXIT_FAIL);
+	}
+	console_force_emergency();
+	pr_emerg("\n");
+	pr_emerg("FATAL TRAP: vector %u, %s, error code %#lx\n", vec, name,
+		 regs->error_code);
+	if (vec == X86_EXC_PF)
+		show_page_fault(regs);
+	show_registers(regs);
+	show_trap_backtrace(regs);
+	pr_emerg("System stopped%s\n",
+		 under_test_harness() ? "; exiting with the failure code" : "");
+	machine_exit(EXIT_FAIL);
+}
+
+static void do_nmi(const struct cpu_user_regs *regs)
+{
+	/* No NMI sources are armed yet: report, then carry on. */
+	pr_warn("NMI received on CPU %u at %016lx (unexpected)\n",
+		smp_processor_id(), regs->rip);
+}
+
+static void do_irq(const struct cpu_user_regs *regs)
+{
+	unsigned int vec = regs->vector;
+
+	if (vec == SPURIOUS_VECTOR)
+		return; /* never acknowledged (SDM Vol. 3A, 11.9) */
+	if (vec >= PIC_VECTOR_BASE && vec < PIC_VECTOR_BASE + 16) {
+		unsigned int irq = vec - PIC_VECTOR_BASE;
+
+		if (pic_irq_is_spurious(irq))
+			return;
+		pic_eoi(irq);
+	}
+	if (irq_counts[vec] == 1)
+		pr_warn("unexpected interrupt on vector %#x (nothing routed there)\n",
+			vec);
+}
+
+void do_trap(struct cpu_user_regs *regs)
+{
+	unsigned int vec = regs->vector;
+
+	irq_counts[vec & 0xff]++;
+	if (vec == X86_EXC_NMI)
+		do_nmi(regs);
+	else if (vec < NR_EXCEPTIONS)
+		fatal_trap(regs);
+	else
+		do_irq(regs);
+}

@@ -1,0 +1,36 @@
+/*
+ * Consoles: sinks for the kernel log (serial port, VGA text screen).
+ *
+ * Concurrency: console_register() is boot-time only (boot CPU). The write
+ * hooks are called by printk with the console lock held and interrupts
+ * disabled; they must not call printk.
+ */
+#ifndef KAIROS_CONSOLE_H
+#define KAIROS_CONSOLE_H
+
+#include <types.h>
+
+struct console {
+	const char *name; /* "com1", "vga" */
+	void (*write)(struct console *con, const char *s, size_t len);
+	struct console *next; /* registration list */
+};
+
+/* Adds a console and replays the log ring to it (boot CPU only). */
+void console_register(struct console *con);
+
+/* Writes to every console, bypassing the ring and the level filter. */
+void console_write_raw(const char *s, size_t len);
+
+/*
+ * Called on a fatal error: makes sure some console is usable (registers the
+ * default serial port if none is), replaying what it has not yet shown.
+ */
+void console_force_emergency(void);
+
+/* Arch: registers the platform consoles the command line asks for. */
+void arch_console_init(void);
+/* Arch: registers COM1 at its defaults if no console exists (fatal paths). */
+void arch_console_emergency(void);
+
+#endif /* KAIROS_CONSOLE_H */

@@ -1,0 +1,45 @@
+/*
+ * Host unit-test stand-in for arch/x86/include/asm/system.h: the tests are
+ * single-threaded user programs, so interrupt control records the state
+ * but changes nothing.
+ */
+#ifndef HOST_ASM_SYSTEM_H
+#define HOST_ASM_SYSTEM_H
+
+#include <stdbool.h>
+
+extern bool host_irqs_enabled;
+
+static inline void cpu_relax(void)
+{
+}
+
+static inline void local_irq_disable(void)
+{
+	host_irqs_enabled = false;
+}
+
+static inline void local_irq_enable(void)
+{
+	host_irqs_enabled = true;
+}
+
+static inline unsigned long local_irq_save(void)
+{
+	unsigned long flags = host_irqs_enabled;
+
+	host_irqs_enabled = false;
+	return flags;
+}
+
+static inline void local_irq_restore(unsigned long flags)
+{
+	host_irqs_enabled = flags;
+}
+
+static inline bool local_irq_is_enabled(void)
+{
+	return host_irqs_enabled;
+}
+
+#endif /* HOST_ASM_SYSTEM_H */
