@@ -325,8 +325,6 @@ BUILD_BUG_ON(sizeof(struct efi_memory_descriptor) != 40);
 
 struct boot_memrange;
 
-
-
 #endif /* !__ASSEMBLY__ */
 
 #endif /* KAIROS_MULTIBOOT2_H */
