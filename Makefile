@@ -138,11 +138,28 @@ $(B)/unit/test_$(1): $$($(1)_SRCS) tests/unit/host/host_support.c $$(wildcard in
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
+# ---------------------------------------------------------------------------
+# Fuzz targets (libFuzzer, clang): each tests/fuzz/<name>.mk adds a binary
+# to FUZZ_BINS and writes its seed corpus to build/fuzz/corpus/<binary>/ at
+# build time. `make fuzz` builds them; `make test` runs each for a bounded
+# time (tests/run_tests.py, group "fuzz").
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
+	-Werror -Wno-unused-parameter -Itests/unit/host -Iinclude -DHOST_TEST
+FUZZ_BINS :=
+include $(sort $(wildcard tests/fuzz/*.mk))
+
+.PHONY: fuzz
+fuzz: deps $(FUZZ_BINS)
+# ---------------------------------------------------------------------------
+
 unit: deps $(UNIT_BINS)
 	$(PYTHON) tests/run_tests.py --unit-only $(UNIT_BINS)
 
-test: deps $(B)/kairos.elf $(UNIT_BINS)
-	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf $(UNIT_BINS)
+test: deps $(B)/kairos.elf $(UNIT_BINS) fuzz
+	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
+		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,6 +7,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <smp.h>
 
 static bool panicking;
 
@@ -24,6 +25,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 
+	smp_send_stop();
 	console_force_emergency();
 	pr_emerg("\n");
 	pr_emerg("**** PANIC on CPU %u: %s\n", smp_processor_id(), msg);

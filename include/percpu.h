@@ -42,4 +42,13 @@ DECLARE_PER_CPU(unsigned int, cpu_id);
 /* Gives the boot CPU its per-CPU area; the first thing C code does. */
 void percpu_init_boot_cpu(void);
 
+/*
+ * Allocates and fills CPU cpu's area from the template (boot CPU, before
+ * starting that CPU). Returns 0 or -ENOMEM.
+ */
+int percpu_alloc_area(unsigned int cpu);
+
+/* Makes the caller's per-CPU accesses reach CPU cpu's area (that CPU only). */
+void percpu_enter(unsigned int cpu);
+
 #endif /* KAIROS_PERCPU_H */

@@ -2,18 +2,22 @@
 """Run every Kairos test and print one summary: what `make test` runs.
 
     tests/run_tests.py [--unit-only] [--kernel build/kairos.elf]
-                       [--filter REGEX] [--jobs N] [--verbose] UNIT_BIN...
+                       [--fuzz FUZZ_BIN]... [--filter REGEX] [--jobs N]
+                       [--verbose] UNIT_BIN...
 
-Three groups, in order:
+Four groups, in order:
   unit     each cmocka binary, run with CMOCKA_MESSAGE_OUTPUT=TAP; every
            TAP case is a test; a binary that crashes or exits non-zero
            without failing a case is one more failed test
+  fuzz     each libFuzzer binary for FUZZ_SECONDS on a copy of its seed
+           corpus (build/fuzz/corpus/<binary>/); one test per binary, failed
+           by a crash, whose reproducer is kept in build/fuzz/artifacts/
   harness  the harness's own unittest tests (tests/harness/test_*.py)
   boot     every config of the boot matrix (tests/harness/matrix.py) that
            --filter selects, at most --jobs emulators at once; a boot that
            expects a PASS counts each KTAP case as a test, and every boot
            counts one test for its own verdict and log patterns
---unit-only runs the first group only. The last line printed is always
+--unit-only runs the unit group only. The last line printed is always
 `N passed, N failed` (`, N skipped` added when some were skipped); the exit
 status is 1 if anything failed.
 """
@@ -25,8 +29,10 @@ import concurrent.futures
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -41,6 +47,8 @@ import matrix  # noqa: E402
 UNIT_TIMEOUT = 300  # seconds per unit-test binary (sanitizers are slow)
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 OUTPUT_LINES = 40  # lines of a failing unit binary's stderr shown (half that of stdout)
+FUZZ_SECONDS = 10  # per fuzz target: bounded, so `make test` stays quick
+FUZZ_RSS_MB = 1024
 
 
 def indent(text: str, pad: str = "      ") -> str:
@@ -135,6 +143,64 @@ def run_unit_group(binaries: list[str], verbose: bool) -> ktap.Counts:
     print(f"== unit tests ({len(binaries)} binaries)")
     for path in binaries:
         total += run_unit_binary(path, verbose)
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Fuzz targets (libFuzzer)
+
+
+def run_fuzz_target(path: str, verbose: bool) -> ktap.Counts:
+    """Fuzzes one binary for FUZZ_SECONDS; one test, failed by a crash."""
+    binary = Path(path)
+    seeds = binary.parent / "corpus" / binary.name
+    artifacts = binary.parent / "artifacts" / binary.name
+    artifacts.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    problem = None
+    # New inputs go to a scratch copy: the seed corpus stays as generated.
+    with tempfile.TemporaryDirectory(prefix=f"{binary.name}-") as corpus:
+        if seeds.is_dir():
+            for seed in seeds.iterdir():
+                if seed.is_file() and not seed.name.startswith("."):
+                    shutil.copy(seed, corpus)
+        command = [str(binary), f"-max_total_time={FUZZ_SECONDS}",
+                   f"-rss_limit_mb={FUZZ_RSS_MB}", f"-artifact_prefix={artifacts}/",
+                   "-print_final_stats=1", corpus]
+        try:
+            proc = subprocess.run(command, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=FUZZ_SECONDS * 3 + 60, check=False)
+            output = proc.stdout.decode(errors="replace")
+            if proc.returncode != 0:
+                problem = f"exit status {proc.returncode}"
+        except subprocess.TimeoutExpired as err:
+            output = (err.stdout or b"").decode(errors="replace")
+            problem = "did not stop on time"
+        except OSError as err:
+            output = ""
+            problem = f"cannot run it: {err}"
+    elapsed = time.monotonic() - start
+
+    runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", output)
+    rate = re.search(r"stat::average_exec_per_sec:\s*(\d+)", output)
+    stats = f"{runs.group(1)} runs, {rate.group(1)} exec/s" if runs and rate else "no stats"
+    print(f"  {binary.name:<28} {'FAILED' if problem else 'ok':<6} {stats}  ({elapsed:.1f} s)")
+    if problem:
+        print(f"    {problem}")
+        for reproducer in re.findall(r"Test unit written to (\S+)", output):
+            print(f"    reproducer: {reproducer}  (rerun: {binary} {reproducer})")
+    if problem or verbose:
+        print(f"    --- output of {binary.name} (the start):")
+        print(indent(head(output, OUTPUT_LINES)))
+    return ktap.Counts(failed=1) if problem else ktap.Counts(passed=1)
+
+
+def run_fuzz_group(binaries: list[str], verbose: bool) -> ktap.Counts:
+    total = ktap.Counts()
+    print(f"== fuzz targets ({len(binaries)} binaries, {FUZZ_SECONDS} s each)")
+    for path in binaries:
+        total += run_fuzz_target(path, verbose)
     return total
 
 
@@ -245,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("unit_binaries", nargs="*", metavar="UNIT_BIN")
     parser.add_argument("--unit-only", action="store_true", help="run the unit tests only")
     parser.add_argument("--kernel", type=Path, help="kernel ELF for the boot matrix")
+    parser.add_argument("--fuzz", action="append", default=[], metavar="FUZZ_BIN",
+                        help="libFuzzer binary to run for a bounded time (repeatable)")
     parser.add_argument("--filter", metavar="REGEX", help="boot only configs whose name matches")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS, help="emulators at once")
     parser.add_argument("--verbose", "-v", action="store_true")
@@ -254,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         groups.append(("unit tests", run_unit_group(args.unit_binaries, args.verbose)))
         if not args.unit_only:
+            if args.fuzz:
+                groups.append(("fuzz targets", run_fuzz_group(args.fuzz, args.verbose)))
             groups.append(("harness self-tests", run_harness_group(args.verbose)))
             groups.append(("boot matrix", run_boot_group(args.kernel, args.filter,
                                                          max(1, args.jobs), args.verbose)))

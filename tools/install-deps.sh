@@ -31,6 +31,8 @@ declare -A probe=(
 	[python3]=cmd:python3
 	[gdb]=cmd:gdb
 	[clang-format]=cmd:clang-format
+	[clang]=cmd:clang
+	[libclang-rt-14-dev]=file:/usr/lib/clang/14/lib/linux/libclang_rt.fuzzer-x86_64.a
 )
 
 have() {

@@ -50,6 +50,8 @@ static bool page_allocator_up;
 static unsigned long page_table_pages;
 static DEFINE_SPINLOCK(ioremap_lock);
 static unsigned long ioremap_next = IOREMAP_VIRT_START;
+static DEFINE_SPINLOCK(stacks_lock);
+static unsigned long stacks_next = STACKS_VIRT_START;
 
 /* A zeroed page for a page table, from boot memory or the allocator. */
 static u64 *alloc_page_table(void)
@@ -244,6 +246,76 @@ void __init memory_init(const struct boot_info *bi, paddr_t info_pa)
 		 (unsigned long)__image_phys_start) >>
 			10,
 		module_bytes >> 10, page_table_pages * PAGE_SIZE >> 10);
+}
+
+void *alloc_guarded_stack(void)
+{
+	void *pages = alloc_pages_virt(STACK_ORDER);
+	unsigned long flags, slot, off;
+
+	if (!pages)
+		return NULL;
+	flags = spin_lock_irqsave(&stacks_lock);
+	if (stacks_next >= STACKS_VIRT_START + STACKS_VIRT_SIZE) {
+		spin_unlock_irqrestore(&stacks_lock, flags);
+		free_pages_virt(pages, STACK_ORDER);
+		return NULL;
+	}
+	slot = stacks_next;
+	stacks_next += STACK_SLOT_SIZE;
+	/* Page-table updates share the lock: walk_create() is not reentrant. */
+	for (off = 0; off < STACK_SIZE; off += PAGE_SIZE)
+		walk_create(slot + STACK_SIZE + off,
+			    1)[table_index(slot + STACK_SIZE + off, 1)] =
+			(virt_to_maddr(pages) + off) | PAGE_HYPERVISOR_RW;
+	spin_unlock_irqrestore(&stacks_lock, flags);
+	return (void *)(slot + STACK_SIZE);
+}
+
+bool guarded_stack_bounds(unsigned long addr, unsigned long *lo,
+			  unsigned long *hi)
+{
+	unsigned long slot;
+
+	if (addr < STACKS_VIRT_START || addr >= READ_ONCE(stacks_next))
+		return false;
+	slot = ROUNDDOWN(addr - STACKS_VIRT_START, STACK_SLOT_SIZE) +
+	       STACKS_VIRT_START;
+	if (addr < slot + STACK_SIZE)
+		return false; /* the guard half */
+	*lo = slot + STACK_SIZE;
+	*hi = slot + STACK_SLOT_SIZE;
+	return true;
+}
+
+paddr_t idle_page_table(void)
+{
+	return virt_to_maddr(idle_pml4);
+}
+
+/* In the image, so below 4 GiB wherever the allocators' memory lies. */
+static u64 trampoline_pml4[512] __aligned(PAGE_SIZE);
+static u64 trampoline_pdpt[512] __aligned(PAGE_SIZE);
+static u64 trampoline_pd[512] __aligned(PAGE_SIZE);
+
+static paddr_t image_va_to_pa(const void *va)
+{
+	return (unsigned long)va - KERNEL_VIRT_BASE;
+}
+
+paddr_t __init trampoline_page_tables(void)
+{
+	/*
+	 * Shares every lower level with the hypervisor's own tables; the APs
+	 * leave it for idle_pml4 before touching anything mapped later.
+	 */
+	memcpy(trampoline_pml4, idle_pml4, PAGE_SIZE);
+	trampoline_pd[0] = _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
+	trampoline_pdpt[0] =
+		image_va_to_pa(trampoline_pd) | _PAGE_PRESENT | _PAGE_RW;
+	trampoline_pml4[0] =
+		image_va_to_pa(trampoline_pdpt) | _PAGE_PRESENT | _PAGE_RW;
+	return image_va_to_pa(trampoline_pml4);
 }
 
 struct mapping_info mm_lookup(unsigned long va)

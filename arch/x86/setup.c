@@ -2,6 +2,8 @@
  * The boot sequence: the first C code on the boot CPU, in the order the
  * machine comes to life.
  */
+#include <asm/acpi_boot.h>
+#include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
 #include <asm/pic.h>
@@ -17,6 +19,7 @@
 #include <param.h>
 #include <percpu.h>
 #include <printk.h>
+#include <smp.h>
 #include <version.h>
 
 /* The boot page tables map the first 4 GiB: the block must lie below. */
@@ -61,7 +64,7 @@ static void __init report_boot(void)
 }
 
 /* The idle loop: halt with interrupts enabled until something happens. */
-static void __noreturn idle_loop(void)
+void __noreturn idle_loop(void)
 {
 	for (;;)
 		safe_halt();
@@ -80,8 +83,12 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	report_boot();
 
 	memory_init(&boot_info, mb2_info_pa);
+	acpi_boot_init();
 	pic_disable();
+	apic_init_boot_cpu();
+	smp_init_ipis();
 	local_irq_enable();
+	smp_boot_cpus();
 
 	if (ktest_requested())
 		ktest_run_selected();

@@ -2,8 +2,10 @@
  * Exceptions and interrupts: dispatch, fatal-fault reports with registers
  * and a symbolic backtrace, spurious interrupts.
  */
+#include <asm/apic.h>
 #include <asm/boot.h>
 #include <asm/desc.h>
+#include <asm/mm.h>
 #include <asm/pic.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
@@ -12,6 +14,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <smp.h>
 #include <symbols.h>
 
 #define BACKTRACE_MAX_FRAMES 32
@@ -53,6 +56,7 @@ static struct guarded_stack
 extern u8 bsp_stack_guard[], bsp_stack[];
 
 static unsigned long irq_counts[256];
+static irq_handler_t irq_handlers[256];
 static DEFINE_PER_CPU(unsigned int, fatal_nesting);
 
 unsigned long irq_count(unsigned int vector)
@@ -64,6 +68,8 @@ bool stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi)
 {
 	unsigned int i;
 
+	if (guarded_stack_bounds(addr, lo, hi))
+		return true;
 	if (addr >= (unsigned long)bsp_stack &&
 	    addr < (unsigned long)bsp_stack + STACK_SIZE) {
 		*lo = (unsigned long)bsp_stack;
@@ -221,6 +227,7 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 		console_write_raw(msg, sizeof(msg) - 1);
 		machine_exit(EXIT_FAIL);
 	}
+	smp_send_stop();
 	console_force_emergency();
 	pr_emerg("\n");
 	pr_emerg("FATAL TRAP: vector %u, %s, error code %#lx\n", vec, name,
@@ -236,14 +243,25 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 
 static void do_nmi(const struct cpu_user_regs *regs)
 {
-	/* No NMI sources are armed yet: report, then carry on. */
+	if (smp_stop_requested())
+		smp_stopped_by_nmi();
+	/* No other NMI sources are armed yet: report, then carry on. */
 	pr_warn("NMI received on CPU %u at %016lx (unexpected)\n",
 		smp_processor_id(), regs->rip);
 }
 
-static void do_irq(const struct cpu_user_regs *regs)
+void set_irq_handler(u8 vector, irq_handler_t fn)
+{
+	ASSERT(vector >= NR_EXCEPTIONS && vector != SPURIOUS_VECTOR);
+	ASSERT(!fn || !READ_ONCE(irq_handlers[vector]) ||
+	       READ_ONCE(irq_handlers[vector]) == fn);
+	WRITE_ONCE(irq_handlers[vector], fn);
+}
+
+static void do_irq(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->vector;
+	irq_handler_t fn = READ_ONCE(irq_handlers[vec]);
 
 	if (vec == SPURIOUS_VECTOR)
 		return; /* never acknowledged (SDM Vol. 3A, 11.9) */
@@ -254,6 +272,12 @@ static void do_irq(const struct cpu_user_regs *regs)
 			return;
 		pic_eoi(irq);
 	}
+	if (fn) {
+		fn(regs);
+		return;
+	}
+	/* Unacknowledged, it would block its priority class for good. */
+	apic_eoi_if_in_service(vec);
 	if (irq_counts[vec] == 1)
 		pr_warn("unexpected interrupt on vector %#x (nothing routed there)\n",
 			vec);

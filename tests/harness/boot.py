@@ -6,13 +6,14 @@ As a program:
 
     boot.py --kernel build/kairos.elf --cmdline "test=*" [--firmware uefi] ...
     boot.py --iso build/kairos.iso --expect idle --timeout 8
+    boot.py --emulator bochs --kernel build/kairos.elf --cmdline "test=*"
     boot.py --interactive --iso build/kairos.iso [--gdb]      (make run / debug)
 
 A boot ends in one of these ways, and the config's `expect` says which one
 is a success:
-  pass  the kernel wrote PASS (0x10) to the isa-debug-exit port; its KTAP
-        output must then be complete and free of failures
-  fail  the kernel wrote FAIL (0x11): a deliberate failure (the fault test)
+  pass  the kernel's verdict was PASS; its KTAP output must then be
+        complete and free of failures
+  fail  the kernel's verdict was FAIL: a deliberate failure (the fault test)
   idle  the kernel was still running at the deadline (it boots and idles)
 Everything else (a reset or power-off, a triple fault, a timeout, an
 emulator error) is a failure with a reason. In every case the log patterns
@@ -20,9 +21,14 @@ must match: `must_match` regexes must all appear in the serial log,
 `must_not_match` ones must not (searched line by line, timestamps removed).
 
 The kernel's command line gets `debug_exit` first (except in interactive
-runs), so that machine_exit() reports through the isa-debug-exit device.
+runs), so that machine_exit() reports its verdict: under QEMU (`emulator`
+"qemu", the default) through the isa-debug-exit device, whose value becomes
+QEMU's exit status; under Bochs ("bochs", BIOS only), which has no such
+device, as a "debug_exit: verdict PASS|FAIL" line in the serial log, after
+which the kernel writes "Shutdown" to Bochs's port 0x8900 and Bochs quits.
 Artifacts of a run stay in build/boots/<name>/: the ISO, serial.log, the
-emulator's own logs and command.sh, which reruns the same machine.
+emulator's own logs (and bochsrc) and command.sh, which reruns the same
+machine.
 """
 
 from __future__ import annotations
@@ -63,19 +69,20 @@ class BootConfig:
     """One machine to boot and what its run must show."""
 
     name: str  # also the artifact directory, build/boots/<name>
-    machine: str = "q35"  # q35 | pc
+    machine: str = "q35"  # q35 | pc (Bochs: pc, its i440FX, only)
     smp: int = 1
     mem: int = 256  # MiB
-    firmware: str = "bios"  # bios | uefi
+    firmware: str = "bios"  # bios | uefi (Bochs: bios only)
     cmdline: str = ""  # kernel command line (debug_exit is added)
     timeout: float = 60.0  # seconds; for expect=idle, how long it must stay up
     expect: str = EXPECT_PASS  # pass | fail | idle (see the module docstring)
     must_match: tuple[str, ...] = ()  # regexes that must appear in the log
     must_not_match: tuple[str, ...] = ()  # regexes that must not
-    cpu: str = "max"  # emulated CPU model
+    cpu: str = "max"  # CPU model: QEMU's -cpu, or Bochs's cpu: model= ("max":
+    #                   Bochs.DEFAULT_MODEL); `bochs --help cpu` lists them
     modules: tuple[str, ...] = ()  # multiboot2 modules, "PATH[:CMDLINE]"
     extra_args: tuple[str, ...] = ()  # appended to the emulator's command line
-    emulator: str = "qemu"  # a key of BACKENDS
+    emulator: str = "qemu"  # a key of BACKENDS: qemu | bochs
 
 
 @dataclasses.dataclass
@@ -115,13 +122,13 @@ class BootResult:
 
 
 class Emulator:
-    """What run_boot() needs from a back end. A Bochs back end would write a
-    bochsrc in run_dir (serial port to serial_log, ATA CD-ROM, cpu count,
-    memory) and return "bochs -q -f bochsrc" from command(); with no
-    isa-debug-exit device it would need another way to get the verdict out
-    (its log's "shutdown" or port-0xe9 output), mapped to an Outcome."""
+    """What run_boot() needs from a back end: check(), command() and
+    outcome(); started() and finished() bracket the emulator's run."""
 
     name = "emulator"  # names its files in run_dir
+    stop_signal = signal.SIGTERM  # asks the emulator to quit (KILL follows)
+    interactive_hint = ""  # how to leave an interactive run
+    ctrl_c_stops = False  # interactive Ctrl-C sends stop_signal (else the guest's)
 
     def __init__(self, config: BootConfig, run_dir: Path):
         self.config = config
@@ -141,11 +148,18 @@ class Emulator:
         """Interprets the emulator's exit status once it has exited."""
         raise NotImplementedError
 
+    def started(self, proc: subprocess.Popen) -> None:
+        """Called once the emulator runs (non-interactive runs only)."""
+
+    def finished(self) -> None:
+        """Called once the emulator has exited or been stopped."""
+
 
 class Qemu(Emulator):
     """qemu-system-x86_64 under TCG (never KVM: runs must be reproducible)."""
 
     name = "qemu"
+    interactive_hint = "Ctrl-A X quits, Ctrl-A C is QEMU's monitor"
     binary = "qemu-system-x86_64"
     ovmf_code = Path(os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd"))
     ovmf_vars = Path(os.environ.get("OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd"))
@@ -216,7 +230,231 @@ class Qemu(Emulator):
         return " / ".join(lines[-3:])
 
 
-BACKENDS: dict[str, type[Emulator]] = {"qemu": Qemu}
+# The kernel's verdict line under debug_exit (arch/x86/shutdown.c). Bochs
+# may quit before its UART has sent the line's "\r\n": the end is optional.
+VERDICT_RE = re.compile(r"^debug_exit: verdict (PASS|FAIL)\s*$")
+
+
+def find_verdict(log: str) -> str | None:
+    """The last verdict ("PASS" or "FAIL") in a serial log, or None."""
+    verdict = None
+    for line in log.splitlines():
+        if (m := VERDICT_RE.match(ktap.clean_line(line))) is not None:
+            verdict = m.group(1)
+    return verdict
+
+
+class Bochs(Emulator):
+    """Bochs 2.7 as Debian builds it (with its debugger), BIOS only: the
+    paths QEMU's TCG cannot run, such as the TSC-deadline timer and x2APIC
+    on Intel CPU models. With `clock: sync=none` every clock follows the
+    instruction count (the TSC runs at exactly IPS Hz), so runs repeat
+    exactly. Bochs has no isa-debug-exit device: the verdict is the kernel's
+    "debug_exit: verdict" line in the serial log, and only counts when Bochs
+    then quit through its shutdown port (port 0x8900, "Shutdown")."""
+
+    name = "bochs"
+    binary = "bochs"
+    bios = Path(os.environ.get("BOCHS_BIOS", "/usr/share/bochs/BIOS-bochs-latest"))
+    vgabios = Path(os.environ.get("BOCHS_VGABIOS", "/usr/share/vgabios/vgabios.bin"))
+    # Debian puts Bochs's display libraries in plugins; `term` is its own
+    # package (bochs-term). A build without this directory has them inside.
+    plugin_dir = Path("/usr/lib/x86_64-linux-gnu/bochs/plugins")
+    DEFAULT_MODEL = "corei7_skylake_x"  # x2APIC, TSC-deadline, invariant TSC
+    IPS = 100_000_000  # instructions per emulated second: a 100 MHz TSC
+    TIME0 = 1704067200  # the RTC's start, 2024-01-01 00:00 UTC: runs repeat
+    # The term display library quits on SIGHUP; it ignores SIGTERM.
+    stop_signal = signal.SIGHUP
+    interactive_hint = "Ctrl-C stops Bochs"
+    ctrl_c_stops = True  # the term display turns SIGINT into a guest Ctrl-C key
+
+    # The term display draws the VGA screen, with curses, into a pseudo-
+    # terminal of its own (the debugger keeps stdin and stdout) and names it
+    # on stderr. Nobody reads that terminal, so once its buffer is full
+    # Bochs blocks: finished() after a few thousand lines of screen output.
+    # started() reads and drops what it shows.
+    SCREEN_RE = re.compile(rb'Bochs connected to screen "(/dev/[^"]+)"')
+    SCREEN_WAIT = 30.0  # seconds to wait for that line
+
+    # Lines of bochs.log that tell how a run ended.
+    SHUTDOWN_RE = re.compile(r">>PANIC<< Shutdown port: shutdown requested")
+    TRIPLE_FAULT_RE = re.compile(r">>PANIC<< (exception\(\): 3rd \(\d+\) exception "
+                                 r"with no resolution)")
+    RESET_RE = re.compile(r"bx_pc_system_c::Reset\(SOFTWARE\) called")
+    POWER_OFF_RE = re.compile(r">>PANIC<< ACPI control: soft power off")
+    PANIC_RE = re.compile(r">>PANIC<< (.*)")
+    ERROR_RE = re.compile(r"^\d+e\[[^]]*\] (.*)")
+
+    def __init__(self, config: BootConfig, run_dir: Path):
+        super().__init__(config, run_dir)
+        self.bochsrc = run_dir / "bochsrc"
+        self.rc_file = run_dir / "bochs-debugger.rc"  # commands for the debugger
+        self.log = run_dir / "bochs.log"
+        self._drain: threading.Thread | None = None
+
+    def model(self) -> str:
+        return self.DEFAULT_MODEL if self.config.cpu == "max" else self.config.cpu
+
+    def check(self) -> str | None:
+        c = self.config
+        if c.firmware != "bios":
+            return (f"Bochs boots with its BIOS only, not firmware={c.firmware!r}: "
+                    "use emulator='qemu' for UEFI")
+        if c.machine != "pc":
+            return (f"Bochs emulates an i440FX PC only: use machine='pc', "
+                    f"not {c.machine!r}")
+        if shutil.which(self.binary) is None:
+            return f"{self.binary} not found (run tools/install-deps.sh)"
+        for image, package in ((self.bios, "bochsbios"), (self.vgabios, "vgabios")):
+            if not image.exists():
+                return f"Bochs ROM image {image} not found (Debian: {package})"
+        if self.plugin_dir.is_dir() and not any(self.plugin_dir.glob("libbx_term_gui.so*")):
+            return ("Bochs's term display library is not installed "
+                    "(Debian: bochs-term; run tools/install-deps.sh)")
+        return None
+
+    def bochsrc_text(self, iso: Path, serial: str) -> str:
+        """The configuration of one run; serial is the COM1 output file."""
+        c = self.config
+        for path in (iso, serial, self.log):
+            if '"' in str(path):
+                raise ValueError(f"{c.name}: Bochs cannot take a path with a quote: {path}")
+        lines = [
+            "# Written by tests/harness/boot.py for this run (see command.sh).",
+            f"megs: {c.mem}",
+            f'romimage: file="{self.bios}"',
+            f'vgaromimage: file="{self.vgabios}"',
+            # An exception while delivering a double fault panics (and
+            # Bochs quits) instead of resetting into a second boot.
+            f"cpu: model={self.model()}, count={c.smp}, ips={self.IPS}, "
+            "reset_on_triple_fault=0",
+            f"clock: sync=none, time0={self.TIME0}",
+            f'ata0-master: type=cdrom, path="{iso}", status=inserted',
+            "boot: cdrom",
+            f'com1: enabled=1, mode=file, dev="{serial}"',
+            # Headless: see SCREEN_RE. (Debian's Bochs has no nogui.)
+            "display_library: term",
+            # The default sound driver probes ALSA, and crashes without it.
+            "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
+            "speaker: enabled=0",
+            f'log: "{self.log}"',
+            # Never ask: a panic quits, everything else goes to the log.
+            "panic: action=fatal",
+            "error: action=report",
+            "info: action=report",
+            "debug: action=ignore",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def command(self, iso: Path, interactive: bool = False, gdb: bool = False) -> list[str]:
+        """The command line; writes bochsrc and the debugger's commands."""
+        if gdb:
+            raise ValueError("this Bochs has its own debugger, not a gdb stub: "
+                             "run command.sh without -rc to get its prompt")
+        # /dev/stdout: the serial output on this terminal, as with QEMU.
+        serial = "/dev/stdout" if interactive else str(self.serial_log)
+        self.bochsrc.write_text(self.bochsrc_text(iso, serial))
+        self.rc_file.write_text("c\n")  # continue: start the machine at once
+        return [self.binary, "-q", "-f", str(self.bochsrc),
+                "-rc", str(self.rc_file)] + list(self.config.extra_args)
+
+    def started(self, proc: subprocess.Popen) -> None:
+        self._drain = threading.Thread(target=self._drain_screen, args=(proc,),
+                                       name=f"{self.config.name}-screen", daemon=True)
+        self._drain.start()
+
+    def finished(self) -> None:
+        if self._drain is not None:
+            self._drain.join(5)
+
+    def _drain_screen(self, proc: subprocess.Popen) -> None:
+        """Reads the term display's terminal until Bochs closes it."""
+        deadline = time.monotonic() + self.SCREEN_WAIT
+        screen = None
+        while screen is None and proc.poll() is None and time.monotonic() < deadline:
+            try:
+                m = self.SCREEN_RE.search(self.stderr_log.read_bytes())
+            except OSError:
+                m = None
+            if m is None:
+                time.sleep(0.05)
+            else:
+                screen = os.fsdecode(m.group(1))
+        if screen is None:
+            return
+        try:
+            fd = os.open(screen, os.O_RDONLY | os.O_NOCTTY)
+        except OSError:
+            return
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:  # EIO: Bochs closed its side
+            pass
+        finally:
+            os.close(fd)
+
+    def outcome(self, returncode: int) -> Outcome:
+        try:
+            log = self.log.read_text(errors="replace")
+        except OSError:
+            log = ""
+        try:
+            verdict = find_verdict(self.serial_log.read_text(errors="replace"))
+        except OSError:
+            verdict = None
+        shutdown = self.SHUTDOWN_RE.search(log) is not None
+        triple = self.TRIPLE_FAULT_RE.search(log)
+        reset = self.RESET_RE.search(log)
+        if reset is not None:
+            # Bochs reboots on a reset: whatever follows is a second boot.
+            why = self._line_before(log, reset.start())
+            detail = "the machine reset before a verdict" + (f" ({why})" if why else "")
+            if triple is not None:
+                detail += ", then the CPU triple-faulted"
+            elif verdict is not None:
+                detail += f", then booted again to a {verdict} verdict (not trusted)"
+            return Outcome("stopped", detail, returncode, triple is not None)
+        if triple is not None:
+            return Outcome("stopped", f"the CPU triple-faulted before a verdict "
+                           f"(Bochs: {triple.group(1)})", returncode, True)
+        if shutdown and verdict is not None:
+            return Outcome(verdict.lower(), f"{verdict} verdict", returncode)
+        if shutdown or self.POWER_OFF_RE.search(log):
+            how = "port 0x8900" if shutdown else "ACPI"
+            return Outcome("stopped", f"the machine powered off ({how}) without a "
+                           "verdict line in the serial log", returncode)
+        if returncode < 0:
+            return Outcome("error", f"Bochs killed by signal {-returncode}", returncode)
+        panic = self.PANIC_RE.search(log)
+        if panic is not None:
+            return Outcome("error", f"Bochs stopped: {panic.group(1).strip()}", returncode)
+        if returncode == 0:
+            return Outcome("stopped", "Bochs exited without a verdict", returncode)
+        detail = f"Bochs exit code {returncode}"
+        why = self._last_error(log) or self._stderr_tail()
+        return Outcome("error", f"{detail}: {why}" if why else detail, returncode)
+
+    @staticmethod
+    def _line_before(log: str, pos: int) -> str:
+        """The log line before the one at pos (what caused it), unstamped."""
+        start = log.rfind("\n", 0, log.rfind("\n", 0, pos)) + 1
+        line = log[start:log.find("\n", start)]
+        return re.sub(r"^\d+[a-z]\[[^]]*\] ", "", line).strip()
+
+    def _last_error(self, log: str) -> str:
+        errors = [m.group(1).strip() for m in map(self.ERROR_RE.match, log.splitlines()) if m]
+        return errors[-1] if errors else ""
+
+    def _stderr_tail(self) -> str:
+        try:
+            lines = self.stderr_log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " / ".join(lines[-3:])
+
+
+BACKENDS: dict[str, type[Emulator]] = {"qemu": Qemu, "bochs": Bochs}
 
 
 # ---------------------------------------------------------------------------
@@ -250,8 +488,8 @@ def prepare_run_dir(name: str, boots_dir: Path = BOOTS_DIR) -> Path:
 
 # Emulators running under run_boot(), so that a driver running boots in
 # threads can stop them all when it is interrupted (they run in their own
-# process groups, out of the terminal's reach).
-_running: set[subprocess.Popen] = set()
+# process groups, out of the terminal's reach), with their stop signals.
+_running: dict[subprocess.Popen, signal.Signals] = {}
 _running_lock = threading.Lock()
 _stopping = threading.Event()  # set by kill_running(): start no more emulators
 
@@ -261,14 +499,14 @@ def kill_running() -> None:
     run_boot() calls in this process fail at once ("interrupted")."""
     with _running_lock:
         _stopping.set()
-        procs = list(_running)
-    for proc in procs:
-        _kill_group(proc)
+        procs = list(_running.items())
+    for proc, stop_signal in procs:
+        _kill_group(proc, stop_signal)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Stops the emulator and anything it started: TERM, then KILL."""
-    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+def _kill_group(proc: subprocess.Popen, stop_signal: signal.Signals = signal.SIGTERM) -> None:
+    """Stops the emulator and anything it started: stop_signal, then KILL."""
+    for sig, grace in ((stop_signal, 5), (signal.SIGKILL, 5)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -312,17 +550,19 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
                 return failed_early("interrupted")
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr,
                                     stderr=stderr, start_new_session=True)
-            _running.add(proc)
+            _running[proc] = backend.stop_signal
         try:
+            backend.started(proc)
             returncode = proc.wait(config.timeout)
         except subprocess.TimeoutExpired:
             returncode = None
-            _kill_group(proc)
+            _kill_group(proc, backend.stop_signal)
         finally:
             if proc.poll() is None:  # interrupted
-                _kill_group(proc)
+                _kill_group(proc, backend.stop_signal)
             with _running_lock:
-                _running.discard(proc)
+                _running.pop(proc, None)
+            backend.finished()
     duration = time.monotonic() - start
     if returncode is not None:
         outcome = backend.outcome(returncode)
@@ -409,12 +649,21 @@ def run_interactive(config: BootConfig, iso: Path, gdb: bool, boots_dir: Path = 
     if problem:
         print(f"boot.py: {problem}", file=sys.stderr)
         return 1
-    cmd = backend.command(iso, interactive=True, gdb=gdb)
+    try:
+        cmd = backend.command(iso, interactive=True, gdb=gdb)
+    except ValueError as err:
+        print(f"boot.py: {err}", file=sys.stderr)
+        return 1
     print("boot.py: " + shlex.join(cmd), file=sys.stderr)
-    print("boot.py: serial console follows; Ctrl-A X quits, Ctrl-A C is QEMU's monitor",
-          file=sys.stderr)
+    print(f"boot.py: serial console follows; {backend.interactive_hint}", file=sys.stderr)
     proc = subprocess.Popen(cmd)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the guest's
+
+    def stop_emulator(signum, frame):
+        proc.send_signal(backend.stop_signal)
+
+    # Ctrl-C is the guest's, unless the back end makes it stop the emulator.
+    previous = signal.signal(signal.SIGINT,
+                             stop_emulator if backend.ctrl_c_stops else signal.SIG_IGN)
     try:
         returncode = proc.wait()
     finally:
@@ -442,10 +691,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a multiboot2 module (with --kernel; repeatable)")
     parser.add_argument("--name", help="run name, the directory under build/boots/")
     parser.add_argument("--firmware", choices=("bios", "uefi"), default="bios")
-    parser.add_argument("--machine", choices=("q35", "pc"), default="q35")
+    parser.add_argument("--emulator", choices=sorted(BACKENDS), default="qemu")
+    parser.add_argument("--machine", choices=("q35", "pc"),
+                        help="default q35 (QEMU), pc (Bochs)")
     parser.add_argument("--smp", type=int, default=1)
     parser.add_argument("--mem", type=int, default=256, help="MiB")
-    parser.add_argument("--cpu", default="max")
+    parser.add_argument("--cpu", default="max",
+                        help=f"CPU model (Bochs: max is {Bochs.DEFAULT_MODEL})")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds")
     parser.add_argument("--expect", choices=(EXPECT_PASS, EXPECT_FAIL, EXPECT_IDLE),
                         default=EXPECT_PASS)
@@ -455,7 +707,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the log must not match (repeatable)")
     parser.add_argument("--interactive", action="store_true",
                         help="serial port on this terminal, no timeout, no debug_exit")
-    parser.add_argument("--gdb", action="store_true", help="QEMU waits for gdb on :1234")
+    parser.add_argument("--gdb", action="store_true",
+                        help="QEMU waits for gdb on :1234 (not with Bochs)")
     parser.add_argument("--emulator-arg", action="append", default=[], metavar="ARG",
                         help="extra emulator argument (repeatable)")
     args = parser.parse_args(argv)
@@ -466,7 +719,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BootConfig(
         name=args.name or ("interactive" if args.interactive else "manual"),
-        machine=args.machine, smp=args.smp, mem=args.mem, firmware=args.firmware,
+        machine=args.machine or ("pc" if args.emulator == "bochs" else "q35"),
+        smp=args.smp, mem=args.mem, firmware=args.firmware, emulator=args.emulator,
         cmdline=args.cmdline, timeout=args.timeout, expect=args.expect,
         must_match=tuple(args.match), must_not_match=tuple(args.no_match), cpu=args.cpu,
         modules=tuple(args.module), extra_args=tuple(args.emulator_arg))

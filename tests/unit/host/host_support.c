@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool host_irqs_enabled = true;
+_Thread_local bool host_irqs_enabled = true;
 unsigned int console_loglevel = LOGLEVEL_DEBUG;
 
 static char captured[64 * 1024];

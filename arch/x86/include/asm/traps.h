@@ -19,4 +19,18 @@ void show_backtrace(unsigned long rip, unsigned long rbp);
 /* Interrupts seen per vector, for debugging and tests. */
 unsigned long irq_count(unsigned int vector);
 
+/*
+ * An interrupt handler: runs on the interrupted CPU's stack, interrupts
+ * disabled, and acknowledges its interrupt itself (apic_eoi()), so that it
+ * chooses when a new one of the same priority class may come in.
+ */
+typedef void (*irq_handler_t)(struct cpu_user_regs *regs);
+
+/*
+ * Routes vector (0x20-0xfe) to fn, or back to "unexpected" if fn is NULL.
+ * A vector has one owner: claiming one that another handler holds is a
+ * bug. Any context; register before the vector can fire.
+ */
+void set_irq_handler(u8 vector, irq_handler_t fn);
+
 #endif /* ASM_X86_TRAPS_H */

@@ -1,17 +1,21 @@
 /*
- * Host unit-test stand-in for arch/x86/include/asm/system.h: the tests are
- * single-threaded user programs, so interrupt control records the state
- * but changes nothing.
+ * Host unit-test stand-in for arch/x86/include/asm/system.h: interrupt
+ * control records the state but changes nothing. Each thread plays a CPU,
+ * so each has its own interrupt flag (enabled when the thread starts), and
+ * cpu_relax() yields so that a spinning thread lets the holder run even
+ * when threads outnumber the host's cores.
  */
 #ifndef HOST_ASM_SYSTEM_H
 #define HOST_ASM_SYSTEM_H
 
+#include <sched.h>
 #include <stdbool.h>
 
-extern bool host_irqs_enabled;
+extern _Thread_local bool host_irqs_enabled;
 
 static inline void cpu_relax(void)
 {
+	sched_yield();
 }
 
 static inline void local_irq_disable(void)

@@ -1,0 +1,214 @@
+/*
+ * Bringing up the application processors (SDM Vol. 3A, 9.4 "Multiple-
+ * Processor (MP) Initialization" and 9.4.4.1, the INIT-SIPI-SIPI
+ * sequence). All APs are kicked at once and the boot CPU then waits for
+ * them, so bring-up costs one round of delays, not one per CPU.
+ */
+#include <acpi.h>
+#include <asm/apic.h>
+#include <asm/boot.h>
+#include <asm/delay.h>
+#include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/processor.h>
+#include <cpumask.h>
+#include <cycles.h>
+#include <irq.h>
+#include <page.h>
+#include <panic.h>
+#include <param.h>
+#include <percpu.h>
+#include <printk.h>
+#include <smp.h>
+#include <string.h>
+#include <xmalloc.h>
+
+/* SDM 9.4.4.1: 10 ms after INIT, 200 us after each STARTUP IPI. */
+#define INIT_DELAY_US 10000
+#define SIPI_DELAY_US 200
+/* How long the APs get to check in; generous for emulators. */
+#define CALLIN_TIMEOUT_MS 2000
+
+static unsigned int opt_maxcpus = NR_CPUS;
+integer_param("maxcpus", opt_maxcpus);
+static bool opt_nosmp;
+boolean_param("nosmp", opt_nosmp);
+
+/* Read by ap_entry64 (trampoline.S) before the AP has a stack. */
+unsigned int nr_cpu_ids = 1;
+u32 cpu_apic_id[NR_CPUS];
+unsigned long cpu_stack_top[NR_CPUS];
+unsigned long ap_idle_cr3;
+
+static struct cpu_stacks *ap_stacks[NR_CPUS];
+static volatile bool cpu_called_in[NR_CPUS];
+/* Set when the boot CPU stops waiting: a straggler must not join later. */
+static volatile bool callin_closed;
+
+extern const char trampoline_start[], trampoline_end[];
+extern u32 trampoline_cr3;
+
+void __noreturn start_secondary(unsigned int cpu)
+{
+	if (callin_closed) {
+		/* Reported as missing already: stay out of the way. */
+		for (;;)
+			__asm__ __volatile__("cli; hlt");
+	}
+	percpu_enter(cpu);
+	load_cpu_descriptors(ap_stacks[cpu]);
+	apic_init_secondary();
+	cpu_called_in[cpu] = true;
+	cpumask_set_cpu(cpu, &cpu_online_map);
+	idle_loop();
+}
+
+/*
+ * Since the P6 family, Intel CPUs need no wait after INIT (Linux dropped
+ * it in 2016 for family 6 and later); elsewhere keep the SDM's 10 ms.
+ */
+static unsigned long init_delay_us(void)
+{
+	struct cpuid_regs vendor, sig;
+
+	cpuid(0, &vendor);
+	cpuid(1, &sig);
+	/* "GenuineIntel": EBX "Genu", EDX "ineI", ECX "ntel". */
+	if (vendor.ebx == 0x756e6547 && vendor.edx == 0x49656e69 &&
+	    vendor.ecx == 0x6c65746e && ((sig.eax >> 8) & 0xf) >= 6)
+		return 0;
+	return INIT_DELAY_US;
+}
+
+/* Allocates what CPU cpu needs before it runs: per-CPU area, stacks. */
+static bool prepare_cpu(unsigned int cpu, u32 apic)
+{
+	struct cpu_stacks *stacks = xzalloc(struct cpu_stacks);
+	void *stack = alloc_guarded_stack();
+	unsigned int i;
+
+	if (!stacks || !stack || percpu_alloc_area(cpu))
+		return false;
+	for (i = 0; i < NR_IST; i++) {
+		void *ist = alloc_guarded_stack();
+
+		if (!ist)
+			return false;
+		stacks->ist_top[i] = (char *)ist + STACK_SIZE;
+	}
+	ap_stacks[cpu] = stacks;
+	cpu_apic_id[cpu] = apic;
+	cpumask_set_cpu(cpu, &cpu_present_map);
+	cpu_stack_top[cpu] = (unsigned long)stack + STACK_SIZE;
+	return true;
+}
+
+/* Copies the trampoline below 1 MiB; returns the STARTUP IPI vector. */
+static u8 install_trampoline(void)
+{
+	size_t size = trampoline_end - trampoline_start;
+	u8 *dst = maddr_to_virt(TRAMPOLINE_PHYS);
+
+	BUILD_BUG_ON(TRAMPOLINE_PHYS & (PAGE_SIZE - 1));
+	BUILD_BUG_ON(TRAMPOLINE_PHYS >= 0x100000);
+	ASSERT(size <= PAGE_SIZE);
+	memcpy(dst, trampoline_start, size);
+	/* Patch the copy: trampoline_cr3's offset within the trampoline. */
+	*(u32 *)(dst + ((const char *)&trampoline_cr3 - trampoline_start)) =
+		trampoline_page_tables();
+	ap_idle_cr3 = idle_page_table();
+	return TRAMPOLINE_PHYS >> PAGE_SHIFT;
+}
+
+/* Numbers the firmware's CPUs (the boot CPU is 0); returns how many. */
+static unsigned int enumerate_cpus(u32 boot_apic)
+{
+	unsigned int i, limit = min(opt_maxcpus, (unsigned int)NR_CPUS);
+
+	cpu_apic_id[0] = boot_apic;
+	if (limit == 0)
+		limit = 1;
+	for (i = 0; i < acpi_info.nr_cpus && nr_cpu_ids < limit; i++) {
+		const struct acpi_cpu *c = &acpi_info.cpus[i];
+
+		if (!c->enabled || c->apic_id == boot_apic)
+			continue;
+		if (apic_mode() == APIC_MODE_XAPIC &&
+		    c->apic_id > XAPIC_MAX_ID) {
+			pr_warn("SMP: APIC ID %u is out of reach in xAPIC mode; CPU not started\n",
+				c->apic_id);
+			continue;
+		}
+		if (!prepare_cpu(nr_cpu_ids, c->apic_id)) {
+			pr_err("SMP: out of memory for CPU %u (APIC ID %u); not started\n",
+			       nr_cpu_ids, c->apic_id);
+			break;
+		}
+		nr_cpu_ids++;
+	}
+	return nr_cpu_ids;
+}
+
+static void send_to_aps(enum apic_delivery dm, u8 vector, bool skip_called_in)
+{
+	unsigned int cpu;
+
+	for (cpu = 1; cpu < nr_cpu_ids; cpu++)
+		if (!(skip_called_in && cpu_called_in[cpu]) &&
+		    apic_send_ipi(cpu_apic_id[cpu], dm, vector))
+			pr_err("SMP: IPI to APIC ID %u not delivered\n",
+			       cpu_apic_id[cpu]);
+}
+
+static unsigned int count_called_in(void)
+{
+	unsigned int cpu, n = 0;
+
+	for (cpu = 1; cpu < nr_cpu_ids; cpu++)
+		n += cpu_called_in[cpu];
+	return n;
+}
+
+void __init smp_boot_cpus(void)
+{
+	unsigned int wanted, ms, online;
+	u64 t0, t1;
+	u8 vector;
+
+	cpumask_set_cpu(0, &cpu_online_map);
+	if (opt_nosmp || opt_maxcpus == 1) {
+		pr_info("SMP: disabled by %s; 1 CPU\n",
+			opt_nosmp ? "nosmp" : "maxcpus=1");
+		return;
+	}
+	wanted = enumerate_cpus(apic_id()) - 1;
+	if (acpi_info.nr_cpus > nr_cpu_ids)
+		pr_info("SMP: %u of %u firmware CPUs used (maxcpus=%u)\n",
+			nr_cpu_ids, acpi_info.nr_cpus, opt_maxcpus);
+	if (wanted == 0) {
+		pr_info("SMP: 1 CPU\n");
+		return;
+	}
+	vector = install_trampoline();
+
+	t0 = get_cycles();
+	send_to_aps(APIC_DM_INIT, 0, false);
+	pit_delay_us(init_delay_us());
+	send_to_aps(APIC_DM_STARTUP, vector, false);
+	pit_delay_us(SIPI_DELAY_US);
+	/* SDM 9.4.4.1: a second STARTUP IPI for those that missed the first. */
+	send_to_aps(APIC_DM_STARTUP, vector, true);
+	for (ms = 0; ms < CALLIN_TIMEOUT_MS && count_called_in() < wanted; ms++)
+		pit_delay_us(1000);
+	callin_closed = true;
+	t1 = get_cycles();
+
+	online = count_called_in();
+	for (unsigned int cpu = 1; cpu < nr_cpu_ids; cpu++)
+		if (!cpu_called_in[cpu])
+			pr_err("SMP: CPU %u (APIC ID %u) did not start within %u ms; skipped\n",
+			       cpu, cpu_apic_id[cpu], CALLIN_TIMEOUT_MS);
+	pr_info("SMP: %u CPUs online (%u of %u APs started, %lu Mcycles, about %u ms by the PIT)\n",
+		online + 1, online, wanted, (unsigned long)((t1 - t0) >> 20),
+		ms + (unsigned int)(init_delay_us() / 1000));
+}

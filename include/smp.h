@@ -1,0 +1,63 @@
+/*
+ * CPUs: bring-up and cross-CPU function calls (arch/x86/smpboot.c,
+ * arch/x86/smp.c).
+ */
+#ifndef KAIROS_SMP_H
+#define KAIROS_SMP_H
+
+#include <compiler.h>
+#include <cpumask.h>
+#include <types.h>
+
+/* CPU numbers handed out so far; CPUs are numbered 0..nr_cpu_ids-1. */
+extern unsigned int nr_cpu_ids;
+
+/* APIC ID of each CPU number. */
+extern u32 cpu_apic_id[];
+
+/* Top of each CPU's stack (0 for the boot CPU, whose stack is static). */
+extern unsigned long cpu_stack_top[];
+
+/*
+ * Starts every CPU the firmware lists (up to maxcpus=, none with nosmp),
+ * in parallel, and waits for each to come online or time out. Boot CPU,
+ * once, interrupts enabled.
+ */
+void smp_boot_cpus(void);
+
+/*
+ * Runs fn(arg) on every online CPU in mask, the caller included if it is
+ * in mask (there with interrupts disabled, elsewhere in interrupt
+ * context). With wait, returns once every call has returned; without,
+ * once every CPU has read fn and arg. Must be called with interrupts
+ * enabled (a CPU waiting with them disabled could deadlock against another
+ * caller); callers are serialised.
+ */
+void on_selected_cpus(const cpumask_t *mask, void (*fn)(void *), void *arg,
+		      bool wait);
+
+/* on_selected_cpus() on every online CPU but the caller. */
+void smp_call_function(void (*fn)(void *), void *arg, bool wait);
+
+/*
+ * Stops every other CPU by NMI (fatal errors). Any context; returns once
+ * they stopped or a bounded wait passed.
+ */
+void smp_send_stop(void);
+
+/* Registers the IPI handlers cross-CPU calls need (boot CPU, once). */
+void smp_init_ipis(void);
+
+/* For the NMI handler: has smp_send_stop() asked this CPU to stop? */
+bool smp_stop_requested(void);
+
+/* Called by the NMI handler when it is: counts the CPU, halts for good. */
+void smp_stopped_by_nmi(void) __noreturn;
+
+/* Entered by each AP on its own stack (arch/x86/boot/trampoline.S). */
+void start_secondary(unsigned int cpu) __noreturn;
+
+/* The idle loop every CPU ends in (arch/x86/setup.c). */
+void idle_loop(void) __noreturn;
+
+#endif /* KAIROS_SMP_H */
