@@ -18,9 +18,10 @@ enum exit_status {
 void machine_halt(void) __noreturn;
 
 /*
- * With debug_exit on the command line, reports status through QEMU's
- * isa-debug-exit device (the emulator exits); otherwise, or if the device is
- * absent, halts like machine_halt().
+ * With debug_exit on the command line, prints the verdict line and reports
+ * status through QEMU's isa-debug-exit device and Bochs's shutdown port
+ * (the emulator exits); otherwise, or with neither device, halts like
+ * machine_halt().
  */
 void machine_exit(enum exit_status status) __noreturn;
 

@@ -246,6 +246,8 @@ def expected_seconds(config: boot.BootConfig) -> float:
     SeaBIOS to a verdict ~0.7 s, OVMF ~5 s, of which ~4.5 s in OVMF)."""
     if config.expect == boot.EXPECT_IDLE:
         return config.timeout
+    if config.emulator == "bochs":
+        return 3.0 * config.smp
     return 5.0 if config.firmware == "uefi" else 1.0
 
 

@@ -26,6 +26,7 @@ declare -A probe=(
 	[libcmocka-dev]=file:/usr/include/cmocka.h
 	[pkg-config]=cmd:pkg-config
 	[bochs]=cmd:bochs
+	[bochs-term]=file:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so
 	[bochsbios]=file:/usr/share/bochs/BIOS-bochs-latest
 	[vgabios]=file:/usr/share/vgabios/vgabios.bin
 	[python3]=cmd:python3

@@ -5,6 +5,7 @@
 #include <asm/acpi_boot.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
+#include <asm/io_apic.h>
 #include <asm/mm.h>
 #include <asm/pic.h>
 #include <asm/processor.h>
@@ -86,6 +87,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	acpi_boot_init();
 	pic_disable();
 	apic_init_boot_cpu();
+	io_apic_init();
 	smp_init_ipis();
 	local_irq_enable();
 	smp_boot_cpus();

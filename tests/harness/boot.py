@@ -266,22 +266,24 @@ class Bochs(Emulator):
     # The term display library quits on SIGHUP; it ignores SIGTERM.
     stop_signal = signal.SIGHUP
     interactive_hint = "Ctrl-C stops Bochs"
-    ctrl_c_stops = True  # the term display turns SIGINT into a guest Ctrl-C key
+    ctrl_c_stops = True  # else Ctrl-C stops in Bochs's debugger prompt
 
     # The term display draws the VGA screen, with curses, into a pseudo-
     # terminal of its own (the debugger keeps stdin and stdout) and names it
-    # on stderr. Nobody reads that terminal, so once its buffer is full
-    # Bochs blocks: finished() after a few thousand lines of screen output.
-    # started() reads and drops what it shows.
+    # on stderr. Once that terminal's buffer is full, Bochs blocks (measured:
+    # after ~2,100 lines of kernel log on the VGA console), so started()
+    # reads it, and drops what it reads, for the whole run.
     SCREEN_RE = re.compile(rb'Bochs connected to screen "(/dev/[^"]+)"')
     SCREEN_WAIT = 30.0  # seconds to wait for that line
 
-    # Lines of bochs.log that tell how a run ended.
-    SHUTDOWN_RE = re.compile(r">>PANIC<< Shutdown port: shutdown requested")
+    # Lines of bochs.log that tell how a run ended (2.7 logs the deliberate
+    # quits as panics too; later versions as fatal errors).
+    SHUTDOWN_RE = re.compile(r"\] (?:>>PANIC<< )?Shutdown port: shutdown requested")
     TRIPLE_FAULT_RE = re.compile(r">>PANIC<< (exception\(\): 3rd \(\d+\) exception "
                                  r"with no resolution)")
     RESET_RE = re.compile(r"bx_pc_system_c::Reset\(SOFTWARE\) called")
-    POWER_OFF_RE = re.compile(r">>PANIC<< ACPI control: soft power off")
+    POWER_OFF_RE = re.compile(r"\] (?:>>PANIC<< )?ACPI control: soft power off")
+    HANGUP_RE = re.compile(r">>PANIC<< Received SIGHUP: quit simulation")
     PANIC_RE = re.compile(r">>PANIC<< (.*)")
     ERROR_RE = re.compile(r"^\d+e\[[^]]*\] (.*)")
 
@@ -424,6 +426,8 @@ class Bochs(Emulator):
             how = "port 0x8900" if shutdown else "ACPI"
             return Outcome("stopped", f"the machine powered off ({how}) without a "
                            "verdict line in the serial log", returncode)
+        if self.HANGUP_RE.search(log):  # stop_signal: Ctrl-C in an interactive run
+            return Outcome("stopped", "Bochs was stopped (SIGHUP) before a verdict", returncode)
         if returncode < 0:
             return Outcome("error", f"Bochs killed by signal {-returncode}", returncode)
         panic = self.PANIC_RE.search(log)

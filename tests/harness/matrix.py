@@ -61,6 +61,10 @@ MATRIX = [
                            r"^SMP: 2 CPUs online")),
     BootConfig("bios-q35-nosmp", machine="q35", smp=2, firmware="bios",
                cmdline="test=smp nosmp", must_match=(r"^SMP: disabled by nosmp; 1 CPU",)),
+    # Without ACPI there is one CPU and no tables; the boot goes on.
+    BootConfig("bios-q35-acpi-off", machine="q35", smp=2, firmware="bios",
+               cmdline="test=acpi,smp acpi=off",
+               must_match=(r"^ACPI disabled by acpi=off", r"^SMP: 1 CPU")),
     # Mixing a lock's interrupt state is caught (tests/kernel/lock_test.c).
     BootConfig("lock-debug", machine="q35", firmware="bios",
                cmdline="test=lock_debug_selftest", expect="fail",

@@ -1,7 +1,9 @@
 """Tests of the boot harness (boot.py) and the matrix (matrix.py), without
-booting anything: a fake emulator (a shell script) stands in for QEMU."""
+booting anything: a fake emulator (a shell script) stands in for QEMU, and a
+Python script for Bochs."""
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -209,16 +211,218 @@ class RunBootTest(unittest.TestCase):
             self.run_fake("exit 33", name="../escape")
 
 
+# Bochs's log lines for the ways a run ends (Bochs 2.7, as measured).
+BOCHS_SHUTDOWN = "00222448525p[UNMAP ] >>PANIC<< Shutdown port: shutdown requested\n"
+BOCHS_TRIPLE = ("00068801679e[CPU0  ] interrupt(): vector must be within IDT table limits\n"
+                "00068801679p[CPU0  ] >>PANIC<< exception(): 3rd (13) exception with no "
+                "resolution\n")
+BOCHS_RESET = ("00068801663i[KBD   ] io write 0x64: command 0xfe: reset cpu\n"
+               "00068801663i[SYS   ] bx_pc_system_c::Reset(SOFTWARE) called\n")
+BOCHS_START = ("00000000000i[SYS   ] bx_pc_system_c::Reset(HARDWARE) called\n"
+               "00000000000i[CPU0  ] cpu hardware reset\n")
+
+
+class BochsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.run_dir = Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def bochs(self, **fields):
+        fields.setdefault("machine", "pc")
+        return boot.Bochs(boot.BootConfig("x", emulator="bochs", **fields), self.run_dir)
+
+    def test_bochsrc(self):
+        bochs = self.bochs(smp=2, mem=128, cpu="tigerlake", extra_args=("-dbglog", "d.log"))
+        cmd = bochs.command(Path("/k.iso"))
+        self.assertEqual(cmd, ["bochs", "-q", "-f", str(self.run_dir / "bochsrc"),
+                               "-rc", str(self.run_dir / "bochs-debugger.rc"),
+                               "-dbglog", "d.log"])
+        self.assertEqual((self.run_dir / "bochs-debugger.rc").read_text(), "c\n")
+        rc = (self.run_dir / "bochsrc").read_text().splitlines()
+        for line in ("megs: 128",
+                     f'romimage: file="{bochs.bios}"',
+                     f'vgaromimage: file="{bochs.vgabios}"',
+                     f"cpu: model=tigerlake, count=2, ips={bochs.IPS}, reset_on_triple_fault=0",
+                     f"clock: sync=none, time0={bochs.TIME0}",
+                     'ata0-master: type=cdrom, path="/k.iso", status=inserted',
+                     "boot: cdrom",
+                     f'com1: enabled=1, mode=file, dev="{self.run_dir}/serial.log"',
+                     "display_library: term",
+                     f'log: "{self.run_dir}/bochs.log"',
+                     "panic: action=fatal"):
+            self.assertIn(line, rc)
+
+    def test_default_model_and_interactive(self):
+        bochs = self.bochs()
+        bochs.command(Path("/k.iso"), interactive=True)
+        rc = (self.run_dir / "bochsrc").read_text()
+        self.assertIn("cpu: model=corei7_skylake_x, count=1,", rc)
+        self.assertIn('com1: enabled=1, mode=file, dev="/dev/stdout"', rc)
+        with self.assertRaisesRegex(ValueError, "not a gdb stub"):
+            bochs.command(Path("/k.iso"), interactive=True, gdb=True)
+        with self.assertRaisesRegex(ValueError, "quote"):
+            bochs.command(Path('/a"b.iso'))
+
+    def test_check_refuses_uefi_and_q35(self):
+        self.assertIn("BIOS only", self.bochs(firmware="uefi").check())
+        self.assertIn("machine='pc'", self.bochs(machine="q35").check())
+
+    def test_find_verdict(self):
+        self.assertIsNone(boot.find_verdict("no verdict\nverdict PASS\n"))
+        self.assertEqual(boot.find_verdict("[c 12] debug_exit: verdict PASS\r\n"), "PASS")
+        # Bochs may quit before the UART sent the line's end; the last one wins.
+        self.assertEqual(boot.find_verdict("[  1.0] debug_exit: verdict PASS\n"
+                                           "[  2.0] debug_exit: verdict FAIL"), "FAIL")
+        self.assertIsNone(boot.find_verdict("x debug_exit: verdict PASS\n"))
+
+    def outcome(self, log, serial="", returncode=1, stderr=""):
+        (self.run_dir / "bochs.log").write_text(BOCHS_START + log)
+        (self.run_dir / "serial.log").write_text(serial)
+        (self.run_dir / "bochs.stderr").write_text(stderr)
+        return self.bochs().outcome(returncode)
+
+    def test_verdicts(self):
+        passed = self.outcome(BOCHS_SHUTDOWN, "[c 1] debug_exit: verdict PASS")
+        self.assertEqual((passed.kind, passed.detail), ("pass", "PASS verdict"))
+        self.assertEqual(self.outcome(BOCHS_SHUTDOWN, "debug_exit: verdict FAIL\n").kind,
+                         "fail")
+
+    def test_shutdown_without_verdict(self):
+        result = self.outcome(BOCHS_SHUTDOWN, "Kairos\n")
+        self.assertEqual(result.kind, "stopped")
+        self.assertIn("without a verdict line", result.detail)
+
+    def test_verdict_needs_the_shutdown(self):
+        # The verdict line alone: Bochs stopped some other way before the port.
+        result = self.outcome("00000001000p[TERM  ] >>PANIC<< Received SIGHUP: quit simulation\n",
+                              "debug_exit: verdict PASS\n")
+        self.assertEqual(result.kind, "stopped")
+        self.assertEqual(result.detail, "Bochs was stopped (SIGHUP) before a verdict")
+        result = self.outcome("00000001000p[CPU0  ] >>PANIC<< RDMSR: unknown register\n",
+                              "debug_exit: verdict PASS\n")
+        self.assertEqual(result.kind, "error")
+        self.assertEqual(result.detail, "Bochs stopped: RDMSR: unknown register")
+
+    def test_triple_fault(self):
+        result = self.outcome(BOCHS_TRIPLE)
+        self.assertEqual(result.kind, "stopped")
+        self.assertTrue(result.triple_fault)
+        self.assertIn("triple-faulted before a verdict (Bochs: exception(): 3rd (13)",
+                      result.detail)
+
+    def test_reset(self):
+        result = self.outcome(BOCHS_RESET + BOCHS_SHUTDOWN, "debug_exit: verdict PASS\n")
+        self.assertEqual(result.kind, "stopped")
+        self.assertEqual(result.detail, "the machine reset before a verdict (io write 0x64: "
+                         "command 0xfe: reset cpu), then booted again to a PASS verdict "
+                         "(not trusted)")
+        self.assertIn("then the CPU triple-faulted", self.outcome(BOCHS_RESET + BOCHS_TRIPLE)
+                      .detail)
+
+    def test_errors(self):
+        self.assertIn("signal 9", self.outcome("", returncode=-9).detail)
+        result = self.outcome("00000000000e[      ] bochsrc:7: cpu directive malformed.\n")
+        self.assertEqual(result.kind, "error")
+        self.assertEqual(result.detail, "Bochs exit code 1: bochsrc:7: cpu directive malformed.")
+        result = self.outcome("", stderr="bochs: cannot open display\n")
+        self.assertEqual(result.detail, "Bochs exit code 1: bochs: cannot open display")
+        self.assertEqual(self.outcome("", returncode=0).kind, "stopped")
+
+
+# Stands in for Bochs: names a pseudo-terminal on stderr as the term display
+# does and writes more to it than its buffer holds (so that it blocks unless
+# the harness reads it), then writes the serial and Bochs logs from argv
+# and exits like Bochs after a panic.
+FAKE_BOCHS = """
+import os, sys, tty
+serial, log, text, bochs_log = sys.argv[1:5]
+master, slave = os.openpty()
+tty.setraw(slave)  # like curses' cbreak and noecho: no echo back
+print('Bochs connected to screen "%s"' % os.ttyname(slave), file=sys.stderr, flush=True)
+for _ in range(64):
+    os.write(master, b"x" * 16384)
+open(serial, "w").write(text)
+open(log, "w").write(bochs_log)
+sys.exit(1)
+"""
+
+
+class FakeBochs(boot.Bochs):
+    """Runs FAKE_BOCHS instead of Bochs."""
+
+    name = "fakebochs"
+    serial_text = ""
+    log_text = ""
+
+    def check(self):
+        return None
+
+    def command(self, iso, interactive=False, gdb=False):
+        script = self.run_dir / "fake_bochs.py"
+        script.write_text(FAKE_BOCHS)
+        return [sys.executable, str(script), str(self.serial_log), str(self.log),
+                self.serial_text, self.log_text]
+
+
+class BochsRunTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.boots = Path(self.tmp.name)
+        self.iso = self.boots / "dummy.iso"
+        self.iso.touch()
+        boot.BACKENDS["fakebochs"] = FakeBochs
+
+    def tearDown(self):
+        del boot.BACKENDS["fakebochs"]
+        self.tmp.cleanup()
+
+    def test_pass_run_drains_the_screen(self):
+        FakeBochs.serial_text = KTAP_PASS + "[    0.4] debug_exit: verdict PASS"
+        FakeBochs.log_text = BOCHS_START + BOCHS_SHUTDOWN
+        config = boot.BootConfig("bochs-run", emulator="fakebochs", machine="pc", timeout=20)
+        result = boot.run_boot(config, iso=self.iso, boots_dir=self.boots)
+        self.assertTrue(result.ok, result.reasons)
+        self.assertEqual(result.outcome.detail, "PASS verdict")
+        self.assertLess(result.duration, 15)
+
+    def test_stop_signal_is_sent_first(self):
+        self.assertEqual(boot.Bochs.stop_signal, signal.SIGHUP)
+        proc = subprocess.Popen([sys.executable, "-c", "import signal, time\n"
+                                 "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                 "print('up', flush=True)\ntime.sleep(30)"],
+                                stdout=subprocess.PIPE, start_new_session=True)
+        proc.stdout.readline()
+        start = time.monotonic()
+        boot._kill_group(proc, signal.SIGHUP)
+        proc.stdout.close()
+        self.assertEqual(proc.returncode, -signal.SIGHUP)
+        self.assertLess(time.monotonic() - start, 4)  # no wait for a KILL
+
+
 class MatrixTest(unittest.TestCase):
     def test_valid(self):
         matrix.check_matrix(matrix.MATRIX)
         names = {c.name for c in matrix.MATRIX}
         self.assertLessEqual({"bios-q35", "uefi-q35", "bios-pc-smp2", "fault", "bad-options",
-                              "idle"}, names)
+                              "idle", "bochs-skylake", "bochs-smp2"}, names)
+
+    def test_bochs_configs_can_run_in_bochs(self):
+        for config in matrix.MATRIX:
+            if config.emulator == "bochs":
+                with self.subTest(config=config.name):
+                    self.assertEqual((config.firmware, config.machine), ("bios", "pc"))
+                    self.assertGreaterEqual(config.timeout, 60)
 
     def test_check_catches_duplicates(self):
         with self.assertRaises(ValueError):
             matrix.check_matrix([boot.BootConfig("a"), boot.BootConfig("a")])
+
+    def test_check_catches_unknown_emulators(self):
+        with self.assertRaisesRegex(ValueError, "emulator 'vmware'"):
+            matrix.check_matrix([boot.BootConfig("a", emulator="vmware")])
 
     def test_patterns_compile(self):
         import re
