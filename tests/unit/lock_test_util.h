@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect_panic.h"
+
 /* Long enough for a loaded two-core machine, short enough to fail. */
 #define WAIT_SECONDS 20
 
@@ -34,53 +36,6 @@ static inline void let_others_run(unsigned int ms)
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000L};
 
 	nanosleep(&ts, NULL);
-}
-
-static inline bool text_contains(const char *text, const char *part)
-{
-	size_t n = strlen(part);
-
-	for (; *text; text++)
-		if (strncmp(text, part, n) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Runs fn(arg) in a child process and checks that it panicked (the host
- * panic() prints "panic: <message>" and aborts) with a message containing
- * expect. Call it with no other thread running: the child only inherits
- * the calling one.
- */
-static inline void expect_panic(void (*fn)(void *), void *arg,
-				const char *expect)
-{
-	char out[4096];
-	size_t len = 0;
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		signal(SIGABRT, SIG_DFL);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		fn(arg);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT ||
-	    !text_contains(out, "panic: ") || !text_contains(out, expect))
-		fail_msg("expected a panic with \"%s\"; child said \"%s\"",
-			 expect, out);
 }
 
 #endif /* LOCK_TEST_UTIL_H */

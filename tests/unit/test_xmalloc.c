@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "expect_panic.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,50 +49,6 @@ static u64 rng_next(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return rng_state;
-}
-
-static bool contains(const char *haystack, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *haystack; haystack++)
-		if (strncmp(haystack, needle, n) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Runs fn(arg) in a child process and checks that it panicked (the host
- * panic() aborts) with a message containing expect.
- */
-static void expect_panic(void (*fn)(void *), void *arg, const char *expect)
-{
-	char out[4096];
-	size_t len = 0;
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		signal(SIGABRT, SIG_DFL);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		fn(arg);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT ||
-	    !contains(out, expect))
-		fail_msg("expected a panic with \"%s\"; child said \"%s\"",
-			 expect, out);
 }
 
 static struct xmalloc_stats heap_stats(void)
