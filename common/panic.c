@@ -25,11 +25,11 @@ void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 
-	smp_send_stop();
 	console_force_emergency();
 	pr_emerg("\n");
 	pr_emerg("**** PANIC on CPU %u: %s\n", smp_processor_id(), msg);
 	dump_backtrace();
+	smp_send_stop();
 	pr_emerg("**** System stopped%s\n",
 		 under_test_harness() ? "; exiting with the failure code" : "");
 	machine_exit(EXIT_FAIL);

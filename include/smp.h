@@ -45,6 +45,20 @@ void smp_call_function(void (*fn)(void *), void *arg, bool wait);
  */
 void smp_send_stop(void);
 
+/*
+ * Runs fn(arg) on CPU cpu (not the caller) from its idle loop, with
+ * interrupts enabled and outside interrupt context, so that fn may block on
+ * locks and make cross-CPU calls itself. One slot per CPU: returns 0,
+ * -EBUSY while the slot holds work not yet started, -EINVAL for the
+ * caller's own or an offline CPU. Any context but NMI. (A stand-in until
+ * tasklets exist; it runs only when cpu is idle.)
+ */
+int smp_call_in_idle(unsigned int cpu, void (*fn)(void *), void *arg);
+
+/* For the idle loop: is there idle work for this CPU, and run it. */
+bool idle_work_pending(void);
+void idle_run_work(void);
+
 /* Registers the IPI handlers cross-CPU calls need (boot CPU, once). */
 void smp_init_ipis(void);
 

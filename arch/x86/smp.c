@@ -5,6 +5,7 @@
 #include <asm/traps.h>
 #include <atomic.h>
 #include <cpumask.h>
+#include <errno.h>
 #include <irq.h>
 #include <panic.h>
 #include <percpu.h>
@@ -12,6 +13,8 @@
 #include <spinlock.h>
 
 #define CALL_FUNCTION_VECTOR 0xfb
+/* Only wakes the CPU: it then looks for work (softirqs will use it too). */
+#define EVENT_CHECK_VECTOR   0xfc
 /* Bounded wait for stopped CPUs, in pause loops: a fatal path never hangs. */
 #define STOP_WAIT_SPINS 100000000UL
 
@@ -111,7 +114,66 @@ void smp_send_stop(void)
 	}
 }
 
+/*
+ * Idle work: one slot per CPU, run by that CPU's idle loop with interrupts
+ * enabled. CLAIMED marks a slot being filled, so that a second poster sees
+ * it busy before the first has written arg.
+ */
+#define IDLE_WORK_CLAIMED ((void (*)(void *))1)
+
+struct idle_work {
+	void (*fn)(void *);
+	void *arg;
+};
+static DEFINE_PER_CPU(struct idle_work, idle_work);
+
+static void event_check_interrupt(struct cpu_user_regs *regs)
+{
+	apic_eoi();
+}
+
+int smp_call_in_idle(unsigned int cpu, void (*fn)(void *), void *arg)
+{
+	struct idle_work *w;
+	void (*expected)(void *) = NULL;
+
+	if (cpu == smp_processor_id() || !cpu_online(cpu) || !fn)
+		return -EINVAL;
+	w = &per_cpu(idle_work, cpu);
+	if (!__atomic_compare_exchange_n(&w->fn, &expected, IDLE_WORK_CLAIMED,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return -EBUSY;
+	w->arg = arg;
+	__atomic_store_n(&w->fn, fn, __ATOMIC_RELEASE);
+	return apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED,
+			     EVENT_CHECK_VECTOR);
+}
+
+bool idle_work_pending(void)
+{
+	void (*fn)(void *) = __atomic_load_n(&this_cpu(idle_work).fn,
+					     __ATOMIC_ACQUIRE);
+
+	return fn && fn != IDLE_WORK_CLAIMED;
+}
+
+void idle_run_work(void)
+{
+	struct idle_work *w = &this_cpu(idle_work);
+	void (*fn)(void *) = __atomic_load_n(&w->fn, __ATOMIC_ACQUIRE);
+	void *arg;
+
+	if (!fn || fn == IDLE_WORK_CLAIMED)
+		return;
+	arg = w->arg;
+	/* Free the slot first: fn may post new work to this CPU. */
+	__atomic_store_n(&w->fn, NULL, __ATOMIC_RELEASE);
+	fn(arg);
+}
+
 void __init smp_init_ipis(void)
 {
 	set_irq_handler(CALL_FUNCTION_VECTOR, call_function_interrupt);
+	set_irq_handler(EVENT_CHECK_VECTOR, event_check_interrupt);
 }

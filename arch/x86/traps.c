@@ -221,13 +221,16 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 
 	if (this_cpu(fatal_nesting)++) {
 		/* Faulting while reporting a fault: say so plainly and stop. */
-		static const char msg[] =
-			"\nFATAL: fault inside the fault handler\n";
+		char msg[160];
+		int len = snprintf(msg, sizeof(msg),
+				   "\nFATAL: vector %u at %016lx (CR2 %016lx) "
+				   "inside the fault handler of CPU %u\n",
+				   vec, regs->rip, read_cr2(),
+				   smp_processor_id());
 
-		console_write_raw(msg, sizeof(msg) - 1);
+		console_write_raw(msg, min(len, (int)sizeof(msg) - 1));
 		machine_exit(EXIT_FAIL);
 	}
-	smp_send_stop();
 	console_force_emergency();
 	pr_emerg("\n");
 	pr_emerg("FATAL TRAP: vector %u, %s, error code %#lx\n", vec, name,
@@ -236,6 +239,8 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 		show_page_fault(regs);
 	show_registers(regs);
 	show_trap_backtrace(regs);
+	/* After the report: if stopping the others goes wrong, it is out. */
+	smp_send_stop();
 	pr_emerg("System stopped%s\n",
 		 under_test_harness() ? "; exiting with the failure code" : "");
 	machine_exit(EXIT_FAIL);

@@ -52,8 +52,14 @@ static void command_line_is_kept(struct ktest *t)
 	KT_EXPECT_TRUE(t, contains(boot_cmdline(), "test="));
 }
 
+extern char __per_cpu_start[], __per_cpu_end[];
+
 static void boot_cpu_is_cpu0(struct ktest *t)
 {
+	/* this_cpu() is only right for variables inside the template. */
+	KT_EXPECT_TRUE(t, (char *)&per_cpu__cpu_id >= __per_cpu_start &&
+				  (char *)&per_cpu__cpu_id < __per_cpu_end);
+	KT_EXPECT_TRUE(t, &this_cpu(cpu_id) != &per_cpu__cpu_id);
 	KT_EXPECT_EQ(t, smp_processor_id(), 0);
 	KT_EXPECT_EQ(t, arch_this_cpu_offset(), per_cpu_offset[0]);
 	KT_EXPECT_TRUE(t, per_cpu_offset[0] != 0);
