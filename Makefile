@@ -6,6 +6,7 @@
 #                   SMP=<n> MEM=<MiB> FIRMWARE=bios|uefi MACHINE=q35|pc ARGS="..."
 #   make debug      the same, QEMU waiting for gdb (tools/gdbinit loads symbols)
 #   make test       host unit tests, then the boot matrix in QEMU
+#   make bench      AP bring-up times in QEMU and Bochs, a table (BENCH_ARGS=--quick)
 #   make unit       host unit tests only
 #   make format     clang-format the tree
 #
@@ -58,7 +59,7 @@ KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
-.PHONY: all iso run debug test unit format clean deps FORCE
+.PHONY: all iso run debug test bench unit format clean deps FORCE
 all: $(B)/kairos.elf
 
 -include $(KOBJS:.o=.d)
@@ -160,6 +161,10 @@ unit: deps $(UNIT_BINS)
 test: deps $(B)/kairos.elf $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
+
+# Figures only, never a failure: see docs/bench.md.
+bench: deps $(B)/kairos.elf
+	$(PYTHON) tests/bench/bench.py --kernel $(B)/kairos.elf $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -244,7 +244,7 @@ void __init smp_boot_cpus(void)
 		if (!cpu_called_in[cpu])
 			pr_err("SMP: CPU %u (APIC ID %u) did not start within %u ms; skipped\n",
 			       cpu, cpu_apic_id[cpu], CALLIN_TIMEOUT_MS);
-	/* The line tools/bench.py reads: keep its shape. */
+	/* The line tests/bench/bench.py reads: keep its shape. */
 	us = tsc_per_ms ? (t1 - t0) * 1000 / tsc_per_ms : 0;
 	pr_info("SMP: %u CPUs online (%u of %u APs started in %lu.%03lu ms, %lu Mcycles)\n",
 		online + 1, online, wanted, (unsigned long)(us / 1000),
