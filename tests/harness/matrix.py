@@ -61,6 +61,11 @@ MATRIX = [
                cmdline="test=apic,smp.all_*,smp.every_*,smp.calls_*,smp.per_*,"
                        "smp.ap_*,smp.lock_* ktest_apic_mode=x2apic",
                must_match=(r"^SMP: 64 CPUs online \(63 of 63 APs started",)),
+    # A large count in xAPIC mode too (APIC IDs up to 0xfe).
+    BootConfig("bios-q35-smp64-xapic", machine="q35", smp=64, mem=512, firmware="bios",
+               cmdline="test=smp.all_*,smp.every_cpu_knows_itself,smp.per_*,smp.ap_* "
+                       "x2apic=off",
+               must_match=(r"^APIC: xAPIC mode", r"^SMP: 64 CPUs online \(63 of 63 APs started")),
     # More than 255 CPUs needs x2APIC IDs all the way; the cross-CPU stress
     # cases are left out here only because 300 vCPUs on 2 host cores take
     # minutes over them.
