@@ -1,19 +1,13 @@
 /*
  * PIT channel 2 as a one-shot stopwatch (Intel 8254 datasheet: mode 0,
  * "interrupt on terminal count"; OUT2 is readable in port 0x61 bit 5).
+ * Channel 2 is also the "pit" clocksource (asm/pit.h), which restarts its
+ * free-running count on its next read.
  */
 #include <asm/delay.h>
 #include <asm/io.h>
+#include <asm/pit.h>
 
-#define PIT_HZ	       1193182UL
-#define PIT_CH2_DATA   0x42
-#define PIT_MODE_CMD   0x43
-#define PIT_CH2_MODE0  0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_B	       0x61
-#define PORT_B_GATE2   0x01
-#define PORT_B_SPEAKER 0x02
-#define PORT_B_OUT2    0x20
-#define PIT_MAX_COUNT  0xffff
 /* Far longer than a full count (55 ms) even on a slow emulator. */
 #define OUT2_SPIN_LIMIT 200000000UL
 
@@ -36,6 +30,7 @@ bool pit_delay_us(unsigned long us)
 {
 	unsigned long ticks = (us * PIT_HZ + 999999) / 1000000;
 
+	pit_channel2_taken_for_delay();
 	while (ticks > 0) {
 		u16 chunk = ticks > PIT_MAX_COUNT ? PIT_MAX_COUNT : ticks;
 
