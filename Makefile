@@ -154,16 +154,26 @@ include $(sort $(wildcard tests/fuzz/*.mk))
 .PHONY: fuzz
 fuzz: deps $(FUZZ_BINS)
 # ---------------------------------------------------------------------------
+# The host TSC's rate against CLOCK_MONOTONIC: under QEMU's TCG the guest's
+# TSC is the host's, so tests/harness/boot.py passes it to every QEMU boot
+# as test_tsc_hz= (docs/testing.md).
+HOST_TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+$(B)/host-tsc-hz: tools/host-tsc-hz.c Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) HOSTCC $@
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $< -lm
+# ---------------------------------------------------------------------------
 
 unit: deps $(UNIT_BINS)
 	$(PYTHON) tests/run_tests.py --unit-only $(UNIT_BINS)
 
-test: deps $(B)/kairos.elf $(UNIT_BINS) fuzz
+test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 
 # Figures only, never a failure: see docs/bench.md.
-bench: deps $(B)/kairos.elf
+bench: deps $(B)/kairos.elf $(B)/host-tsc-hz
 	$(PYTHON) tests/bench/bench.py --kernel $(B)/kairos.elf $(BENCH_ARGS)
 
 format:

@@ -12,6 +12,7 @@
 #include <irq.h>
 #include <asm/traps.h>
 #include <bootinfo.h>
+#include <clockevent.h>
 #include <console.h>
 #include <ktest.h>
 #include <multiboot2.h>
@@ -21,6 +22,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
+#include <systime.h>
 #include <version.h>
 
 /* The boot page tables map the first 4 GiB: the block must lie below. */
@@ -71,12 +73,23 @@ static void __init report_boot(void)
  */
 void __noreturn idle_loop(void)
 {
+	bool housekeeper = smp_processor_id() == 0;
+
 	for (;;) {
 		local_irq_disable();
 		if (idle_work_pending()) {
 			local_irq_enable();
 			idle_run_work();
 			continue;
+		}
+		/* Until the timer core exists, the clocks' own deadline. */
+		if (housekeeper && clockevent_this_cpu()) {
+			s_time_t next = time_housekeeping();
+
+			if (next && !reprogram_timer(next)) {
+				local_irq_enable();
+				continue;
+			}
 		}
 		safe_halt();
 	}
@@ -100,8 +113,10 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	apic_init_boot_cpu();
 	io_apic_init();
 	smp_init_ipis();
+	time_init();
 	local_irq_enable();
 	smp_boot_cpus();
+	time_init_late();
 
 	if (ktest_requested())
 		ktest_run_selected();

@@ -7,7 +7,6 @@
 #include <acpi.h>
 #include <asm/apic.h>
 #include <asm/boot.h>
-#include <asm/delay.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
@@ -21,13 +20,12 @@
 #include <printk.h>
 #include <smp.h>
 #include <string.h>
+#include <systime.h>
 #include <xmalloc.h>
 
 /* SDM 9.4.4.1: 10 ms after INIT, 200 us after each STARTUP IPI. */
 #define INIT_DELAY_US 10000
 #define SIPI_DELAY_US 200
-/* The PIT interval that gives a rough TSC rate for the bring-up report. */
-#define TSC_ESTIMATE_US 5000
 /* How long the APs get to check in; generous for emulators. */
 #define CALLIN_TIMEOUT_MS 2000
 
@@ -60,6 +58,7 @@ void __noreturn start_secondary(unsigned int cpu)
 	percpu_enter(cpu);
 	load_cpu_descriptors(ap_stacks[cpu]);
 	apic_init_secondary();
+	time_init_secondary();
 	cpu_called_in[cpu] = true;
 	cpumask_set_cpu(cpu, &cpu_online_map);
 	idle_loop();
@@ -103,20 +102,6 @@ static bool prepare_cpu(unsigned int cpu, u32 apic)
 	cpumask_set_cpu(cpu, &cpu_present_map);
 	cpu_stack_top[cpu] = (unsigned long)stack + STACK_SIZE;
 	return true;
-}
-
-/*
- * TSC ticks per millisecond, roughly, timed by the PIT: good to a few
- * percent, enough to report the bring-up time before the clock is
- * calibrated properly. Returns 0 if the PIT did not tick.
- */
-static u64 estimate_tsc_per_ms(void)
-{
-	u64 start = get_cycles();
-
-	if (!pit_delay_us(TSC_ESTIMATE_US))
-		return 0;
-	return (get_cycles() - start) * 1000 / TSC_ESTIMATE_US;
 }
 
 /* Copies the trampoline below 1 MiB; returns the STARTUP IPI vector. */
@@ -185,24 +170,13 @@ static unsigned int count_called_in(void)
 	return n;
 }
 
-/*
- * Waits until wanted APs have checked in or CALLIN_TIMEOUT_MS passed:
- * spinning on the TSC when its rate is known (so the bring-up time is
- * measured finely), else in PIT-timed milliseconds.
- */
-static void wait_for_callins(unsigned int wanted, u64 tsc_per_ms)
+/* Waits until wanted APs have checked in or CALLIN_TIMEOUT_MS passed. */
+static void wait_for_callins(unsigned int wanted)
 {
-	u64 start = get_cycles();
-	unsigned int ms;
+	s_time_t end = NOW() + MILLISECS(CALLIN_TIMEOUT_MS);
 
-	if (tsc_per_ms) {
-		while (count_called_in() < wanted &&
-		       get_cycles() - start < CALLIN_TIMEOUT_MS * tsc_per_ms)
-			cpu_relax();
-		return;
-	}
-	for (ms = 0; ms < CALLIN_TIMEOUT_MS && count_called_in() < wanted; ms++)
-		pit_delay_us(1000);
+	while (count_called_in() < wanted && NOW() < end)
+		cpu_relax();
 }
 
 void __init smp_boot_cpus(void)
@@ -226,16 +200,16 @@ void __init smp_boot_cpus(void)
 		return;
 	}
 	vector = install_trampoline();
-	tsc_per_ms = estimate_tsc_per_ms();
+	tsc_per_ms = tsc_hz() / 1000;
 
 	t0 = get_cycles();
 	send_to_aps(APIC_DM_INIT, 0, false);
-	pit_delay_us(init_delay_us());
+	udelay(init_delay_us());
 	send_to_aps(APIC_DM_STARTUP, vector, false);
-	pit_delay_us(SIPI_DELAY_US);
+	udelay(SIPI_DELAY_US);
 	/* SDM 9.4.4.1: a second STARTUP IPI for those that missed the first. */
 	send_to_aps(APIC_DM_STARTUP, vector, true);
-	wait_for_callins(wanted, tsc_per_ms);
+	wait_for_callins(wanted);
 	callin_closed = true;
 	t1 = get_cycles();
 

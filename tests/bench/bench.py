@@ -1,33 +1,47 @@
 #!/usr/bin/env python3
-"""Benchmark AP bring-up: what `make bench` runs.
+"""Benchmarks: what `make bench` runs.
 
     tests/bench/bench.py --kernel build/kairos.elf [--runs N] [--bochs-runs N]
                          [--filter REGEX] [--quick] [--jobs N] [--json PATH]
                          [--cmdline "test=..."] [--list]
 
-Boots the kernel with `test=smp.all_listed_cpus_online` (one quick case, so
-that every boot ends with a verdict soon after bring-up; --cmdline changes
-it) on each configuration of CONFIGS, several times, at
-most --jobs emulators at once, through the boot harness
-(tests/harness/boot.py). From each serial log it reads the kernel's line
+Boots the kernel on each configuration of CONFIGS, several times, at most
+--jobs emulators at once, through the boot harness (tests/harness/boot.py),
+and reads figures out of each serial log. The configurations come in two
+families, each with its own test selection (--cmdline replaces it for all):
 
-    SMP: <n> CPUs online (<a> of <w> APs started in <ms>.<frac> ms, <m> Mcycles)
+smp   AP bring-up, with `test=smp.all_listed_cpus_online` (one quick case,
+      so that every boot ends with a verdict soon after bring-up). From the
+      kernel's line
 
-(`SMP: 1 CPU` or `SMP: disabled by ...; 1 CPU` count as 0 ms), and from the
-harness the wall time from the emulator's start to the verdict. It prints a
-table to stdout (progress goes to stderr) and writes every raw sample, the
-emulator versions, the host and the git revision to build/bench/bench.json.
+          SMP: <n> CPUs online (<a> of <w> APs started in <ms>.<frac> ms, <m> Mcycles)
 
-A benchmark never fails on a number. A boot that fails (no PASS verdict, no
-SMP line) is an error row, or a note under the table if other runs of the
-same configuration succeeded, and the rest goes on. The exit status is 0
-unless the benchmark could not run at all (no kernel, no configuration
-selected). Each run's artifacts stay in build/boots/bench-<config>-<run>/.
+      (`SMP: 1 CPU` or `SMP: disabled by ...; 1 CPU` count as 0 ms), and the
+      harness's wall time from the emulator's start to the verdict.
+time  the clock, with `test=time_bench`: the TSC's calibration against each
+      reference, its result and its later refinement (the kernel's `TSC:`
+      lines), and the `BENCH {json}` lines of the time_bench suite (the cost
+      of NOW(), of reprogramming each clock event device, and the latency
+      from a deadline to its interrupt). Every figure is set beside the rate
+      the harness passed as test_tsc_hz= (the host's TSC under QEMU, ips
+      under Bochs). The line formats are in TIME_LINES below.
+
+It prints tables to stdout (progress goes to stderr) and writes every raw
+sample, the emulator versions, the host, its TSC and the git revision to
+build/bench/bench.json.
+
+A benchmark never fails on a number. A boot that fails (no PASS verdict, or
+none of the lines its family reads) is an error row, or a note under the
+tables if other runs of the same configuration succeeded, and the rest goes
+on. The exit status is 0 unless the benchmark could not run at all (no
+kernel, no configuration selected). Each run's artifacts stay in
+build/boots/bench-<config>-<run>/.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import dataclasses
 import datetime
@@ -48,11 +62,14 @@ import ktap  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-# One quick case of the smp suite (tests/kernel/smp_test.c): the boot ends
-# with a verdict soon after bring-up. The whole suite (test=smp) holds stress
-# cases that take seconds to minutes under TCG with many CPUs; --cmdline
-# picks another selection.
-CMDLINE = "test=smp.all_listed_cpus_online"
+SMP, TIME = "smp", "time"  # the families
+# What each family boots (--cmdline replaces it for all). smp: one quick
+# case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
+# a verdict soon after bring-up (the whole suite holds stress cases that take
+# seconds to minutes under TCG with many CPUs). time: the explicit-only
+# time_bench suite, which prints BENCH lines.
+FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench"}
+CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
 DEFAULT_BOCHS_RUNS = 1  # per Bochs configuration: Bochs is slow (and deterministic)
@@ -70,20 +87,28 @@ class BenchConfig:
     firmware: str = "bios"  # bios | uefi (Bochs: bios only)
     cpu: str = "max"  # QEMU's -cpu max has x2APIC under TCG; Bochs: corei7_skylake_x
     mem: int = 256  # MiB
-    cmdline: str = ""  # added after CMDLINE
+    cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
+    family: str = SMP  # what is measured: smp (bring-up) or time (the clock)
 
-    def boot_config(self, run: int, tests: str = CMDLINE) -> boot.BootConfig:
+    def tests(self, override: str | None = None) -> str:
+        """The test selection this configuration boots with."""
+        return override if override is not None else FAMILY_TESTS[self.family]
+
+    def boot_config(self, run: int, tests: str | None = None) -> boot.BootConfig:
         """The harness's config for run number `run` (1-based); tests is the
-        command line's test selection, before the config's own options."""
+        command line's test selection (default: the family's), before the
+        config's own options."""
         return boot.BootConfig(
             f"bench-{self.name}-{run}", machine=self.machine, smp=self.smp, mem=self.mem,
             firmware=self.firmware, cpu=self.cpu, emulator=self.emulator,
-            cmdline=f"{tests} {self.cmdline}".strip(), timeout=self.timeout)
+            cmdline=f"{self.tests(tests)} {self.cmdline}".strip(), timeout=self.timeout)
 
     def expected_seconds(self) -> float:
         """A rough boot time on the build machine, to start long boots first."""
+        if self.family == TIME:  # the benchmark loops come on top of the boot
+            return 10.0 if self.emulator == "bochs" else 3.0
         if self.emulator == "bochs":
             return 3.0 * self.smp
         if self.firmware == "uefi":
@@ -109,6 +134,13 @@ CONFIGS = [
                 timeout=120.0),
     BenchConfig("bochs-smp4", smp=4, emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                 timeout=180.0, slow=True),
+    # The clock: calibration, NOW(), clock event devices. Under QEMU the HPET
+    # is the best reference; hpet=off makes the kernel do without it (the
+    # ACPI PM timer and the PIT remain). Bochs's Skylake has TSC-deadline.
+    BenchConfig("time-q35-smp1", smp=1, family=TIME),
+    BenchConfig("time-q35-hpet-off", smp=1, cmdline="hpet=off", family=TIME),
+    BenchConfig("time-bochs-smp1", smp=1, emulator="bochs", machine="pc",
+                cpu="corei7_skylake_x", family=TIME, timeout=120.0),
 ]
 
 
@@ -148,6 +180,163 @@ def parse_smp_line(log: str) -> SmpLine | None:
     return found
 
 
+# The time family's lines (arch/x86/tsc.c, tests/kernel's time_bench), as
+# the kernel prints them, e.g.
+#
+#   TSC: against hpet: 2596.101 MHz, error <= 9 ppm, 10012 us window (chosen)
+#   TSC: against pit: 2596.3 MHz, error <= 120 ppm, 10010 us window (agrees)
+#   TSC: 2596.101 MHz, error <= 9 ppm, reference hpet, calibrated in 10 ms
+#   TSC: refined to 2596.096 MHz, error <= 1 ppm, over 1000 ms against hpet (2 ppm
+#        from the boot value)                                          (one line)
+#   BENCH {"bench":"now_cost","clock":"tsc","unit":"cycles","n":1000,"min":20,
+#          "median":22,"p99":40,"max":900}                             (one line)
+#
+# and the other BENCH kinds: {"bench":"reprogram_cost","device":"lapic-oneshot",
+# "unit":"cycles",...} and {"bench":"event_latency","device":"hpet","unit":"ns",...}
+# with the same statistics (n, min, median, p99, max).
+#
+# A line is recognised by its start; its figures are then looked for one by
+# one, so that their order, a rate in kHz or GHz, or a window in ms do not
+# matter. A figure that is not found is None.
+TIME_LINES = {
+    "reference": re.compile(r"^TSC: against (?P<ref>[\w.-]+):\s*(?P<rest>.*)$"),
+    "summary": re.compile(r"^TSC: (?P<rest>\d+(?:\.\d+)?\s*[kMG]?Hz\b.*)$"),
+    "refined": re.compile(r"^TSC: (?P<rest>refine.*)$"),
+    "bench": re.compile(r"^BENCH (?P<json>.*?)\s*$"),
+}
+TIME_FIGURES = {
+    "rate": re.compile(r"(\d+(?:\.\d+)?)\s*([kMG]?Hz)\b"),
+    "error_ppm": re.compile(r"error\s*(?:<=|<|≤|~|of|:)?\s*(\d+(?:\.\d+)?)\s*ppm"),
+    "window": re.compile(r"(\d+(?:\.\d+)?)\s*(ns|us|ms|s)\s+window"
+                         r"|window\s+(?:of\s+)?(\d+(?:\.\d+)?)\s*(ns|us|ms|s)\b"),
+    "status": re.compile(r"\(([^()]*)\)\s*$"),
+    "reference": re.compile(r"reference\s+([\w.-]+)"),
+    "calibrated": re.compile(r"calibrated in\s+(\d+(?:\.\d+)?)\s*(ns|us|ms|s)\b"),
+    "over": re.compile(r"over\s+(\d+(?:\.\d+)?)\s*(ns|us|ms|s)\b"),
+    "against": re.compile(r"against\s+([\w.-]+)"),
+    "from_boot_ppm": re.compile(r"([-+]?\d+(?:\.\d+)?)\s*ppm (?:from|off|away from) the boot"),
+}
+RATE_SCALE = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}
+TIME_SCALE_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+# A refinement line with one of these words was not applied.
+REFINE_REFUSED_RE = re.compile(r"\b(?:not applied|rejected|refused|inconsistent|discarded|"
+                               r"ignored|kept)\b")
+# The statistics of a BENCH line (the rest of its fields name what it measured).
+BENCH_STATS = ("n", "min", "median", "p99", "max")
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _mhz(rest: str) -> float | None:
+    m = TIME_FIGURES["rate"].search(rest)
+    return None if m is None else float(m.group(1)) * RATE_SCALE[m.group(2)] / 1e6
+
+
+def _ppm(rest: str) -> float | None:
+    m = TIME_FIGURES["error_ppm"].search(rest)
+    return None if m is None else _number(m.group(1))
+
+
+def _duration_us(pattern: re.Pattern, rest: str) -> float | None:
+    """The first duration pattern finds, in microseconds."""
+    m = pattern.search(rest)
+    if m is None:
+        return None
+    value, unit = [g for g in m.groups() if g is not None][:2]
+    return float(value) * TIME_SCALE_US[unit]
+
+
+def _word(pattern: re.Pattern, rest: str) -> str | None:
+    m = pattern.search(rest)
+    return None if m is None else m.group(1)
+
+
+def bench_subject(entry: dict) -> str:
+    """What a BENCH entry measured: its string fields but bench and unit
+    ("tsc", "lapic-oneshot", "hpet"), joined by commas."""
+    return ",".join(str(v) for k, v in entry.items()
+                    if k not in ("bench", "unit") and isinstance(v, str)) or "-"
+
+
+def bench_subject_names(entry: dict) -> str:
+    """The names of those fields ("clock", "device")."""
+    return "/".join(k for k, v in entry.items()
+                    if k not in ("bench", "unit") and isinstance(v, str)) or "what"
+
+
+def parse_bench_line(text: str) -> dict:
+    """The object of one `BENCH {json}` line; raises ValueError if it is not
+    an object with a "bench" name and numeric statistics."""
+    entry = json.loads(text)  # json.JSONDecodeError is a ValueError
+    if not isinstance(entry, dict) or not isinstance(entry.get("bench"), str):
+        raise ValueError("not an object with a \"bench\" name")
+    for key in BENCH_STATS:
+        value = entry.get(key)
+        if value is not None and (isinstance(value, bool)
+                                  or not isinstance(value, (int, float))):
+            raise ValueError(f"{key} is not a number: {value!r}")
+    return entry
+
+
+def parse_time_log(log: str) -> dict:
+    """The time family's figures in a serial log:
+
+        calibrations  [{reference, mhz, error_ppm, window_us, status}], one
+                      per reference (the last line for each), in log order
+        tsc           {mhz, error_ppm, reference, calibration_ms} or None
+        refined       {mhz, error_ppm, window_ms, reference, from_boot_ppm,
+                      applied, line} or None
+        bench         every BENCH object, in log order
+        bench_errors  BENCH lines that could not be read, with the reason
+    Timestamps and terminal escapes are ignored (ktap.clean_line)."""
+    calibrations: dict[str, dict] = {}
+    out = {"calibrations": [], "tsc": None, "refined": None, "bench": [], "bench_errors": []}
+    for raw in log.splitlines():
+        line = ktap.clean_line(raw)
+        if (m := TIME_LINES["bench"].match(line)) is not None:
+            try:
+                out["bench"].append(parse_bench_line(m.group("json")))
+            except ValueError as err:
+                out["bench_errors"].append(f"{err}: {line[:200]}")
+        elif (m := TIME_LINES["reference"].match(line)) is not None:
+            rest = m.group("rest")
+            status = _word(TIME_FIGURES["status"], rest)
+            calibrations[m.group("ref")] = {
+                "reference": m.group("ref"), "mhz": _mhz(rest), "error_ppm": _ppm(rest),
+                "window_us": _duration_us(TIME_FIGURES["window"], rest),
+                "status": status.strip() if status else None}
+        elif (m := TIME_LINES["refined"].match(line)) is not None:
+            rest = m.group("rest")
+            window = _duration_us(TIME_FIGURES["over"], rest)
+            from_boot = _word(TIME_FIGURES["from_boot_ppm"], rest)
+            out["refined"] = {
+                "mhz": _mhz(rest), "error_ppm": _ppm(rest),
+                "window_ms": None if window is None else window / 1e3,
+                "reference": _word(TIME_FIGURES["against"], rest),
+                "from_boot_ppm": None if from_boot is None else _number(from_boot),
+                "applied": (rest.startswith("refined to")
+                            and REFINE_REFUSED_RE.search(rest) is None),
+                "line": line.strip()}
+        elif (m := TIME_LINES["summary"].match(line)) is not None:
+            rest = m.group("rest")
+            took = _duration_us(TIME_FIGURES["calibrated"], rest)
+            out["tsc"] = {"mhz": _mhz(rest), "error_ppm": _ppm(rest),
+                          "reference": _word(TIME_FIGURES["reference"], rest),
+                          "calibration_ms": None if took is None else took / 1e3}
+    out["calibrations"] = list(calibrations.values())
+    return out
+
+
+def ppm_off(mhz: float | None, expected_hz: int | None) -> float | None:
+    """How far a rate is from the expected one, in ppm (positive: faster)."""
+    if mhz is None or not expected_hz:
+        return None
+    return round((mhz * 1e6 / expected_hz - 1) * 1e6, 3)
+
+
 # ---------------------------------------------------------------------------
 # Statistics
 
@@ -173,16 +362,85 @@ def sample_summary(samples: list[dict]) -> dict:
     }
 
 
+def _present(values) -> list:
+    return [v for v in values if v is not None]
+
+
+def _most_common(values) -> str | None:
+    values = _present(values)
+    return collections.Counter(values).most_common(1)[0][0] if values else None
+
+
+def combine_bench(entries: list[dict]) -> dict:
+    """One BENCH measurement over several runs: the smallest minimum, the
+    largest maximum, the median of the medians and of the p99s, n summed."""
+    def pick(key, how):
+        values = _present(e.get(key) for e in entries)
+        return how(values) if values else None
+
+    return {"what": bench_subject_names(entries[0]),
+            "unit": _most_common(e.get("unit") for e in entries), "runs": len(entries),
+            "n": pick("n", sum), "min": pick("min", min),
+            "median": pick("median", statistics.median),
+            "p99": pick("p99", statistics.median), "max": pick("max", max)}
+
+
+def time_summary(samples: list[dict]) -> dict:
+    """The statistics of a time configuration's successful samples: each
+    figure's median, min, max and n over the runs, per reference and per
+    BENCH measurement (kind, then subject: see combine_bench)."""
+    good = [s for s in samples if s["ok"]]
+    references: dict[str, list[dict]] = {}
+    for s in good:
+        for cal in s["calibrations"]:
+            references.setdefault(cal["reference"], []).append(cal)
+    tscs = [s["tsc"] for s in good if s["tsc"]]
+    refined = [s["refined"] for s in good if s["refined"]]
+    bench: dict[str, dict[str, list[dict]]] = {}
+    for s in good:
+        for entry in s["bench"]:
+            bench.setdefault(entry["bench"], {}).setdefault(bench_subject(entry), []).append(entry)
+
+    def figures(items: list[dict], keys: tuple[str, ...]) -> dict:
+        return {k: summarize(_present(i.get(k) for i in items)) for k in keys}
+
+    return {
+        "runs": len(samples),
+        "ok": len(good),
+        "wall_s": summarize([s["wall_s"] for s in good]),
+        "expected_tsc_hz": _most_common(s.get("expected_tsc_hz") for s in good),
+        "calibrations": {
+            ref: {"runs": len(cals), "status": _most_common(c["status"] for c in cals),
+                  **figures(cals, ("mhz", "error_ppm", "window_us", "vs_expected_ppm"))}
+            for ref, cals in references.items()},
+        "tsc": None if not tscs else {
+            "runs": len(tscs), "reference": _most_common(t["reference"] for t in tscs),
+            **figures(tscs, ("mhz", "error_ppm", "calibration_ms", "vs_expected_ppm"))},
+        "refined": None if not refined else {
+            "runs": len(refined), "applied": sum(1 for r in refined if r["applied"]),
+            "reference": _most_common(r["reference"] for r in refined),
+            **figures(refined, ("mhz", "error_ppm", "window_ms", "from_boot_ppm",
+                                "vs_expected_ppm"))},
+        "bench": {kind: {subject: combine_bench(entries) for subject, entries in by.items()}
+                  for kind, by in bench.items()},
+    }
+
+
 # ---------------------------------------------------------------------------
 # Running
 
 
-def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str = CMDLINE) -> dict:
+def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = None) -> dict:
     """Boots one run of a configuration; returns its raw sample."""
     boot_config = config.boot_config(run, tests)
-    sample = {"run": run, "ok": False, "error": None, "cpus_online": None,
-              "aps_started": None, "aps_wanted": None, "bringup_ms": None, "mcycles": None,
-              "wall_s": None, "kernel": None, "artifacts": None}
+    sample: dict = {"run": run, "ok": False, "error": None}
+    if config.family == TIME:
+        sample.update(expected_tsc_hz=None, calibrations=[], tsc=None, refined=None,
+                      bench=[], bench_errors=[])
+    else:
+        sample.update(cpus_online=None, aps_started=None, aps_wanted=None, bringup_ms=None,
+                      mcycles=None)
+    sample.update(wall_s=None, kernel=None, artifacts=None)
     try:
         result = boot.run_boot(boot_config, kernel=kernel)
     except Exception as err:  # noqa: BLE001 (a broken run must not stop the rest)
@@ -195,18 +453,41 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str = CMDLINE
     except OSError:
         log = ""
     sample["kernel"] = kernel_banner(log)
-    smp = parse_smp_line(log)
-    if smp is not None:
-        sample.update(cpus_online=smp.cpus_online, aps_started=smp.aps_started,
-                      aps_wanted=smp.aps_wanted, bringup_ms=smp.bringup_ms,
-                      mcycles=smp.mcycles)
+    missing = (read_time_sample(sample, log, result.tsc_hz) if config.family == TIME
+               else read_smp_sample(sample, log))
     if not result.ok:
         sample["error"] = "; ".join(result.reasons)
-    elif smp is None:
-        sample["error"] = "no SMP summary line in the serial log"
+    elif missing:
+        sample["error"] = missing
     else:
         sample["ok"] = True
     return sample
+
+
+def read_smp_sample(sample: dict, log: str) -> str | None:
+    """Fills in an smp sample; returns what the log lacks, or None."""
+    smp = parse_smp_line(log)
+    if smp is None:
+        return "no SMP summary line in the serial log"
+    sample.update(cpus_online=smp.cpus_online, aps_started=smp.aps_started,
+                  aps_wanted=smp.aps_wanted, bringup_ms=smp.bringup_ms, mcycles=smp.mcycles)
+    return None
+
+
+def read_time_sample(sample: dict, log: str, expected_hz: int | None) -> str | None:
+    """Fills in a time sample (the figures, each rate also as ppm off the
+    expected rate, test_tsc_hz=); returns what the log lacks, or None."""
+    figures = parse_time_log(log)
+    for item in figures["calibrations"] + [figures["tsc"], figures["refined"]]:
+        if item is not None:
+            item["vs_expected_ppm"] = ppm_off(item["mhz"], expected_hz)
+    sample.update(figures, expected_tsc_hz=expected_hz)
+    missing = []
+    if figures["tsc"] is None:
+        missing.append("no TSC calibration line (TSC: <rate> MHz, ...)")
+    if not figures["bench"]:
+        missing.append("no BENCH lines")
+    return f"{' and '.join(missing)} in the serial log" if missing else None
 
 
 BANNER_RE = re.compile(r"^Kairos microhypervisor .*")
@@ -221,7 +502,7 @@ def kernel_banner(log: str) -> str | None:
 
 
 def run_all(configs: list[BenchConfig], runs: dict[str, int], kernel: Path,
-            jobs: int, tests: str = CMDLINE) -> dict[str, list[dict]]:
+            jobs: int, tests: str | None = None) -> dict[str, list[dict]]:
     """Runs every sample, longest boots first; returns samples by config name."""
     work = [(c, r) for c in sorted(configs, key=BenchConfig.expected_seconds, reverse=True)
             for r in range(1, runs[c.name] + 1)]
@@ -249,6 +530,13 @@ def describe_sample(sample: dict) -> str:
     """One progress line's worth about a sample."""
     if not sample["ok"]:
         return f"error: {sample['error']}"
+    if "bench" in sample:  # the time family
+        tsc = sample["tsc"]
+        rate = f"TSC {tsc['mhz']:.3f} MHz" if tsc["mhz"] is not None else "TSC"
+        off = (f" ({tsc['vs_expected_ppm']:+.1f} ppm off the expected)"
+               if tsc.get("vs_expected_ppm") is not None else "")
+        return (f"{rate} against {tsc['reference']}{off}, {len(sample['bench'])} BENCH "
+                f"lines, {sample['wall_s']:.1f} s to the verdict")
     return (f"{sample['cpus_online']} CPUs, {sample['bringup_ms']:.3f} ms, "
             f"{sample['wall_s']:.1f} s to the verdict")
 
@@ -314,11 +602,14 @@ def environment(samples: dict[str, list[dict]], configs: list[BenchConfig]) -> d
         versions["qemu"] = first_line([boot.Qemu.binary, "--version"])
     if "bochs" in emulators:
         versions["bochs"] = bochs_version(samples)
+    # The host TSC's rate (boot.py measured it for the QEMU boots; cached).
+    host_tsc = boot.host_tsc() if "qemu" in emulators else None
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "git": first_line(["git", "describe", "--always", "--dirty"]),
         "host_nproc": os.cpu_count(),
         "host": first_line(["uname", "-srm"]),
+        "host_tsc": dataclasses.asdict(host_tsc) if host_tsc is not None else None,
         "emulators": versions,
     }
 
@@ -327,8 +618,39 @@ def environment(samples: dict[str, list[dict]], configs: list[BenchConfig]) -> d
 # Output
 
 
+def render_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
+                 left: tuple[int, ...] = (0,)) -> list[str]:
+    """Aligned lines: the header, a rule, the rows. A row of two cells
+    (config name, text) is an error or a note, written across the columns."""
+    full = [header] + [r for r in rows if len(r) == len(header)]
+    widths = [max(len(r[i]) for r in full) for i in range(len(header))]
+    widths[0] = max(len(r[0]) for r in [header] + rows)
+
+    def line(row: tuple[str, ...]) -> str:
+        if len(row) != len(header):
+            return f"{row[0]:<{widths[0]}}  {row[1]}"
+        cells = [cell.ljust(widths[i]) if i in left else cell.rjust(widths[i])
+                 for i, cell in enumerate(row)]
+        return "  ".join(cells).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
+
+
+def failed_runs_notes(notes: list[str], samples: dict[str, list[dict]]) -> list[str]:
+    """The lines under a family's tables: failed runs, where their logs are."""
+    out = []
+    if notes:
+        out += ["", "failed runs (left out of the figures above):"]
+        out += [f"  {note}" for note in notes]
+    if any(not s["ok"] for runs in samples.values() for s in runs):
+        out += ["", "A failed run's logs are in build/boots/bench-<config>-<run>/ "
+                "(serial.log, the emulator's own logs, command.sh)."]
+    return out
+
+
 def format_table(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
-    """The table: one row per configuration, notes on failed runs below it."""
+    """The smp family's table: one row per configuration, notes on failed
+    runs below it."""
     header = ("config", "CPUs", "runs", "bring-up ms", "min", "max", "Mcycles",
               "to verdict s")
     rows = []
@@ -352,37 +674,173 @@ def format_table(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> 
                      f"{ms['median']:.3f}", f"{ms['min']:.3f}", f"{ms['max']:.3f}",
                      f"{summary['mcycles']['median']:.0f}",
                      f"{summary['wall_s']['median']:.1f}"))
-    full = [header] + [r for r in rows if len(r) == len(header)]
-    widths = [max(len(r[i]) for r in full) for i in range(len(header))]
-    widths[0] = max(len(r[0]) for r in [header] + rows)
-    right = set(range(1, len(header)))
+    return "\n".join(render_table(header, rows) + failed_runs_notes(
+        notes, {c.name: samples[c.name] for c in configs}))
 
-    def line(row: tuple[str, ...]) -> str:
-        if len(row) != len(header):  # an error row
-            return f"{row[0]:<{widths[0]}}  {row[1]}"
-        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-                 for i, cell in enumerate(row)]
-        return "  ".join(cells).rstrip()
 
-    out = [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
-    if notes:
-        out += ["", "failed runs (left out of the figures above):"]
-        out += [f"  {note}" for note in notes]
-    if any(not s["ok"] for runs in samples.values() for s in runs):
-        out += ["", "A failed run's logs are in build/boots/bench-<config>-<run>/ "
-                "(serial.log, the emulator's own logs, command.sh)."]
+# The BENCH kinds the time_bench suite prints, in table order, with titles;
+# other kinds get a table of their own after these.
+BENCH_TITLES = {
+    "now_cost": "Cost of NOW()",
+    "reprogram_cost": "Cost of reprogramming a clock event device",
+    "event_latency": "Latency from a deadline to its interrupt",
+}
+
+
+def _fmt(value, spec: str) -> str:
+    """A figure, or "-" when there is none."""
+    return "-" if value is None else format(value, spec)
+
+
+def _median(figure: dict | None, spec: str) -> str:
+    """The median of a summarize() result, or "-"; never a negative zero."""
+    if figure is None:
+        return "-"
+    text = format(figure["median"], spec)
+    return text.replace("-", "+") if "+" in spec and float(text) == 0 else text
+
+
+def _stat(value) -> str:
+    """A BENCH statistic: integers as they are, others to one decimal."""
+    if value is None:
+        return "-"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.1f}"
+
+
+def format_time_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The time family's tables: the TSC's calibration, each reference, the
+    refinement, then one table per BENCH kind; medians over the runs."""
+    summaries = {c.name: time_summary(samples[c.name]) for c in configs}
+    notes = []
+    garbled = []  # BENCH lines that could not be read
+    errors: dict[str, str] = {}  # configurations without one successful run
+    for config in configs:
+        runs = samples[config.name]
+        if not summaries[config.name]["ok"]:
+            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
+                                   + " | ".join(sorted({s["error"] for s in runs})))
+        else:
+            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
+        for s in runs:  # figures lost to a garbled line
+            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+
+    def error_row(name: str, first: bool) -> tuple[str, str]:
+        return (name, errors[name] if first else "ERROR (see the first table)")
+
+    out = ["TSC calibration (medians over the runs; vs expected: ppm off test_tsc_hz=, "
+           "the host's TSC under QEMU, ips under Bochs)"]
+    rows = []
+    for config in configs:
+        summary = summaries[config.name]
+        if config.name in errors:
+            rows.append(error_row(config.name, True))
+            continue
+        tsc = summary["tsc"]
+        expected = summary["expected_tsc_hz"]
+        rows.append((config.name, config.emulator, f"{tsc['runs']}/{summary['runs']}",
+                     _median(tsc["mhz"], ".3f"), _median(tsc["error_ppm"], "g"),
+                     tsc["reference"] or "-", _median(tsc["calibration_ms"], ".1f"),
+                     _fmt(expected and expected / 1e6, ".3f"),
+                     _median(tsc["vs_expected_ppm"], "+.1f")))
+    out += render_table(("config", "emulator", "runs", "MHz", "error ppm", "reference",
+                         "took ms", "expected MHz", "vs expected ppm"), rows, left=(0, 1, 5))
+
+    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
+        """Adds a table after the first; without a figure in it, one line."""
+        if all(len(r) != len(header) for r in rows):
+            out.extend(["", f"{title}: no figures"])
+        else:
+            out.extend(["", title] + render_table(header, rows, left))
+
+    rows = []
+    for config in configs:
+        summary = summaries[config.name]
+        if config.name in errors:
+            rows.append(error_row(config.name, False))
+            continue
+        if not summary["calibrations"]:
+            rows.append((config.name, "(no per-reference lines)"))
+        for ref, cal in summary["calibrations"].items():
+            rows.append((config.name, config.emulator, ref, f"{cal['runs']}/{summary['runs']}",
+                         _median(cal["mhz"], ".3f"), _median(cal["error_ppm"], "g"),
+                         _median(cal["window_us"], ".0f"),
+                         _median(cal["vs_expected_ppm"], "+.1f"), cal["status"] or "-"))
+    table("Calibration against each reference",
+          ("config", "emulator", "reference", "runs", "MHz", "error ppm", "window us",
+           "vs expected ppm", "status"), rows, left=(0, 1, 2, 8))
+
+    rows = []
+    for config in configs:
+        summary = summaries[config.name]
+        if config.name in errors:
+            rows.append(error_row(config.name, False))
+            continue
+        ref = summary["refined"]
+        if ref is None:
+            rows.append((config.name, "(no refinement line)"))
+            continue
+        rows.append((config.name, config.emulator, f"{ref['runs']}/{summary['runs']}",
+                     f"{ref['applied']}/{ref['runs']}",
+                     _median(ref["mhz"], ".3f"), _median(ref["error_ppm"], "g"),
+                     _median(ref["window_ms"], ".0f"), ref["reference"] or "-",
+                     _median(ref["from_boot_ppm"], "+g"),
+                     _median(ref["vs_expected_ppm"], "+.1f")))
+    table("Refinement (over a longer window, after boot)",
+          ("config", "emulator", "runs", "applied", "MHz", "error ppm", "over ms", "against",
+           "vs boot ppm", "vs expected ppm"), rows, left=(0, 1, 7))
+
+    kinds = list(BENCH_TITLES)
+    for summary in summaries.values():
+        kinds += sorted(k for k in summary["bench"] if k not in kinds)
+    for kind in kinds:
+        title = BENCH_TITLES.get(kind, f"BENCH {kind}")
+        rows = []
+        subject_names = None
+        for config in configs:
+            summary = summaries[config.name]
+            if config.name in errors:
+                rows.append(error_row(config.name, False))
+                continue
+            for subject, stats in summary["bench"].get(kind, {}).items():
+                rows.append((config.name, config.emulator, subject, stats["unit"] or "-",
+                             f"{stats['runs']}/{summary['runs']}", _stat(stats["n"]),
+                             _stat(stats["min"]), _stat(stats["median"]),
+                             _stat(stats["p99"]), _stat(stats["max"])))
+                subject_names = subject_names or stats["what"]
+        table(f"{title} (BENCH {kind})",
+              ("config", "emulator", subject_names or "what", "unit", "runs", "n", "min",
+               "median", "p99", "max"), rows, left=(0, 1, 2, 3))
+    if garbled:
+        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
+        out += [f"  {line}" for line in garbled]
+    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
     return "\n".join(out)
+
+
+def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """Every family's tables, the smp family first."""
+    smp = [c for c in configs if c.family == SMP]
+    time_ = [c for c in configs if c.family == TIME]
+    sections = []
+    if smp:
+        sections.append(("AP bring-up\n" if time_ else "") + format_table(smp, samples))
+    if time_:
+        sections.append(format_time_tables(time_, samples))
+    return "\n\n".join(sections)
 
 
 def write_json(path: Path, env: dict, args: argparse.Namespace, configs: list[BenchConfig],
                samples: dict[str, list[dict]]) -> None:
     """Writes the report: the environment, then each config with its samples."""
     report = dict(env)
-    report["cmdline"] = args.cmdline
+    report["cmdline"] = args.cmdline  # None: each family's own selection
+    report["tests"] = {c.family: c.tests(args.cmdline) for c in configs}
     report["jobs"] = args.jobs
     report["configs"] = [
-        {**dataclasses.asdict(c), "samples": samples[c.name],
-         "summary": sample_summary(samples[c.name])}
+        {**dataclasses.asdict(c), "tests": c.tests(args.cmdline), "samples": samples[c.name],
+         "summary": (time_summary if c.family == TIME else sample_summary)(samples[c.name])}
         for c in configs
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -420,9 +878,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="1 run each, without the slow configurations (300 CPUs, Bochs 4)")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS,
                         help=f"emulators at once (default {MAX_JOBS})")
-    parser.add_argument("--cmdline", default=CMDLINE,
-                        help=f"the kernel's command line before each config's options "
-                        f"(default {CMDLINE}); it must end in a PASS verdict")
+    parser.add_argument("--cmdline", default=None,
+                        help="the test selection before each config's options, for every "
+                        "family (default: "
+                        + ", ".join(f"{f}: {t}" for f, t in FAMILY_TESTS.items())
+                        + "); it must end in a PASS verdict")
     parser.add_argument("--json", type=Path, default=JSON_OUT, help="where the report goes")
     parser.add_argument("--list", action="store_true", help="list the configurations and stop")
     args = parser.parse_args(argv)
@@ -457,9 +917,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     env = environment(samples, configs)
     env["host_busy_before"] = busy
-    print(format_table(configs, samples))
+    print(format_report(configs, samples))
     versions = "; ".join(f"{v}" for v in env["emulators"].values() if v)
-    print(f"\n{versions}; host nproc {env['host_nproc']}; git {env['git']}; {env['date']}")
+    tsc = env["host_tsc"]
+    host_tsc = (f"; host TSC {tsc['hz'] / 1e6:.3f} MHz (error <= {tsc['error_ppm']:g} ppm)"
+                if tsc else "")
+    print(f"\n{versions}; host nproc {env['host_nproc']}{host_tsc}; git {env['git']}; "
+          f"{env['date']}")
     write_json(args.json, env, args, configs, samples)
     print(f"raw samples: {display_path(args.json)}")
     return 0

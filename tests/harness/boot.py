@@ -26,6 +26,10 @@ runs), so that machine_exit() reports its verdict: under QEMU (`emulator`
 QEMU's exit status; under Bochs ("bochs", BIOS only), which has no such
 device, as a "debug_exit: verdict PASS|FAIL" line in the serial log, after
 which the kernel writes "Shutdown" to Bochs's port 0x8900 and Bochs quits.
+It also gets `test_tsc_hz=<Hz>` last, the rate the guest's TSC runs at, for
+the kernel's time tests: under QEMU's TCG the host TSC's rate against
+CLOCK_MONOTONIC (measured once per process by build/host-tsc-hz), under
+Bochs exactly its `ips`; a command line that names test_tsc_hz= keeps its own.
 Artifacts of a run stay in build/boots/<name>/: the ISO, serial.log, the
 emulator's own logs (and bochsrc) and command.sh, which reruns the same
 machine.
@@ -109,6 +113,7 @@ class BootResult:
     duration: float  # seconds from emulator start to its end (or the kill)
     run_dir: Path
     serial_log: Path
+    tsc_hz: int | None = None  # the test_tsc_hz= the kernel got, if any
 
     def summary(self) -> str:
         """One line: name, verdict, time, and the first reason if any."""
@@ -147,6 +152,10 @@ class Emulator:
     def outcome(self, returncode: int) -> Outcome:
         """Interprets the emulator's exit status once it has exited."""
         raise NotImplementedError
+
+    def tsc_hz(self) -> int | None:
+        """The rate of the guest's TSC in Hz, if known (test_tsc_hz=)."""
+        return None
 
     def started(self, proc: subprocess.Popen) -> None:
         """Called once the emulator runs (non-interactive runs only)."""
@@ -215,6 +224,12 @@ class Qemu(Emulator):
             detail += f" (isa-debug-exit value {returncode >> 1:#x}, neither PASS nor FAIL)"
         stderr = self._stderr_tail()
         return Outcome("error", f"{detail}: {stderr}" if stderr else detail, returncode)
+
+    def tsc_hz(self) -> int | None:
+        # TCG's RDTSC returns the host's TSC (cpu_get_host_ticks), and its
+        # HPET and PM timer follow the host's CLOCK_MONOTONIC.
+        measured = host_tsc()
+        return measured.hz if measured is not None else None
 
     def triple_fault(self) -> bool:
         try:
@@ -296,6 +311,9 @@ class Bochs(Emulator):
 
     def model(self) -> str:
         return self.DEFAULT_MODEL if self.config.cpu == "max" else self.config.cpu
+
+    def tsc_hz(self) -> int | None:
+        return self.IPS  # clock: sync=none: the TSC counts ips per second
 
     def check(self) -> str | None:
         c = self.config
@@ -474,9 +492,97 @@ def build_iso(out: Path, kernel: Path, cmdline: str, modules: tuple[str, ...] = 
         raise RuntimeError(f"mkiso.sh failed:\n{proc.stdout.strip()}")
 
 
-def harness_cmdline(cmdline: str) -> str:
-    """The command line with debug_exit first, so the verdict can get out."""
-    return f"debug_exit {cmdline}".strip()
+def harness_cmdline(cmdline: str, tsc_hz: int | None = None) -> str:
+    """The command line with debug_exit first, so the verdict can get out,
+    and test_tsc_hz=<tsc_hz> last unless tsc_hz is None or cmdline names it."""
+    line = f"debug_exit {cmdline}".strip()
+    if tsc_hz is not None and not re.search(r"(?:^|\s)test_tsc_hz=", cmdline):
+        line += f" test_tsc_hz={tsc_hz}"
+    return line
+
+
+def cmdline_tsc_hz(cmdline: str) -> int | None:
+    """The last test_tsc_hz=<integer> of a command line, or None."""
+    found = re.findall(r"(?:^|\s)test_tsc_hz=(\d+)(?=\s|$)", cmdline)
+    return int(found[-1]) if found else None
+
+
+# ---------------------------------------------------------------------------
+# The host TSC's rate (test_tsc_hz= for QEMU boots)
+
+HOST_TSC_TOOL = REPO / "build" / "host-tsc-hz"  # tools/host-tsc-hz.c, built by make
+HOST_TSC_TIMEOUT = 30.0  # seconds; the tool takes about 0.7 s
+
+
+@dataclasses.dataclass(frozen=True)
+class HostTsc:
+    """The host TSC's rate against CLOCK_MONOTONIC, as build/host-tsc-hz saw it."""
+
+    hz: int
+    error_ppm: float  # a bound on the error of hz
+
+
+_host_tsc_lock = threading.Lock()
+_host_tsc_cache: dict[str, HostTsc | None] = {}  # by tool path: measured once
+host_tsc_note: str | None = None  # why host_tsc() has no figure, once it has none
+
+
+def parse_host_tsc(text: str) -> HostTsc:
+    """Reads the tool's output, "<hz> <error_ppm>"; raises ValueError."""
+    fields = text.split()
+    if len(fields) != 2:
+        raise ValueError(f"expected '<hz> <error_ppm>', got {text.strip()[:80]!r}")
+    hz, ppm = int(fields[0]), float(fields[1])
+    if hz <= 0 or not 0 <= ppm < 1e6:
+        raise ValueError(f"implausible figures {text.strip()[:80]!r}")
+    return HostTsc(hz, ppm)
+
+
+def host_tsc() -> HostTsc | None:
+    """The host TSC's rate, measured by HOST_TSC_TOOL once per process; None
+    (with a note on stderr, the first time, and in host_tsc_note) when the
+    tool is missing or fails. Building it is the Makefile's job."""
+    global host_tsc_note
+    tool = HOST_TSC_TOOL
+    with _host_tsc_lock:
+        if str(tool) in _host_tsc_cache:
+            return _host_tsc_cache[str(tool)]
+        measured, note = None, None
+        if not tool.exists():
+            try:
+                target = tool.relative_to(REPO)
+            except ValueError:
+                target = tool
+            note = f"{tool} not found (make {target} builds it)"
+        else:
+            try:
+                proc = subprocess.run([str(tool)], stdin=subprocess.DEVNULL,
+                                      capture_output=True, text=True,
+                                      timeout=HOST_TSC_TIMEOUT, check=False)
+                if proc.returncode != 0:
+                    why = proc.stderr.strip().splitlines()
+                    note = (f"{tool} failed (exit status {proc.returncode})"
+                            + (f": {why[-1]}" if why else ""))
+                else:
+                    measured = parse_host_tsc(proc.stdout)
+            except subprocess.TimeoutExpired:
+                note = f"{tool} did not finish in {HOST_TSC_TIMEOUT:g} s"
+            except (OSError, ValueError) as err:
+                note = f"{tool}: {err}"
+        if note is not None:
+            host_tsc_note = note
+            print(f"boot.py: note: {note}; QEMU boots get no test_tsc_hz=",
+                  file=sys.stderr, flush=True)
+        _host_tsc_cache[str(tool)] = measured
+        return measured
+
+
+def forget_host_tsc() -> None:
+    """Drops the cached measurement (for tests): the next call measures again."""
+    global host_tsc_note
+    with _host_tsc_lock:
+        _host_tsc_cache.clear()
+        host_tsc_note = None
 
 
 def prepare_run_dir(name: str, boots_dir: Path = BOOTS_DIR) -> Path:
@@ -535,12 +641,15 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     problem = backend.check()
     if problem:
         return failed_early(problem)
+    tsc_hz = None
     if iso is None:
         if kernel is None:
             raise ValueError("run_boot needs a kernel or an ISO")
         iso = run_dir / "kairos.iso"
+        cmdline = harness_cmdline(config.cmdline, backend.tsc_hz())
+        tsc_hz = cmdline_tsc_hz(cmdline)
         try:
-            build_iso(iso, kernel, harness_cmdline(config.cmdline), config.modules)
+            build_iso(iso, kernel, cmdline, config.modules)
         except RuntimeError as err:
             return failed_early(str(err))
     cmd = backend.command(iso)
@@ -578,7 +687,7 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     report = ktap.parse(log)
     reasons = judge(config, outcome, report, log)
     return BootResult(config, not reasons, reasons, outcome, report, duration, run_dir,
-                      backend.serial_log)
+                      backend.serial_log, tsc_hz)
 
 
 # ---------------------------------------------------------------------------

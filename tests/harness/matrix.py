@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from boot import BACKENDS, BootConfig  # noqa: E402
 
 ALL_TESTS = "test=*"
+TIME_TESTS = "test=time,clockevent,platform_timer"
 
 MATRIX = [
     BootConfig("bios-q35", machine="q35", smp=1, firmware="bios", cmdline=ALL_TESTS),
@@ -120,6 +121,41 @@ MATRIX = [
                        "ktest_cmdline_warnings=3 "
                        "ktest_cmdline_string=\"a b;$x it's\"",
                must_match=(r"^cmdline: frobnicate\b", r"^cmdline: loglvl=banana\b")),
+    # Time (tests/kernel: the time, clockevent and platform_timer suites):
+    # TSC calibration against HPET, ACPI PM timer and PIT, system time, clock
+    # event devices. Every boot gets test_tsc_hz= from the harness (the host
+    # TSC's rate under QEMU, ips under Bochs), which the time suite checks the
+    # calibration against. They take 1-2 s each (most of it the suite's wait
+    # for the 1 s TSC refinement), uefi-q35-time ~6 s: the default timeout.
+    BootConfig("bios-q35-time-smp4", machine="q35", smp=4, firmware="bios",
+               cmdline=TIME_TESTS),
+    BootConfig("uefi-q35-time", machine="q35", smp=2, firmware="uefi",
+               cmdline=TIME_TESTS),
+    # clocksource= forces a choice; an unusable one is refused for the next best.
+    BootConfig("clocksource-hpet", machine="q35", firmware="bios",
+               cmdline="test=time clocksource=hpet",
+               must_match=(r"^time: system time from hpet",)),
+    BootConfig("clocksource-acpi_pm", machine="q35", firmware="bios",
+               cmdline="test=time clocksource=acpi_pm acpi_pm=24bit hpet=off",
+               must_match=(r"^time: system time from acpi_pm",)),
+    BootConfig("clocksource-pit-refused", machine="q35", firmware="bios",
+               cmdline="test=time clocksource=pit",
+               must_match=(r"clocksource: .*pit.* refused", r"^time: system time from tsc")),
+    # A TSC said to be unreliable: system time comes from the HPET instead.
+    BootConfig("tsc-unstable", machine="q35", smp=2, firmware="bios",
+               cmdline="test=time,clockevent tsc=unstable",
+               must_match=(r"^time: system time from hpet",)),
+    BootConfig("hpet-32bit", machine="q35", firmware="bios",
+               cmdline="test=time,clockevent,platform_timer hpet=32bit clocksource=hpet"),
+    # A machine without an HPET (QEMU's -machine merges hpet=off into pc):
+    # the TSC is calibrated against the ACPI PM timer.
+    BootConfig("no-hpet", machine="pc", firmware="bios",
+               extra_args=("-machine", "hpet=off"), cmdline="test=time,clockevent",
+               must_match=(r"^TSC: .* reference acpi_pm",)),
+    # QEMU's TCG has no TSC-deadline timer: asking for it falls back to one-shot.
+    BootConfig("lapic-deadline-refused", machine="q35", firmware="bios",
+               cmdline="test=clockevent lapic_timer=tsc-deadline",
+               must_match=(r"tsc-deadline refused", r"^LAPIC timer: one-shot mode")),
     # Bochs, on an Intel model with x2APIC and TSC-deadline (measured: smp 1
     # ~2 s, smp 2 ~5 s to the verdict).
     BootConfig("bochs-skylake", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
@@ -129,6 +165,15 @@ MATRIX = [
                must_match=(r"^SMP: 4 CPUs online",)),
     BootConfig("bochs-smp2", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=2, cmdline=ALL_TESTS, timeout=120),
+    # Time in Bochs: its Skylake has TSC-deadline (used by default), and its
+    # TSC runs at exactly ips (100 MHz); lapic_timer=oneshot forces the count
+    # (measured: ~8 s and ~2 s to the verdict).
+    BootConfig("bochs-time", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, timeout=120, cmdline=TIME_TESTS,
+               must_match=(r"^LAPIC timer: TSC-deadline mode",)),
+    BootConfig("bochs-oneshot", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=1, timeout=120, cmdline="test=clockevent lapic_timer=oneshot",
+               must_match=(r"^LAPIC timer: one-shot mode",)),
     # No tests selected: the kernel comes up and idles.
     BootConfig("idle", machine="q35", firmware="uefi", cmdline="", expect="idle", timeout=8,
                must_match=("Kairos", "Memory:")),

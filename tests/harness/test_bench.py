@@ -3,6 +3,7 @@
 
 import importlib.util
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -116,15 +117,305 @@ class SelectTest(unittest.TestCase):
         names = [c.name for c in bench.select(bench.CONFIGS, "^bochs", quick=False)]
         self.assertEqual(names, ["bochs-smp1", "bochs-smp2", "bochs-smp4"])
 
+    def test_filter_works_across_families(self):
+        names = [c.name for c in bench.select(bench.CONFIGS, "bochs", quick=True)]
+        self.assertEqual(names, ["bochs-smp1", "bochs-smp2", "time-bochs-smp1"])
+        names = [c.name for c in bench.select(bench.CONFIGS, "^time-", quick=True)]
+        self.assertEqual(names, ["time-q35-smp1", "time-q35-hpet-off", "time-bochs-smp1"])
+
     def test_boot_configs_are_valid(self):
         for config in bench.CONFIGS:
             with self.subTest(config=config.name):
                 boot_config = config.boot_config(1)
-                self.assertTrue(boot_config.cmdline.startswith("test=smp."))
+                self.assertIn(config.family, bench.FAMILY_TESTS)
+                self.assertTrue(boot_config.cmdline.startswith(
+                    "test=smp." if config.family == bench.SMP else "test=time_bench"))
                 backend = bench.boot.BACKENDS[boot_config.emulator]
                 self.assertTrue(issubclass(backend, bench.boot.Emulator))
                 if config.emulator == "bochs":
                     self.assertEqual((config.machine, config.firmware), ("pc", "bios"))
+
+
+class FamilyTest(unittest.TestCase):
+    def test_time_configs(self):
+        time = {c.name: c for c in bench.CONFIGS if c.family == bench.TIME}
+        self.assertEqual(set(time), {"time-q35-smp1", "time-q35-hpet-off", "time-bochs-smp1"})
+        self.assertEqual(time["time-q35-hpet-off"].boot_config(2).cmdline,
+                         "test=time_bench hpet=off")
+        bochs = time["time-bochs-smp1"].boot_config(1)
+        self.assertEqual((bochs.emulator, bochs.machine, bochs.cpu, bochs.smp),
+                         ("bochs", "pc", "corei7_skylake_x", 1))
+        self.assertEqual(bochs.name, "bench-time-bochs-smp1-1")
+
+    def test_cmdline_replaces_every_familys_tests(self):
+        for config in bench.CONFIGS:
+            self.assertTrue(config.boot_config(1, "test=x").cmdline.startswith("test=x"))
+
+
+# The kernel's lines, as issue 4 and the kernel side give them.
+TIME_LOG = """\
+[c    1051720138] Kairos microhypervisor 0.1.0 (git 1a2b3c4, gcc 12.2.0)
+[c    1569191118] ACPI: HPET at 0xfed00000, 3 comparators, 64-bit
+[c    1600000000] TSC: against hpet: 2596.101 MHz, error <= 9 ppm, 10012 us window (chosen)\r
+[c    1600000001] TSC: against acpi_pm: 2596.090 MHz, error <= 14 ppm, 10013 us window (agrees)\r
+[c    1600000002] TSC: against pit: 2596.3 MHz, error <= 120 ppm, 10010 us window (agrees)\r
+[c    1600000003] TSC: 2596.101 MHz, error <= 9 ppm, reference hpet, calibrated in 10 ms\r
+[    0.500000] KTAP version 1
+[    0.500001] 1..1
+[    0.600000] BENCH {"bench":"now_cost","clock":"tsc","unit":"cycles","n":1000,"min":20,\
+"median":22,"p99":40,"max":900}
+[    0.700000] BENCH {"bench":"reprogram_cost","device":"lapic-oneshot","unit":"cycles",\
+"n":1000,"min":300,"median":320,"p99":800,"max":5000}
+[    0.800000] BENCH {"bench":"event_latency","device":"hpet","unit":"ns","n":200,"min":15000,\
+"median":21000,"p99":60000,"max":250000}
+[    1.500000] TSC: refined to 2596.096 MHz, error <= 1 ppm, over 1000 ms against hpet \
+(2 ppm from the boot value)
+[    1.600000] ok 1 time_bench
+[    1.600001] debug_exit: verdict PASS
+"""
+HOST_HZ = 2596096009
+
+
+class ParseTimeLogTest(unittest.TestCase):
+    def test_sample_log(self):
+        figures = bench.parse_time_log(TIME_LOG)
+        self.assertEqual(figures["calibrations"], [
+            {"reference": "hpet", "mhz": 2596.101, "error_ppm": 9, "window_us": 10012.0,
+             "status": "chosen"},
+            {"reference": "acpi_pm", "mhz": 2596.09, "error_ppm": 14, "window_us": 10013.0,
+             "status": "agrees"},
+            {"reference": "pit", "mhz": 2596.3, "error_ppm": 120, "window_us": 10010.0,
+             "status": "agrees"}])
+        self.assertEqual(figures["tsc"], {"mhz": 2596.101, "error_ppm": 9, "reference": "hpet",
+                                          "calibration_ms": 10.0})
+        refined = figures["refined"]
+        self.assertEqual((refined["mhz"], refined["error_ppm"], refined["window_ms"],
+                          refined["reference"], refined["from_boot_ppm"], refined["applied"]),
+                         (2596.096, 1, 1000.0, "hpet", 2, True))
+        self.assertEqual([e["bench"] for e in figures["bench"]],
+                         ["now_cost", "reprogram_cost", "event_latency"])
+        self.assertEqual(figures["bench"][0], {"bench": "now_cost", "clock": "tsc",
+                                               "unit": "cycles", "n": 1000, "min": 20,
+                                               "median": 22, "p99": 40, "max": 900})
+        self.assertEqual(figures["bench_errors"], [])
+
+    def test_tolerates_small_format_changes(self):
+        figures = bench.parse_time_log(
+            "TSC: against acpi_pm: 2.596090 GHz, 10.013 ms window, error < 14.5 ppm\n"
+            "TSC: 2596101.5 kHz, reference acpi_pm, error <= 14 ppm, calibrated in 9.5 ms "
+            "(agrees with pit)\n"
+            "TSC: refined to 100000.000 kHz, error <= 0.5 ppm, over 1 s against hpet "
+            "(-3 ppm from the boot value)\n")
+        cal = figures["calibrations"][0]
+        self.assertAlmostEqual(cal["mhz"], 2596.09)
+        self.assertAlmostEqual(cal["window_us"], 10013.0)
+        self.assertEqual((cal["error_ppm"], cal["status"]), (14.5, None))
+        self.assertAlmostEqual(figures["tsc"]["mhz"], 2596.1015)
+        self.assertEqual((figures["tsc"]["reference"], figures["tsc"]["calibration_ms"]),
+                         ("acpi_pm", 9.5))
+        refined = figures["refined"]
+        self.assertEqual((refined["mhz"], refined["window_ms"], refined["from_boot_ppm"]),
+                         (100.0, 1000.0, -3))
+
+    def test_refused_refinement(self):
+        refined = bench.parse_time_log(
+            "TSC: refinement to 2596.300 MHz not applied: 80 ppm from the boot value, "
+            "beyond the bound\n")["refined"]
+        self.assertFalse(refined["applied"])
+        self.assertEqual((refined["mhz"], refined["from_boot_ppm"]), (2596.3, 80))
+
+    def test_a_reference_without_figures(self):
+        cal = bench.parse_time_log("TSC: against pit: no reading (timed out)\n")
+        self.assertEqual(cal["calibrations"], [{"reference": "pit", "mhz": None,
+                                                "error_ppm": None, "window_us": None,
+                                                "status": "timed out"}])
+        self.assertIsNone(cal["tsc"])
+
+    def test_other_lines_are_not_read(self):
+        figures = bench.parse_time_log(
+            "Command line: debug_exit test=time_bench test_tsc_hz=2596096009\n"
+            "TSC: invariant, CPUID 0x15 says 2600 MHz (not trusted)\n"
+            "x BENCH {\"bench\":\"now_cost\"}\n"
+            "SMP: 1 CPU\n")
+        self.assertEqual(figures, {"calibrations": [], "tsc": None, "refined": None,
+                                   "bench": [], "bench_errors": []})
+
+    def test_bad_bench_lines(self):
+        figures = bench.parse_time_log(
+            "BENCH {\"bench\":\"event_latency\", trunc\n"
+            "BENCH [1, 2]\n"
+            "BENCH {\"device\":\"hpet\"}\n"
+            "BENCH {\"bench\":\"x\",\"min\":\"fast\"}\n"
+            "[    0.8] BENCH {\"bench\":\"x\",\"device\":\"pit\",\"n\":3,\"min\":1.5}\r\n")
+        self.assertEqual(len(figures["bench_errors"]), 4)
+        self.assertIn("min is not a number", figures["bench_errors"][3])
+        self.assertEqual(figures["bench"], [{"bench": "x", "device": "pit", "n": 3,
+                                             "min": 1.5}])
+
+    def test_subjects(self):
+        entry = {"bench": "event_latency", "device": "hpet", "unit": "ns", "cpu": 0}
+        self.assertEqual(bench.bench_subject(entry), "hpet")
+        self.assertEqual(bench.bench_subject_names(entry), "device")
+        self.assertEqual(bench.bench_subject({"bench": "x", "n": 1}), "-")
+
+    def test_ppm_off(self):
+        self.assertEqual(bench.ppm_off(100.001, 100_000_000), 10.0)
+        self.assertIsNone(bench.ppm_off(None, 100_000_000))
+        self.assertIsNone(bench.ppm_off(100.0, None))
+
+
+def time_sample(run, log=TIME_LOG, expected=HOST_HZ, ok=True, error=None):
+    """A time-family sample as run_sample() fills it in from log."""
+    s = {"run": run, "ok": ok, "error": error, "wall_s": 1.5, "expected_tsc_hz": None,
+         "calibrations": [], "tsc": None, "refined": None, "bench": [], "bench_errors": []}
+    missing = bench.read_time_sample(s, log, expected)
+    if ok and missing:
+        s.update(ok=False, error=missing)
+    return s
+
+
+class TimeSampleTest(unittest.TestCase):
+    def test_read(self):
+        s = time_sample(1)
+        self.assertTrue(s["ok"])
+        self.assertEqual(s["expected_tsc_hz"], HOST_HZ)
+        self.assertAlmostEqual(s["tsc"]["vs_expected_ppm"], 1.923, places=3)
+        self.assertAlmostEqual(s["calibrations"][2]["vs_expected_ppm"], 78.576, places=3)
+        self.assertAlmostEqual(s["refined"]["vs_expected_ppm"], -0.003, places=3)
+
+    def test_missing_lines_are_an_error(self):
+        s = time_sample(1, log="Kairos\n")
+        self.assertFalse(s["ok"])
+        self.assertEqual(s["error"], "no TSC calibration line (TSC: <rate> MHz, ...) and "
+                                     "no BENCH lines in the serial log")
+        s = time_sample(1, log=TIME_LOG.replace("BENCH", "bench"))
+        self.assertEqual(s["error"], "no BENCH lines in the serial log")
+
+    def test_no_expected_rate(self):
+        s = time_sample(1, expected=None)
+        self.assertTrue(s["ok"])
+        self.assertIsNone(s["tsc"]["vs_expected_ppm"])
+
+    def test_summary_over_runs(self):
+        other = TIME_LOG.replace('"min":20,', '"min":18,').replace('"median":22', '"median":30')
+        summary = bench.time_summary([time_sample(1), time_sample(2, log=other),
+                                      time_sample(3, ok=False, error="timeout")])
+        self.assertEqual((summary["runs"], summary["ok"]), (3, 2))
+        self.assertEqual(summary["tsc"]["mhz"]["median"], 2596.101)
+        self.assertEqual(summary["calibrations"]["pit"]["status"], "agrees")
+        now = summary["bench"]["now_cost"]["tsc"]
+        self.assertEqual(now, {"what": "clock", "unit": "cycles", "runs": 2, "n": 2000,
+                               "min": 18, "median": 26, "p99": 40, "max": 900})
+        self.assertEqual(summary["refined"]["applied"], 2)
+
+
+class TimeTableTest(unittest.TestCase):
+    def configs(self):
+        return [c for c in bench.CONFIGS if c.family == bench.TIME]
+
+    def test_tables(self):
+        bochs_log = (TIME_LOG.replace("2596.", "100.")
+                     .replace("[    0.800000] BENCH", "[    0.800000] BENCH garbled"))
+        samples = {"time-q35-smp1": [time_sample(1), time_sample(2, ok=False,
+                                                                 error="no verdict")],
+                   "time-q35-hpet-off": [time_sample(1, log="Kairos\n")],
+                   "time-bochs-smp1": [time_sample(1, log=bochs_log, expected=100_000_000)]}
+        text = bench.format_time_tables(self.configs(), samples)
+        lines = text.splitlines()
+        self.assertIn("TSC calibration", lines[0])
+        self.assertEqual(lines[1].split()[:4], ["config", "emulator", "runs", "MHz"])
+        row = lines[3].split()
+        self.assertEqual(row, ["time-q35-smp1", "qemu", "1/2", "2596.101", "9", "hpet", "10.0",
+                               "2596.096", "+1.9"])
+        self.assertRegex(lines[4], r"^time-q35-hpet-off +ERROR \(1 of 1 runs\): no TSC "
+                                   r"calibration line")
+        self.assertEqual(lines[5].split()[:4], ["time-bochs-smp1", "bochs", "1/1", "100.101"])
+        self.assertEqual(lines[5].split()[-2:], ["100.000", "+1010.0"])
+        self.assertRegex(text, r"\ntime-q35-smp1 +qemu +pit +1/2 +2596.300 +120 +10010 "
+                               r"+\+78.6 +agrees\n")
+        self.assertIn("time-q35-hpet-off  ERROR (see the first table)", text)
+        self.assertRegex(text, r"\ntime-q35-smp1 +qemu +1/2 +1/1 +2596.096 +1 +1000 +hpet "
+                               r"+\+2 +\+0.0\n")
+        self.assertRegex(text, r"Cost of NOW\(\) \(BENCH now_cost\)\nconfig +emulator +clock "
+                               r"+unit +runs +n +min +median +p99 +max\n")
+        self.assertRegex(text, r"\ntime-q35-smp1 +qemu +tsc +cycles +1/2 +1000 +20 +22 +40 "
+                               r"+900\n")
+        self.assertRegex(text, r"\ntime-q35-smp1 +qemu +hpet +ns +1/2 +200 +15000 +21000 "
+                               r"+60000 +250000\n")
+        self.assertNotRegex(text, r"\ntime-bochs-smp1 +bochs +hpet +ns")  # the garbled line
+        self.assertIn("time-bochs-smp1 run 1: Expecting value", text)
+        self.assertIn("time-q35-smp1 run 2: no verdict", text)
+
+    def test_every_run_failed(self):
+        samples = {c.name: [time_sample(1, ok=False, error="boom")] for c in self.configs()}
+        text = bench.format_time_tables(self.configs(), samples)
+        self.assertIn("time-q35-smp1      ERROR (1 of 1 runs): boom", text)
+        self.assertIn("\n\nLatency from a deadline to its interrupt (BENCH event_latency): "
+                      "no figures\n", text)
+        self.assertNotIn("see the first table", text)
+
+    def test_report_puts_families_together(self):
+        smp = bench.CONFIGS[0]
+        time = self.configs()[0]
+        samples = {smp.name: [sample(1, ms=10.5, cpus=1)], time.name: [time_sample(1)]}
+        text = bench.format_report([smp, time], samples)
+        self.assertTrue(text.startswith("AP bring-up\nconfig "))
+        self.assertIn("\n\nTSC calibration", text)
+        self.assertTrue(bench.format_report([smp], samples).startswith("config "))
+
+
+class RunSampleTest(unittest.TestCase):
+    """run_sample() on a stand-in for boot.run_boot()."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.saved = bench.boot.run_boot
+
+    def tearDown(self):
+        bench.boot.run_boot = self.saved
+        self.tmp.cleanup()
+
+    def run_with(self, config, log, ok=True, reasons=()):
+        run_dir = Path(self.tmp.name) / "run"
+        run_dir.mkdir(exist_ok=True)
+        (run_dir / "serial.log").write_text(log)
+        seen = []
+
+        def fake_run_boot(boot_config, kernel=None):
+            seen.append(boot_config)
+            return bench.boot.BootResult(
+                boot_config, ok, list(reasons), bench.boot.Outcome("pass"),
+                bench.ktap.parse(log), 1.25, run_dir, run_dir / "serial.log", HOST_HZ)
+
+        bench.boot.run_boot = fake_run_boot
+        sample = bench.run_sample(config, 1, Path("/k.elf"))
+        return sample, seen[0]
+
+    def test_time_sample(self):
+        config = next(c for c in bench.CONFIGS if c.name == "time-q35-smp1")
+        sample, boot_config = self.run_with(config, TIME_LOG)
+        self.assertEqual(boot_config.cmdline, "test=time_bench")
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual(sample["expected_tsc_hz"], HOST_HZ)
+        self.assertEqual(len(sample["bench"]), 3)
+        self.assertEqual(sample["kernel"], "Kairos microhypervisor 0.1.0 (git 1a2b3c4, "
+                                           "gcc 12.2.0)")
+        self.assertIn("TSC 2596.101 MHz against hpet (+1.9 ppm off the expected), 3 BENCH",
+                      bench.describe_sample(sample))
+
+    def test_failed_boot_keeps_its_figures(self):
+        config = next(c for c in bench.CONFIGS if c.name == "time-q35-smp1")
+        sample, _ = self.run_with(config, TIME_LOG, ok=False, reasons=["no verdict"])
+        self.assertFalse(sample["ok"])
+        self.assertEqual(sample["error"], "no verdict")
+        self.assertEqual(sample["tsc"]["reference"], "hpet")  # kept in the JSON
+
+    def test_smp_sample(self):
+        sample, boot_config = self.run_with(bench.CONFIGS[2], LINE)
+        self.assertEqual(boot_config.cmdline, "test=smp.all_listed_cpus_online")
+        self.assertTrue(sample["ok"])
+        self.assertEqual((sample["cpus_online"], sample["bringup_ms"]), (4, 11.085))
+        self.assertNotIn("bench", sample)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 booting anything: a fake emulator (a shell script) stands in for QEMU, and a
 Python script for Bochs."""
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -402,6 +404,114 @@ class BochsRunTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 4)  # no wait for a KILL
 
 
+class HostTscTest(unittest.TestCase):
+    """test_tsc_hz=: the host TSC's rate (build/host-tsc-hz) for QEMU, ips for
+    Bochs; a shell script stands in for the tool."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        self.saved_tool = boot.HOST_TSC_TOOL
+        boot.forget_host_tsc()
+
+    def tearDown(self):
+        boot.HOST_TSC_TOOL = self.saved_tool
+        boot.forget_host_tsc()
+        self.tmp.cleanup()
+
+    def fake_tool(self, body):
+        """A tool that counts its runs in ./runs, then runs body."""
+        tool = self.dir / "host-tsc-hz"
+        tool.write_text(f"#!/bin/sh\necho run >> {self.dir}/runs\n{body}\n")
+        tool.chmod(0o755)
+        boot.HOST_TSC_TOOL = tool
+        return tool
+
+    def measure(self):
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            measured = boot.host_tsc()
+        return measured, stderr.getvalue()
+
+    def test_parse(self):
+        self.assertEqual(boot.parse_host_tsc("2596096009 0.420\n"),
+                         boot.HostTsc(2596096009, 0.42))
+        for bad in ("", "2596096009", "2.5e9 1", "x 1", "0 1", "100 -1", "1 2 3"):
+            with self.subTest(text=bad), self.assertRaises(ValueError):
+                boot.parse_host_tsc(bad)
+
+    def test_measured_once_per_process(self):
+        self.fake_tool("echo '2596096009 0.420'")
+        measured, note = self.measure()
+        self.assertEqual(measured, boot.HostTsc(2596096009, 0.42))
+        self.assertEqual(note, "")
+        self.assertEqual(self.measure()[0], measured)
+        self.assertEqual((self.dir / "runs").read_text(), "run\n")
+        qemu = boot.Qemu(boot.BootConfig("q"), self.dir)
+        self.assertEqual(qemu.tsc_hz(), 2596096009)
+        self.assertEqual((self.dir / "runs").read_text(), "run\n")
+
+    def test_missing_tool_is_a_note(self):
+        boot.HOST_TSC_TOOL = self.dir / "nowhere"
+        measured, note = self.measure()
+        self.assertIsNone(measured)
+        self.assertIn("not found", note)
+        self.assertIn("no test_tsc_hz=", note)
+        self.assertIn("not found", boot.host_tsc_note)
+        self.assertEqual(self.measure(), (None, ""))  # said once
+        self.assertIsNone(boot.Qemu(boot.BootConfig("q"), self.dir).tsc_hz())
+
+    def test_failing_tool(self):
+        self.fake_tool("echo 'no usable reading' >&2; exit 1")
+        measured, note = self.measure()
+        self.assertIsNone(measured)
+        self.assertIn("failed (exit status 1): no usable reading", note)
+        boot.forget_host_tsc()
+        self.fake_tool("echo 'garbage'")
+        measured, note = self.measure()
+        self.assertIsNone(measured)
+        self.assertIn("expected '<hz> <error_ppm>'", note)
+
+    def test_bochs_runs_at_ips(self):
+        boot.HOST_TSC_TOOL = self.dir / "nowhere"  # not needed for Bochs
+        bochs = boot.Bochs(boot.BootConfig("b", emulator="bochs", machine="pc"), self.dir)
+        self.assertEqual(bochs.tsc_hz(), boot.Bochs.IPS)
+        self.assertFalse((self.dir / "runs").exists())
+
+    def test_harness_cmdline(self):
+        self.assertEqual(boot.harness_cmdline("test=time", 2596096009),
+                         "debug_exit test=time test_tsc_hz=2596096009")
+        self.assertEqual(boot.harness_cmdline("", 100000000),
+                         "debug_exit test_tsc_hz=100000000")
+        self.assertEqual(boot.harness_cmdline("test=time", None), "debug_exit test=time")
+        # A config that names its own rate keeps it.
+        self.assertEqual(boot.harness_cmdline("test=time test_tsc_hz=5", 7),
+                         "debug_exit test=time test_tsc_hz=5")
+        self.assertEqual(boot.harness_cmdline("ktest_test_tsc_hz=5", 7),
+                         "debug_exit ktest_test_tsc_hz=5 test_tsc_hz=7")
+
+    def test_every_booted_iso_gets_it(self):
+        class RatedFake(FakeEmulator):
+            def tsc_hz(self):
+                return 123456789
+
+        built = []
+        saved_build = boot.build_iso
+        boot.BACKENDS["ratedfake"] = RatedFake
+        boot.build_iso = lambda out, kernel, cmdline, modules=(): (
+            built.append(cmdline), out.touch())
+        try:
+            RatedFake.script = f"printf '{KTAP_PASS}' > $LOG; exit 33"
+            config = boot.BootConfig("rated", emulator="ratedfake", cmdline="test=time")
+            result = boot.run_boot(config, kernel=Path("/k.elf"), boots_dir=self.dir)
+        finally:
+            boot.build_iso = saved_build
+            del boot.BACKENDS["ratedfake"]
+        self.assertTrue(result.ok, result.reasons)
+        self.assertEqual(built, ["debug_exit test=time test_tsc_hz=123456789"])
+        self.assertEqual(result.tsc_hz, 123456789)
+
+
 class MatrixTest(unittest.TestCase):
     def test_valid(self):
         matrix.check_matrix(matrix.MATRIX)
@@ -423,6 +533,26 @@ class MatrixTest(unittest.TestCase):
     def test_check_catches_unknown_emulators(self):
         with self.assertRaisesRegex(ValueError, "emulator 'vmware'"):
             matrix.check_matrix([boot.BootConfig("a", emulator="vmware")])
+
+    def test_no_hpet_machine(self):
+        # QEMU merges a later -machine into the first: pc, without an HPET.
+        config = next(c for c in matrix.MATRIX if c.name == "no-hpet")
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = boot.Qemu(config, Path(tmp)).command(Path("/k.iso"))
+        self.assertEqual(cmd[cmd.index("-machine") + 1], "pc")
+        self.assertEqual(cmd[-2:], ["-machine", "hpet=off"])
+
+    def test_time_configs(self):
+        names = {c.name: c for c in matrix.MATRIX}
+        for name in ("bios-q35-time-smp4", "uefi-q35-time", "clocksource-hpet",
+                     "clocksource-acpi_pm", "clocksource-pit-refused", "tsc-unstable",
+                     "hpet-32bit", "no-hpet", "lapic-deadline-refused", "bochs-time",
+                     "bochs-oneshot"):
+            with self.subTest(config=name):
+                self.assertIn(name, names)
+                # The harness adds the expected rate itself.
+                self.assertNotIn("test_tsc_hz", names[name].cmdline)
+                self.assertLessEqual(names[name].timeout, 300)
 
     def test_patterns_compile(self):
         import re

@@ -6,6 +6,7 @@
  * mode is only checked against what CPUID and IA32_APIC_BASE allow.
  */
 #include <asm/apic.h>
+#include <asm/lapic_timer.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
@@ -153,7 +154,15 @@ static void registers_are_set_up(struct ktest *t)
 	KT_EXPECT_EQ(t, apic_read(APIC_TPR), 0);
 	KT_EXPECT_EQ(t, apic_read(APIC_LVT_ERROR),
 		     APIC_ERROR_VECTOR); /* unmasked, fixed */
-	KT_EXPECT_TRUE(t, apic_read(APIC_LVT_TIMER) & APIC_LVT_MASKED);
+	/* The timer belongs to the clock event layer (lapic_timer.c). */
+	if (clockevent_this_cpu() && clockevent_this_cpu()->per_cpu) {
+		KT_EXPECT_EQ(t, apic_read(APIC_LVT_TIMER) & 0xff,
+			     LOCAL_TIMER_VECTOR);
+		KT_EXPECT_TRUE(t,
+			       !(apic_read(APIC_LVT_TIMER) & APIC_LVT_MASKED));
+	} else {
+		KT_EXPECT_TRUE(t, apic_read(APIC_LVT_TIMER) & APIC_LVT_MASKED);
+	}
 	KT_EXPECT_TRUE(t, apic_read(APIC_LVT_LINT0) & APIC_LVT_MASKED);
 	KT_EXPECT_TRUE(t, apic_read(APIC_LVT_LINT1) & APIC_LVT_MASKED);
 }

@@ -1,0 +1,153 @@
+/*
+ * Clock event devices and the per-CPU "interrupt me at T" layer on top of
+ * them (include/clockevent.h): the layer keeps each CPU's deadline,
+ * clamps it to what the device can reach, and re-arms on the early
+ * interrupts that clamping (or a rate measured slightly low) causes, so
+ * that its handler never runs before the deadline.
+ */
+#include <clockevent.h>
+#include <irq.h>
+#include <panic.h>
+#include <percpu.h>
+#include <string.h>
+#include <systime.h>
+
+#define CLOCKEVENT_MAX 8
+
+static struct clock_event_device *devices[CLOCKEVENT_MAX];
+static unsigned int nr_devices;
+
+struct cpu_clockevent {
+	struct clock_event_device *dev;
+	s_time_t deadline; /* what was asked for; 0: nothing */
+	void (*handler)(void);
+	u64 fired;
+	u64 early;
+	u64 spurious;
+};
+static DEFINE_PER_CPU(struct cpu_clockevent, cpu_clockevent);
+
+void clockevent_register(struct clock_event_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_devices; i++)
+		if (devices[i] == dev)
+			return;
+	ASSERT(nr_devices < CLOCKEVENT_MAX);
+	devices[nr_devices++] = dev;
+}
+
+struct clock_event_device *clockevent_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_devices; i++)
+		if (strcmp(devices[i]->name, name) == 0)
+			return devices[i];
+	return NULL;
+}
+
+struct clock_event_device *clockevent_by_index(unsigned int i)
+{
+	return i < nr_devices ? devices[i] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Arms dev for deadline, or for as far as it reaches; false if passed. */
+static bool arm(struct clock_event_device *dev, s_time_t deadline)
+{
+	s_time_t now = NOW();
+	s_time_t t = deadline;
+
+	if (deadline - now < dev->min_delta_ns)
+		return false;
+	if (dev->max_delta_ns && t - now > dev->max_delta_ns)
+		t = now + dev->max_delta_ns;
+	return dev->set_next_event(dev, t);
+}
+
+/* The bound device's interrupt: on time, run the handler; early, re-arm. */
+static void clockevent_interrupt(struct clock_event_device *dev)
+{
+	struct cpu_clockevent *ce = &this_cpu(cpu_clockevent);
+	s_time_t deadline = ce->deadline;
+
+	if (deadline == 0) {
+		ce->spurious++; /* cancelled while the interrupt was on its way */
+		return;
+	}
+	if (NOW() < deadline) {
+		ce->early++;
+		if (arm(dev, deadline))
+			return;
+		/* Closer than the device can do: the rest is spent here. */
+		while (NOW() < deadline)
+			cpu_relax();
+	}
+	ce->deadline = 0;
+	ce->fired++;
+	if (ce->handler)
+		ce->handler();
+}
+
+void clockevent_bind_this_cpu(struct clock_event_device *dev)
+{
+	struct cpu_clockevent *ce = &this_cpu(cpu_clockevent);
+
+	ASSERT(!local_irq_is_enabled());
+	ASSERT(dev->per_cpu || smp_processor_id() == 0);
+	if (ce->dev && ce->dev != dev)
+		ce->dev->shutdown(ce->dev);
+	ce->dev = dev;
+	ce->deadline = 0;
+	dev->event_handler = clockevent_interrupt;
+	dev->setup(dev);
+}
+
+struct clock_event_device *clockevent_this_cpu(void)
+{
+	return this_cpu(cpu_clockevent).dev;
+}
+
+bool reprogram_timer(s_time_t deadline)
+{
+	struct cpu_clockevent *ce = &this_cpu(cpu_clockevent);
+	struct clock_event_device *dev = ce->dev;
+
+	ASSERT(!local_irq_is_enabled());
+	ASSERT(dev);
+	ce->deadline = 0;
+	if (deadline == 0) {
+		dev->shutdown(dev);
+		return true;
+	}
+	if (!arm(dev, deadline)) {
+		dev->shutdown(dev);
+		return false;
+	}
+	ce->deadline = deadline;
+	return true;
+}
+
+s_time_t clockevent_armed_deadline(void)
+{
+	return this_cpu(cpu_clockevent).deadline;
+}
+
+void clockevent_set_handler(void (*fn)(void))
+{
+	ASSERT(!local_irq_is_enabled());
+	this_cpu(cpu_clockevent).handler = fn;
+}
+
+u64 clockevent_fired_count(void)
+{
+	return this_cpu(cpu_clockevent).fired;
+}
+
+u64 clockevent_early_count(void)
+{
+	return this_cpu(cpu_clockevent).early;
+}

@@ -1,0 +1,289 @@
+/*
+ * Clock event devices: a deadline asked through reprogram_timer() fires
+ * on every CPU and never before its time, in each LAPIC timer mode the CPU
+ * has; a deadline beyond the device's reach is re-armed until it is met;
+ * a past deadline is refused and a cancelled one does not fire.
+ */
+#include <asm/lapic_timer.h>
+#include <clockevent.h>
+#include <cpumask.h>
+#include <irq.h>
+#include <ktest.h>
+#include <percpu.h>
+#include <printk.h>
+#include <smp.h>
+#include <systime.h>
+
+/* An interrupt later than this is lost, not late (TCG on a busy host). */
+#define FIRE_WAIT SECONDS(2)
+
+static DEFINE_PER_CPU(s_time_t, fired_at);
+
+static void record_fire(void)
+{
+	this_cpu(fired_at) = NOW();
+}
+
+struct shot {
+	s_time_t deadline;
+	s_time_t fired_at;   /* 0: never */
+	s_time_t refused_at; /* when reprogram_timer() said no; 0: it did not */
+	bool armed;
+};
+
+/*
+ * Asks for an interrupt delay from now on the calling CPU and waits for
+ * it with interrupts enabled. Leaves the default handler in place.
+ */
+static void fire_once(struct shot *s, s_time_t delay)
+{
+	unsigned long flags = local_irq_save();
+	s_time_t give_up;
+
+	this_cpu(fired_at) = 0;
+	clockevent_set_handler(record_fire);
+	s->deadline = NOW() + delay;
+	s->armed = reprogram_timer(s->deadline);
+	s->refused_at = s->armed ? 0 : NOW();
+	local_irq_restore(flags);
+
+	give_up = s->armed ? s->deadline + FIRE_WAIT : 0;
+	while (!READ_ONCE(this_cpu(fired_at)) && NOW() < give_up)
+		cpu_relax();
+	flags = local_irq_save();
+	s->fired_at = this_cpu(fired_at);
+	reprogram_timer(0);
+	clockevent_set_handler(NULL);
+	local_irq_restore(flags);
+}
+
+/*
+ * Fails the case unless s fired, and not before its deadline. A refusal is
+ * right only if the deadline was by then closer than the device's minimum
+ * (an emulator can take tens of microseconds between two instructions).
+ */
+static void check_shot(struct ktest *t, const char *where, const struct shot *s,
+		       s_time_t min_delta)
+{
+	if (!s->armed) {
+		if (s->deadline - s->refused_at >= min_delta)
+			ktest_fail(t, __FILE__, __LINE__,
+				   "%s: deadline %ld ns ahead refused", where,
+				   (long)(s->deadline - s->refused_at));
+		if (s->fired_at)
+			ktest_fail(t, __FILE__, __LINE__,
+				   "%s: refused deadline fired", where);
+	} else if (!s->fired_at)
+		ktest_fail(t, __FILE__, __LINE__, "%s: never fired", where);
+	else if (s->fired_at < s->deadline)
+		ktest_fail(t, __FILE__, __LINE__, "%s: fired %ld ns early",
+			   where, (long)(s->deadline - s->fired_at));
+}
+
+static void boot_cpu_deadline_fires(struct ktest *t)
+{
+	struct shot s;
+
+	KT_ASSERT_TRUE(t, clockevent_this_cpu() != NULL);
+	fire_once(&s, MILLISECS(2));
+	check_shot(t, clockevent_this_cpu()->name, &s,
+		   clockevent_this_cpu()->min_delta_ns);
+	if (s.fired_at)
+		pr_info("clockevent_test: %s fired %ld ns after its deadline\n",
+			clockevent_this_cpu()->name,
+			(long)(s.fired_at - s.deadline));
+}
+
+static struct shot ap_shots[NR_CPUS];
+static volatile bool ap_done[NR_CPUS];
+
+static void ap_fire(void *unused)
+{
+	unsigned int cpu = smp_processor_id();
+
+	fire_once(&ap_shots[cpu], MILLISECS(2));
+	smp_wmb();
+	ap_done[cpu] = true;
+}
+
+static void every_cpu_deadline_fires(struct ktest *t)
+{
+	unsigned int cpu, queued = 0;
+	s_time_t give_up;
+
+	if (num_online_cpus() < 2)
+		KT_SKIP(t, "one CPU");
+	for_each_online_cpu (cpu) {
+		ap_done[cpu] = false;
+		if (cpu != 0 && smp_call_in_idle(cpu, ap_fire, NULL) == 0)
+			queued++;
+	}
+	KT_EXPECT_EQ(t, queued, num_online_cpus() - 1);
+	give_up = NOW() + SECONDS(30);
+	for_each_online_cpu (cpu) {
+		if (cpu == 0)
+			continue;
+		while (!ap_done[cpu] && NOW() < give_up)
+			cpu_relax();
+		if (!ap_done[cpu]) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "CPU %u never ran the test", cpu);
+			continue;
+		}
+		smp_rmb();
+		check_shot(t, "an AP", &ap_shots[cpu], MILLISECS(2));
+	}
+}
+
+/* Binds dev on the boot CPU, runs shots, binds the original back. */
+static void mode_fires_on_time(struct ktest *t, struct clock_event_device *dev)
+{
+	struct clock_event_device *orig = clockevent_this_cpu();
+	static const s_time_t delays[] = {MICROSECS(20),  MICROSECS(100),
+					  MICROSECS(700), MILLISECS(1),
+					  MILLISECS(3),	  MICROSECS(50)};
+	unsigned long flags;
+	s_time_t worst = 0;
+	unsigned int i;
+
+	if (dev->why_unusable)
+		KT_SKIP(t, dev->why_unusable);
+	flags = local_irq_save();
+	clockevent_bind_this_cpu(dev);
+	local_irq_restore(flags);
+	for (i = 0; i < ARRAY_SIZE(delays); i++) {
+		struct shot s;
+
+		fire_once(&s, delays[i]);
+		check_shot(t, dev->name, &s, dev->min_delta_ns);
+		if (s.fired_at && s.fired_at - s.deadline > worst)
+			worst = s.fired_at - s.deadline;
+	}
+	flags = local_irq_save();
+	clockevent_bind_this_cpu(orig);
+	local_irq_restore(flags);
+	pr_info("clockevent_test: %s: %u shots, latest %ld ns after the deadline\n",
+		dev->name, (unsigned int)ARRAY_SIZE(delays), (long)worst);
+}
+
+static void tsc_deadline_mode_fires_on_time(struct ktest *t)
+{
+	mode_fires_on_time(t, &lapic_deadline_device);
+}
+
+static void oneshot_mode_fires_on_time(struct ktest *t)
+{
+	mode_fires_on_time(t, &lapic_oneshot_device);
+}
+
+/* A deadline past max_delta_ns comes in steps and is still not early. */
+static void far_deadline_is_rearmed(struct ktest *t)
+{
+	struct clock_event_device *dev = clockevent_this_cpu();
+	s_time_t saved;
+	u64 early_before;
+	struct shot s;
+
+	KT_ASSERT_TRUE(t, dev != NULL);
+	saved = dev->max_delta_ns;
+	dev->max_delta_ns = MICROSECS(200);
+	early_before = clockevent_early_count();
+	fire_once(&s, MILLISECS(3));
+	dev->max_delta_ns = saved;
+	check_shot(t, dev->name, &s, MILLISECS(3));
+	/*
+	 * 3 ms in steps of at most 200 us: the first interrupt is early
+	 * unless it came 2.8 ms late; how many more depends on the latency.
+	 */
+	pr_info("clockevent_test: a 3 ms deadline in 200 us steps took %lu early interrupts\n",
+		(unsigned long)(clockevent_early_count() - early_before));
+	KT_EXPECT_TRUE(t, clockevent_early_count() - early_before >= 1);
+}
+
+static void past_deadline_is_refused(struct ktest *t)
+{
+	struct clock_event_device *dev = clockevent_this_cpu();
+	unsigned long flags;
+	bool past, too_close;
+	s_time_t armed;
+	u64 fired;
+
+	KT_ASSERT_TRUE(t, dev != NULL);
+	flags = local_irq_save();
+	this_cpu(fired_at) = 0;
+	clockevent_set_handler(record_fire);
+	fired = clockevent_fired_count();
+	past = reprogram_timer(NOW() - MICROSECS(10));
+	too_close = reprogram_timer(NOW() + dev->min_delta_ns / 4);
+	armed = clockevent_armed_deadline();
+	local_irq_restore(flags);
+	mdelay(2);
+	flags = local_irq_save();
+	clockevent_set_handler(NULL);
+	local_irq_restore(flags);
+	KT_EXPECT_TRUE(t, !past);
+	KT_EXPECT_TRUE(t, !too_close);
+	KT_EXPECT_EQ(t, armed, 0);
+	KT_EXPECT_EQ(t, this_cpu(fired_at), 0);
+	KT_EXPECT_EQ(t, clockevent_fired_count(), fired);
+}
+
+static void cancelled_deadline_does_not_fire(struct ktest *t)
+{
+	unsigned long flags;
+	bool armed, cancelled;
+	u64 fired;
+
+	KT_ASSERT_TRUE(t, clockevent_this_cpu() != NULL);
+	flags = local_irq_save();
+	this_cpu(fired_at) = 0;
+	clockevent_set_handler(record_fire);
+	fired = clockevent_fired_count();
+	armed = reprogram_timer(NOW() + MILLISECS(1));
+	cancelled = reprogram_timer(0);
+	local_irq_restore(flags);
+	mdelay(3);
+	flags = local_irq_save();
+	clockevent_set_handler(NULL);
+	local_irq_restore(flags);
+	KT_EXPECT_TRUE(t, armed);
+	KT_EXPECT_TRUE(t, cancelled);
+	KT_EXPECT_EQ(t, this_cpu(fired_at), 0);
+	KT_EXPECT_EQ(t, clockevent_fired_count(), fired);
+}
+
+/* A new request replaces the old one: only the later deadline fires. */
+static void new_deadline_replaces_old(struct ktest *t)
+{
+	unsigned long flags;
+	s_time_t first, second, give_up;
+	u64 fired;
+
+	flags = local_irq_save();
+	this_cpu(fired_at) = 0;
+	clockevent_set_handler(record_fire);
+	fired = clockevent_fired_count();
+	first = NOW() + MILLISECS(1);
+	second = NOW() + MILLISECS(4);
+	reprogram_timer(first);
+	reprogram_timer(second);
+	local_irq_restore(flags);
+	give_up = second + FIRE_WAIT;
+	while (!READ_ONCE(this_cpu(fired_at)) && NOW() < give_up)
+		cpu_relax();
+	mdelay(1);
+	flags = local_irq_save();
+	clockevent_set_handler(NULL);
+	local_irq_restore(flags);
+	KT_EXPECT_TRUE(t, this_cpu(fired_at) >= second);
+	KT_EXPECT_EQ(t, clockevent_fired_count(), fired + 1);
+}
+
+KTEST_SUITE(clockevent, KTEST_CASE(boot_cpu_deadline_fires),
+	    KTEST_CASE(every_cpu_deadline_fires),
+	    KTEST_CASE(tsc_deadline_mode_fires_on_time),
+	    KTEST_CASE(oneshot_mode_fires_on_time),
+	    KTEST_CASE(far_deadline_is_rearmed),
+	    KTEST_CASE(past_deadline_is_refused),
+	    KTEST_CASE(cancelled_deadline_does_not_fire),
+	    KTEST_CASE(new_deadline_replaces_old));

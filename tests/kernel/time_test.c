@@ -1,0 +1,346 @@
+/*
+ * System time: the TSC calibration agrees with every reference and with
+ * the rate known from outside, the background refinement is consistent,
+ * NOW() never goes backwards on one CPU or across CPUs, and
+ * IA32_TSC_ADJUST and the warp check do what docs/time.md says.
+ *
+ * test_tsc_hz=<Hz> gives the TSC's true rate: the harness measures the
+ * host's (QEMU TCG passes it through) or knows Bochs's `ips`. Without it
+ * the cases that need it skip.
+ */
+#include <asm/processor.h>
+#include <asm/tsc.h>
+#include <clocksource.h>
+#include <cpumask.h>
+#include <irq.h>
+#include <ktest.h>
+#include <param.h>
+#include <percpu.h>
+#include <printk.h>
+#include <smp.h>
+#include <string.h>
+#include <systime.h>
+#include <time_scale.h>
+
+#include "time_helpers.h"
+
+static u64 test_tsc_hz;
+integer_param("test_tsc_hz", test_tsc_hz);
+
+/*
+ * How far the boot calibration may be from the known rate beyond its own
+ * error bound: the harness's measurement of the host rate is good to a
+ * few ppm, and QEMU's platform clocks follow the host's CLOCK_MONOTONIC,
+ * which NTP may slew by up to 500 ppm (adjtimex's limit). Bochs needs 0.
+ */
+#define KNOWN_RATE_SLACK_PPM 600
+/* References agree within their two bounds plus this (stated in docs). */
+#define AGREEMENT_SLACK_PPM 100
+#define PPM		    1000000ULL
+
+static u64 ppm_apart(u64 a, u64 b)
+{
+	u64 d = a > b ? a - b : b - a;
+
+	return mul_div_u64(d, PPM, b);
+}
+
+static void calibration_found_a_reference(struct ktest *t)
+{
+	const struct tsc_calibration_result *c = tsc_boot_calibration();
+
+	KT_ASSERT_TRUE(t, c->chosen >= 0);
+	KT_EXPECT_TRUE(t, c->tsc_hz > 0);
+	KT_EXPECT_TRUE(t, c->error_ppm < 1000);
+	KT_EXPECT_TRUE(t, c->took_ns < MILLISECS(100));
+	KT_EXPECT_TRUE(t, tsc_hz() == c->tsc_hz ||
+				  tsc_hz() == tsc_refine_status()->hz);
+}
+
+static void references_agree(struct ktest *t)
+{
+	const struct tsc_calibration_result *c = tsc_boot_calibration();
+	unsigned int i, valid = 0;
+
+	KT_ASSERT_TRUE(t, c->chosen >= 0);
+	for (i = 0; i + 1 < c->nr; i++) {
+		const struct tsc_calibration *r = &c->ref[i];
+		u64 apart;
+
+		if (!r->valid)
+			continue;
+		valid++;
+		apart = ppm_apart(r->result_hz, c->tsc_hz);
+		pr_info("time_test: %s %lu Hz, %lu ppm from the chosen, bounds %u + %u\n",
+			r->name, (unsigned long)r->result_hz,
+			(unsigned long)apart, r->error_ppm, c->error_ppm);
+		if (apart >
+		    (u64)r->error_ppm + c->error_ppm + AGREEMENT_SLACK_PPM)
+			ktest_fail(
+				t, __FILE__, __LINE__,
+				"%s is %lu ppm from %s (bounds %u + %u + %u)",
+				r->name, (unsigned long)apart,
+				c->ref[c->chosen].name, r->error_ppm,
+				c->error_ppm, AGREEMENT_SLACK_PPM);
+	}
+	if (valid < 2)
+		KT_SKIP(t, "fewer than two references");
+}
+
+static void matches_known_rate(struct ktest *t)
+{
+	const struct tsc_calibration_result *c = tsc_boot_calibration();
+	u64 apart;
+
+	if (!test_tsc_hz)
+		KT_SKIP(t, "no test_tsc_hz= given");
+	apart = ppm_apart(c->tsc_hz, test_tsc_hz);
+	pr_info("time_test: boot calibration %lu Hz, known %lu Hz: %lu ppm apart (bound %u + %u)\n",
+		(unsigned long)c->tsc_hz, (unsigned long)test_tsc_hz,
+		(unsigned long)apart, c->error_ppm, KNOWN_RATE_SLACK_PPM);
+	KT_EXPECT_TRUE(t, apart <= (u64)c->error_ppm + KNOWN_RATE_SLACK_PPM);
+}
+
+/*
+ * The refinement narrows the bound, and is applied exactly when it is
+ * consistent with the boot value. On hardware and in Bochs it must be;
+ * under QEMU's TCG the guest TSC is the host's plus a forward jump
+ * whenever a vCPU thread reads a host CPU whose TSC lags the last value
+ * read (QEMU keeps its TSC monotonic that way), so over a second with
+ * several vCPUs it can run tens of ppm fast and a refusal is right.
+ */
+static void refinement_is_consistent(struct ktest *t)
+{
+	const struct tsc_refine_status *r = tsc_refine_status();
+	const struct tsc_calibration_result *c = tsc_boot_calibration();
+	u64 apart;
+
+	if (!r->started)
+		KT_SKIP(t, "no reference to refine against");
+	KT_ASSERT_TRUE(t, wait_for_refinement(SECONDS(5)));
+	KT_ASSERT_TRUE(t, r->hz > 0);
+	KT_EXPECT_TRUE(t, r->window_ns >= MILLISECS(900));
+	KT_EXPECT_TRUE(t, r->error_ppm <= c->error_ppm);
+	apart = ppm_apart(r->hz, c->tsc_hz);
+	KT_EXPECT_EQ(t, r->applied, apart <= (u64)c->error_ppm + r->error_ppm);
+	KT_EXPECT_EQ(t, tsc_hz(), r->applied ? r->hz : c->tsc_hz);
+	if (!tsc_features.hypervisor)
+		KT_EXPECT_TRUE(t, r->applied);
+	if (test_tsc_hz && r->applied) {
+		apart = ppm_apart(r->hz, test_tsc_hz);
+		pr_info("time_test: refined %lu Hz, known %lu Hz: %lu ppm apart (bound %u + %u)\n",
+			(unsigned long)r->hz, (unsigned long)test_tsc_hz,
+			(unsigned long)apart, r->error_ppm,
+			KNOWN_RATE_SLACK_PPM);
+		KT_EXPECT_TRUE(t, apart <= (u64)r->error_ppm +
+						   KNOWN_RATE_SLACK_PPM);
+	}
+}
+
+static void system_clock_follows_option(struct ktest *t)
+{
+	const char *opt = clocksource_option();
+	struct clocksource *cs = opt[0] ? clocksource_find(opt) : NULL;
+	bool usable = cs && !cs->why_unusable &&
+		      !(cs->flags & CLOCKSOURCE_NOT_FOR_NOW);
+
+	pr_info("time_test: clocksource=%s, system clock %s\n",
+		opt[0] ? opt : "(none)", system_clock_name());
+	KT_EXPECT_TRUE(t, system_clock_name()[0] != '\0');
+	KT_EXPECT_EQ(t, tsc_reliable(),
+		     strcmp(system_clock_name(), "tsc") == 0);
+	if (!opt[0])
+		KT_SKIP(t, "no clocksource= given");
+	if (usable)
+		KT_EXPECT_STREQ(t, system_clock_name(), opt);
+	else
+		KT_EXPECT_TRUE(t, strcmp(system_clock_name(), opt) != 0);
+}
+
+/* NOW() as an unsigned counter for the warp check. */
+static u64 now_as_u64(void)
+{
+	return (u64)NOW();
+}
+
+static void now_monotonic_across_cpus(struct ktest *t)
+{
+	u64 checks = 0, warp;
+
+	warp = clock_warp_check(now_as_u64, MILLISECS(20), &checks);
+	pr_info("time_test: %lu ordered NOW() readings on %u CPUs, largest step back %lu ns\n",
+		(unsigned long)checks, num_online_cpus(), (unsigned long)warp);
+	KT_EXPECT_EQ(t, warp, 0);
+	KT_EXPECT_TRUE(t, checks >= num_online_cpus());
+}
+
+static void now_monotonic_on_one_cpu(struct ktest *t)
+{
+	s_time_t prev = NOW(), end = prev + MILLISECS(20), now;
+	unsigned long backwards = 0, reads = 0;
+
+	do {
+		now = NOW();
+		backwards += now < prev;
+		prev = now;
+		reads++;
+	} while (now < end);
+	KT_EXPECT_EQ(t, backwards, 0);
+	KT_EXPECT_TRUE(t, reads > 1);
+}
+
+/* A platform clock reading with NOW() on both sides, narrowest of 8. */
+struct bracketed {
+	s_time_t mid, width;
+	u64 value;
+};
+
+static struct bracketed bracketed_read(struct clocksource *cs)
+{
+	struct bracketed best = {.width = STIME_MAX};
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		s_time_t a = NOW();
+		u64 v = cs->read();
+		s_time_t b = NOW();
+
+		if (b - a < best.width)
+			best = (struct bracketed){.mid = a + (b - a) / 2,
+						  .width = b - a,
+						  .value = v};
+	}
+	return best;
+}
+
+/*
+ * NOW() advances at the rate of an independent clock: the best non-TSC
+ * clocksource, over 50 ms, within 1000 ppm beyond the uncertainty of the
+ * two bracketed readings (a host can preempt the emulator mid-read).
+ */
+static void now_advances_at_reference_rate(struct ktest *t)
+{
+	struct clocksource *cs = NULL;
+	struct bracketed a, b;
+	unsigned int i;
+	u64 ticks, ns_ref, ns_now, diff, allowed;
+
+	for (i = 0; (cs = clocksource_by_rating(i)) != NULL; i++)
+		if (!(cs->flags & CLOCKSOURCE_IS_TSC) && cs->mask >= 0xffffff)
+			break;
+	if (!cs)
+		KT_SKIP(t, "no platform clock that spans 50 ms");
+	a = bracketed_read(cs);
+	while (NOW() - a.mid < MILLISECS(50))
+		cpu_relax();
+	b = bracketed_read(cs);
+	ticks = clocksource_delta(b.value, a.value, cs->mask);
+	ns_ref = mul_div_u64(ticks, NSEC_PER_SEC, cs->hz);
+	ns_now = (u64)(b.mid - a.mid);
+	diff = ns_now > ns_ref ? ns_now - ns_ref : ns_ref - ns_now;
+	allowed = (u64)(a.width + b.width) / 2 + ns_ref / 1000;
+	pr_info("time_test: %lu ns by NOW() is %lu ns by %s (allowed difference %lu ns)\n",
+		(unsigned long)ns_now, (unsigned long)ns_ref, cs->name,
+		(unsigned long)allowed);
+	KT_EXPECT_TRUE(t, diff <= allowed);
+}
+
+static void deadline_conversion_round_trips(struct ktest *t)
+{
+	s_time_t now;
+	u64 tsc_now, tsc_later, expect;
+
+	if (!tsc_reliable())
+		KT_SKIP(t, "system time is not the TSC's");
+	now = NOW();
+	tsc_now = rdtsc_ordered();
+	tsc_later = stime_to_tsc(now + MILLISECS(1));
+	expect = tsc_now + tsc_hz() / 1000;
+
+	/* Within 50 us of TSC ticks, the time between the two reads. */
+	KT_EXPECT_TRUE(t, ppm_apart(tsc_later - tsc_now, expect - tsc_now) <=
+				  50000);
+	KT_EXPECT_TRUE(t, stime_to_tsc(now) <= rdtsc_ordered());
+}
+
+/* ------------------------------------------------------------------ */
+
+static void tsc_adjust_is_restored(struct ktest *t)
+{
+	unsigned long flags;
+	s64 found;
+	u64 after;
+
+	if (!tsc_features.adjust)
+		KT_SKIP(t, "no IA32_TSC_ADJUST");
+	flags = local_irq_save();
+	/* Firmware that wrote the TSC leaves the MSR non-zero. */
+	wrmsr(MSR_IA32_TSC_ADJUST, (u64)123456789);
+	found = tsc_adjust_sync(0);
+	after = rdmsr(MSR_IA32_TSC_ADJUST);
+	local_irq_restore(flags);
+	KT_EXPECT_EQ(t, found, 123456789);
+	KT_EXPECT_EQ(t, after, 0);
+}
+
+struct skew_arg {
+	s64 adjust;
+};
+
+static void set_adjust_here(void *arg)
+{
+	struct skew_arg *a = arg;
+
+	wrmsr(MSR_IA32_TSC_ADJUST, (u64)a->adjust);
+}
+
+static u64 tsc_for_warp(void)
+{
+	return rdtsc_ordered();
+}
+
+/*
+ * A CPU whose TSC is a billion cycles ahead puts the others behind it: caught by the warp check;
+ * the same check finds nothing once it is back. The system clock is not
+ * switched: only the check runs.
+ */
+static void warp_check_catches_a_lagging_cpu(struct ktest *t)
+{
+	struct skew_arg skew = {.adjust = 1000000000LL};
+	struct skew_arg back = {.adjust = 0};
+	cpumask_t one;
+	u64 warp, clean, checks;
+
+	if (num_online_cpus() < 2)
+		KT_SKIP(t, "one CPU");
+	if (!tsc_features.adjust)
+		KT_SKIP(t, "no IA32_TSC_ADJUST to skew a TSC with");
+	cpumask_clear(&one);
+	cpumask_set_cpu(1, &one);
+	on_selected_cpus(&one, set_adjust_here, &skew, true);
+	warp = clock_warp_check(tsc_for_warp, MILLISECS(5), &checks);
+	on_selected_cpus(&one, set_adjust_here, &back, true);
+	clean = clock_warp_check(tsc_for_warp, MILLISECS(5), NULL);
+	pr_info("time_test: warp with CPU 1 skewed: %lu cycles (%lu checks); after: %lu\n",
+		(unsigned long)warp, (unsigned long)checks,
+		(unsigned long)clean);
+	KT_EXPECT_TRUE(t, warp >= 900000000ULL);
+	KT_EXPECT_EQ(t, clean, 0);
+}
+
+static void rtc_gave_a_date(struct ktest *t)
+{
+	/* 2024-01-01 00:00:00 UTC; the firmware's clock is later. */
+	KT_EXPECT_TRUE(t, boot_wallclock() >= 1704067200LL);
+}
+
+KTEST_SUITE(time, KTEST_CASE(calibration_found_a_reference),
+	    KTEST_CASE(references_agree), KTEST_CASE(matches_known_rate),
+	    KTEST_CASE(system_clock_follows_option),
+	    KTEST_CASE(now_monotonic_on_one_cpu),
+	    KTEST_CASE(now_monotonic_across_cpus),
+	    KTEST_CASE(now_advances_at_reference_rate),
+	    KTEST_CASE(deadline_conversion_round_trips),
+	    KTEST_CASE(tsc_adjust_is_restored),
+	    KTEST_CASE(warp_check_catches_a_lagging_cpu),
+	    KTEST_CASE(rtc_gave_a_date), KTEST_CASE(refinement_is_consistent));
