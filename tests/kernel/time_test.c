@@ -245,22 +245,27 @@ static void now_advances_at_reference_rate(struct ktest *t)
 	KT_EXPECT_TRUE(t, diff <= allowed);
 }
 
+/*
+ * stime_to_tsc() inverts NOW(): NOW() read between two TSC reads maps
+ * back inside that bracket, and a millisecond later maps a millisecond of
+ * TSC ticks further (within a few ticks of rounding).
+ */
 static void deadline_conversion_round_trips(struct ktest *t)
 {
+	u64 t0, t1, at_now, later, ms_ticks;
 	s_time_t now;
-	u64 tsc_now, tsc_later, expect;
 
 	if (!tsc_reliable())
 		KT_SKIP(t, "system time is not the TSC's");
+	t0 = rdtsc_ordered();
 	now = NOW();
-	tsc_now = rdtsc_ordered();
-	tsc_later = stime_to_tsc(now + MILLISECS(1));
-	expect = tsc_now + tsc_hz() / 1000;
-
-	/* Within 50 us of TSC ticks, the time between the two reads. */
-	KT_EXPECT_TRUE(t, ppm_apart(tsc_later - tsc_now, expect - tsc_now) <=
-				  50000);
-	KT_EXPECT_TRUE(t, stime_to_tsc(now) <= rdtsc_ordered());
+	t1 = rdtsc_ordered();
+	at_now = stime_to_tsc(now);
+	later = stime_to_tsc(now + MILLISECS(1));
+	ms_ticks = mul_div_u64(tsc_hz(), 1, 1000);
+	KT_EXPECT_TRUE(t, at_now + 4 >= t0 && at_now <= t1 + 4);
+	KT_EXPECT_TRUE(t, later - at_now + 4 >= ms_ticks &&
+				  later - at_now <= ms_ticks + 4);
 }
 
 /* ------------------------------------------------------------------ */
