@@ -20,7 +20,7 @@ static unsigned int nr_devices;
 struct cpu_clockevent {
 	struct clock_event_device *dev;
 	s_time_t deadline; /* what was asked for; 0: nothing */
-	void (*handler)(void);
+	clockevent_handler_t handler;
 	u64 fired;
 	u64 early;
 	u64 spurious;
@@ -136,10 +136,13 @@ s_time_t clockevent_armed_deadline(void)
 	return this_cpu(cpu_clockevent).deadline;
 }
 
-void clockevent_set_handler(void (*fn)(void))
+clockevent_handler_t clockevent_set_handler(clockevent_handler_t fn)
 {
+	clockevent_handler_t old = this_cpu(cpu_clockevent).handler;
+
 	ASSERT(!local_irq_is_enabled());
 	this_cpu(cpu_clockevent).handler = fn;
+	return old;
 }
 
 u64 clockevent_fired_count(void)

@@ -77,12 +77,16 @@ bool reprogram_timer(s_time_t deadline);
 /* The deadline the calling CPU is armed for; 0 if none. */
 s_time_t clockevent_armed_deadline(void);
 
+typedef void (*clockevent_handler_t)(void);
+
 /*
  * Sets the function the calling CPU's timer interrupt calls (IRQ context)
- * when a reprogram_timer() deadline is reached; NULL restores the default,
- * which only counts. Interrupts off.
+ * when a reprogram_timer() deadline is reached (NULL: none, the interrupt
+ * is only counted) and returns the previous one. The timer core installs
+ * its own on every CPU; a test that borrows the device puts it back and
+ * raises TIMER_SOFTIRQ so that the timers re-arm. Interrupts off.
  */
-void clockevent_set_handler(void (*fn)(void));
+clockevent_handler_t clockevent_set_handler(clockevent_handler_t fn);
 
 /* Interrupts that reached a handler / early ones re-armed, on this CPU. */
 u64 clockevent_fired_count(void);

@@ -59,6 +59,15 @@ int smp_call_in_idle(unsigned int cpu, void (*fn)(void *), void *arg);
 bool idle_work_pending(void);
 void idle_run_work(void);
 
+/*
+ * Sends the event-check IPI (it does nothing but make the target leave
+ * halt and look at its pending work) to cpu, or to every CPU of mask but
+ * the caller: one all-but-self IPI when that is every other online CPU,
+ * else one IPI per CPU (destinations are physical). Any context but NMI.
+ */
+void smp_send_event_check_cpu(unsigned int cpu);
+void smp_send_event_check_mask(const cpumask_t *mask);
+
 /* Registers the IPI handlers cross-CPU calls need (boot CPU, once). */
 void smp_init_ipis(void);
 

@@ -75,18 +75,11 @@ void time_init(void);
 /*
  * After every CPU is up: checks that no CPU's TSC is behind another's (the
  * warp check of docs/time.md) and switches system time to the platform
- * clock if one is. Boot CPU, once, interrupts enabled.
+ * clock if one is; then starts the clocks' own timers (the refinement, a
+ * narrow platform counter's wrap guard). Boot CPU, once, interrupts
+ * enabled, after timer_subsys_init().
  */
 void time_init_late(void);
-
-/*
- * Clock housekeeping until the timer core takes it over: the background
- * TSC refinement and the platform counter's wrap guard. Runs whatever is
- * due and returns the system time it next needs to run at (0: never).
- * The idle loop calls it on the boot CPU and arms the clock event device
- * for the answer. Boot CPU, interrupts off.
- */
-s_time_t time_housekeeping(void);
 
 /* The AP's part, on itself while it calls in (IA32_TSC_ADJUST). */
 void time_init_secondary(void);

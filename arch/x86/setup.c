@@ -12,7 +12,6 @@
 #include <irq.h>
 #include <asm/traps.h>
 #include <bootinfo.h>
-#include <clockevent.h>
 #include <console.h>
 #include <ktest.h>
 #include <multiboot2.h>
@@ -22,7 +21,10 @@
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
+#include <softirq.h>
 #include <systime.h>
+#include <tasklet.h>
+#include <timer.h>
 #include <version.h>
 
 /* The boot page tables map the first 4 GiB: the block must lie below. */
@@ -73,8 +75,6 @@ static void __init report_boot(void)
  */
 void __noreturn idle_loop(void)
 {
-	bool housekeeper = smp_processor_id() == 0;
-
 	for (;;) {
 		local_irq_disable();
 		if (idle_work_pending()) {
@@ -82,14 +82,11 @@ void __noreturn idle_loop(void)
 			idle_run_work();
 			continue;
 		}
-		/* Until the timer core exists, the clocks' own deadline. */
-		if (housekeeper && clockevent_this_cpu()) {
-			s_time_t next = time_housekeeping();
-
-			if (next && !reprogram_timer(next)) {
-				local_irq_enable();
-				continue;
-			}
+		/* Tasklets run from their softirq, timers from theirs. */
+		if (softirq_pending()) {
+			local_irq_enable();
+			do_softirq();
+			continue;
 		}
 		safe_halt();
 	}
@@ -114,6 +111,8 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	io_apic_init();
 	smp_init_ipis();
 	time_init();
+	timer_subsys_init();
+	tasklet_subsys_init();
 	local_irq_enable();
 	smp_boot_cpus();
 	time_init_late();

@@ -14,7 +14,7 @@
 
 #define CALL_FUNCTION_VECTOR 0xfb
 /* Only wakes the CPU: it then looks for work (softirqs will use it too). */
-#define EVENT_CHECK_VECTOR   0xfc
+#define EVENT_CHECK_VECTOR 0xfc
 /* Bounded wait for stopped CPUs, in pause loops: a fatal path never hangs. */
 #define STOP_WAIT_SPINS 100000000UL
 
@@ -152,8 +152,8 @@ int smp_call_in_idle(unsigned int cpu, void (*fn)(void *), void *arg)
 
 bool idle_work_pending(void)
 {
-	void (*fn)(void *) = __atomic_load_n(&this_cpu(idle_work).fn,
-					     __ATOMIC_ACQUIRE);
+	void (*fn)(void *) =
+		__atomic_load_n(&this_cpu(idle_work).fn, __ATOMIC_ACQUIRE);
 
 	return fn && fn != IDLE_WORK_CLAIMED;
 }
@@ -170,6 +170,29 @@ void idle_run_work(void)
 	/* Free the slot first: fn may post new work to this CPU. */
 	__atomic_store_n(&w->fn, NULL, __ATOMIC_RELEASE);
 	fn(arg);
+}
+
+void smp_send_event_check_cpu(unsigned int cpu)
+{
+	apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED, EVENT_CHECK_VECTOR);
+}
+
+void smp_send_event_check_mask(const cpumask_t *mask)
+{
+	unsigned int self = smp_processor_id(), cpu;
+	cpumask_t others, targets;
+
+	cpumask_copy(&others, &cpu_online_map);
+	cpumask_clear_cpu(self, &others);
+	cpumask_and(&targets, mask, &others);
+	if (cpumask_empty(&targets))
+		return;
+	if (cpumask_equal(&targets, &others)) {
+		apic_send_ipi_allbutself(EVENT_CHECK_VECTOR);
+		return;
+	}
+	for_each_cpu (cpu, &targets)
+		smp_send_event_check_cpu(cpu);
 }
 
 void __init smp_init_ipis(void)

@@ -21,6 +21,7 @@
 #include <smp.h>
 #include <string.h>
 #include <systime.h>
+#include <timer.h>
 #include <xmalloc.h>
 
 /* SDM 9.4.4.1: 10 ms after INIT, 200 us after each STARTUP IPI. */
@@ -59,6 +60,7 @@ void __noreturn start_secondary(unsigned int cpu)
 	load_cpu_descriptors(ap_stacks[cpu]);
 	apic_init_secondary();
 	time_init_secondary();
+	timer_cpu_init();
 	cpu_called_in[cpu] = true;
 	cpumask_set_cpu(cpu, &cpu_online_map);
 	idle_loop();

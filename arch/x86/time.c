@@ -20,9 +20,11 @@
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
+#include <softirq.h>
 #include <string.h>
 #include <systime.h>
 #include <time_scale.h>
+#include <timer.h>
 
 /* The boot calibration's window: about 10 ms buys a few ppm with an HPET. */
 #define CALIB_WINDOW_US 10000
@@ -158,7 +160,7 @@ static u64 platform_ticks;
  * platform_ticks by what the counter moved since the value it encodes,
  * with a compare-and-exchange, so the count only grows and no two readers
  * add the same ticks. A counter that wraps needs a read per wrap period:
- * time_housekeeping() makes sure of one.
+ * the wrap guard timer makes sure of one.
  */
 static u64 platform_read_ticks(void)
 {
@@ -386,6 +388,7 @@ static u64 uncalibrated_fallback(void)
 /* Background refinement and the wrap guard                            */
 
 static struct tsc_refinement refinement;
+static struct timer refine_timer, wrap_guard_timer;
 static struct tsc_refine_status refine_status;
 static s_time_t refine_due;
 
@@ -422,6 +425,7 @@ static void refine_finish(void)
 	u64 old = calibrated_tsc_hz, diff;
 	char a[32], b[32];
 
+	refine_due = 0;
 	s->hz = tsc_refine_finish(&refinement, &s->error_ppm, &s->window_ns);
 	s->done = true;
 	if (!s->hz) {
@@ -450,24 +454,28 @@ static void refine_finish(void)
 		(unsigned long)diff);
 }
 
-s_time_t time_housekeeping(void)
+/* The end of the refinement window, as a timer on the boot CPU. */
+static void refine_timer_fn(void *unused)
 {
-	s_time_t now = NOW(), next = 0;
+	refine_finish();
+}
 
-	ASSERT(smp_processor_id() == 0);
-	if (refine_due && now >= refine_due) {
-		refine_due = 0;
-		refine_finish();
-	}
-	next = refine_due;
-	if (!use_tsc && wrap_guard_period) {
-		s_time_t guard = now + wrap_guard_period;
+/* Reads a narrow platform counter twice per wrap, so NOW() misses none. */
+static void wrap_guard_fn(void *unused)
+{
+	(void)platform_read_ticks();
+	set_timer(&wrap_guard_timer, NOW() + wrap_guard_period);
+}
 
-		(void)platform_read_ticks();
-		if (!next || guard < next)
-			next = guard;
-	}
-	return next;
+/* Starts the clocks' own timers on the boot CPU (timers exist by now). */
+static void start_clock_timers(void)
+{
+	init_timer(&refine_timer, refine_timer_fn, NULL, 0);
+	if (refine_due)
+		set_timer(&refine_timer, refine_due);
+	init_timer(&wrap_guard_timer, wrap_guard_fn, NULL, 0);
+	if (!use_tsc && wrap_guard_period)
+		set_timer(&wrap_guard_timer, NOW() + wrap_guard_period);
 }
 
 /* ------------------------------------------------------------------ */
@@ -572,6 +580,7 @@ void time_init_secondary(void)
 static void rebind_oneshot(void *unused)
 {
 	clockevent_bind_this_cpu(&lapic_oneshot_device);
+	raise_softirq(TIMER_SOFTIRQ); /* the timers' deadline was lost */
 }
 
 static void switch_to_oneshot(void)
@@ -593,13 +602,22 @@ static u64 tsc_read_for_warp(void)
 	return rdtsc_ordered();
 }
 
+static void __init check_tsc_sync(unsigned int n);
+
 void __init time_init_late(void)
 {
-	u64 checks, warp;
 	unsigned int n = num_online_cpus();
 
-	if (n < 2 || !use_tsc)
-		return;
+	if (n >= 2 && use_tsc)
+		check_tsc_sync(n);
+	start_clock_timers();
+}
+
+/* The warp check; moves system time off the TSC if it finds a warp. */
+static void __init check_tsc_sync(unsigned int n)
+{
+	u64 checks, warp;
+
 	warp = clock_warp_check(tsc_read_for_warp, WARP_CHECK_TIME, &checks);
 	if (!warp) {
 		pr_info("TSC: in sync on %u CPUs (%lu ordered reads in %lu ms, no step back)\n",

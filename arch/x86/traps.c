@@ -13,6 +13,7 @@
 #include <panic.h>
 #include <percpu.h>
 #include <printk.h>
+#include <softirq.h>
 #include <shutdown.h>
 #include <smp.h>
 #include <symbols.h>
@@ -278,7 +279,9 @@ static void do_irq(struct cpu_user_regs *regs)
 		pic_eoi(irq);
 	}
 	if (fn) {
+		irq_enter();
 		fn(regs);
+		irq_exit();
 		return;
 	}
 	/* Unacknowledged, it would block its priority class for good. */

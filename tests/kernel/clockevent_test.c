@@ -12,16 +12,33 @@
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
+#include <softirq.h>
 #include <systime.h>
 
 /* An interrupt later than this is lost, not late (TCG on a busy host). */
 #define FIRE_WAIT SECONDS(2)
 
 static DEFINE_PER_CPU(s_time_t, fired_at);
+static DEFINE_PER_CPU(clockevent_handler_t, lent_handler);
 
 static void record_fire(void)
 {
 	this_cpu(fired_at) = NOW();
+}
+
+/* Takes the calling CPU's clock event handler from the timer core. */
+static void borrow_device(void)
+{
+	this_cpu(fired_at) = 0;
+	this_cpu(lent_handler) = clockevent_set_handler(record_fire);
+}
+
+/* Gives it back; the timer core re-arms for its own deadline. */
+static void give_back_device(void)
+{
+	reprogram_timer(0);
+	clockevent_set_handler(this_cpu(lent_handler));
+	raise_softirq(TIMER_SOFTIRQ);
 }
 
 struct shot {
@@ -40,8 +57,7 @@ static void fire_once(struct shot *s, s_time_t delay)
 	unsigned long flags = local_irq_save();
 	s_time_t give_up;
 
-	this_cpu(fired_at) = 0;
-	clockevent_set_handler(record_fire);
+	borrow_device();
 	s->deadline = NOW() + delay;
 	s->armed = reprogram_timer(s->deadline);
 	s->refused_at = s->armed ? 0 : NOW();
@@ -52,8 +68,7 @@ static void fire_once(struct shot *s, s_time_t delay)
 		cpu_relax();
 	flags = local_irq_save();
 	s->fired_at = this_cpu(fired_at);
-	reprogram_timer(0);
-	clockevent_set_handler(NULL);
+	give_back_device();
 	local_irq_restore(flags);
 }
 
@@ -161,6 +176,7 @@ static void mode_fires_on_time(struct ktest *t, struct clock_event_device *dev)
 	}
 	flags = local_irq_save();
 	clockevent_bind_this_cpu(orig);
+	raise_softirq(TIMER_SOFTIRQ); /* the timers' deadline was lost */
 	local_irq_restore(flags);
 	pr_info("clockevent_test: %s: %u shots, latest %ld ns after the deadline\n",
 		dev->name, (unsigned int)ARRAY_SIZE(delays), (long)worst);
@@ -210,8 +226,7 @@ static void past_deadline_is_refused(struct ktest *t)
 
 	KT_ASSERT_TRUE(t, dev != NULL);
 	flags = local_irq_save();
-	this_cpu(fired_at) = 0;
-	clockevent_set_handler(record_fire);
+	borrow_device();
 	fired = clockevent_fired_count();
 	past = reprogram_timer(NOW() - MICROSECS(10));
 	too_close = reprogram_timer(NOW() + dev->min_delta_ns / 4);
@@ -219,7 +234,7 @@ static void past_deadline_is_refused(struct ktest *t)
 	local_irq_restore(flags);
 	mdelay(2);
 	flags = local_irq_save();
-	clockevent_set_handler(NULL);
+	give_back_device();
 	local_irq_restore(flags);
 	KT_EXPECT_TRUE(t, !past);
 	KT_EXPECT_TRUE(t, !too_close);
@@ -236,15 +251,14 @@ static void cancelled_deadline_does_not_fire(struct ktest *t)
 
 	KT_ASSERT_TRUE(t, clockevent_this_cpu() != NULL);
 	flags = local_irq_save();
-	this_cpu(fired_at) = 0;
-	clockevent_set_handler(record_fire);
+	borrow_device();
 	fired = clockevent_fired_count();
 	armed = reprogram_timer(NOW() + MILLISECS(1));
 	cancelled = reprogram_timer(0);
 	local_irq_restore(flags);
 	mdelay(3);
 	flags = local_irq_save();
-	clockevent_set_handler(NULL);
+	give_back_device();
 	local_irq_restore(flags);
 	KT_EXPECT_TRUE(t, armed);
 	KT_EXPECT_TRUE(t, cancelled);
@@ -260,8 +274,7 @@ static void new_deadline_replaces_old(struct ktest *t)
 	u64 fired;
 
 	flags = local_irq_save();
-	this_cpu(fired_at) = 0;
-	clockevent_set_handler(record_fire);
+	borrow_device();
 	fired = clockevent_fired_count();
 	first = NOW() + MILLISECS(1);
 	second = NOW() + MILLISECS(4);
@@ -273,7 +286,7 @@ static void new_deadline_replaces_old(struct ktest *t)
 		cpu_relax();
 	mdelay(1);
 	flags = local_irq_save();
-	clockevent_set_handler(NULL);
+	give_back_device();
 	local_irq_restore(flags);
 	KT_EXPECT_TRUE(t, this_cpu(fired_at) >= second);
 	KT_EXPECT_EQ(t, clockevent_fired_count(), fired + 1);

@@ -6,23 +6,20 @@
 #include <asm/tsc.h>
 #include <irq.h>
 #include <percpu.h>
+#include <softirq.h>
 #include <systime.h>
 
 /*
  * Waits up to timeout for the background TSC refinement, running the boot
- * CPU's clock housekeeping itself (suites run before the idle loop that
- * normally does). True once the refinement window has closed.
+ * CPU's softirqs itself (suites run before the idle loop that normally
+ * does: the refinement is a timer). True once the window has closed.
  */
 static inline bool wait_for_refinement(s_time_t timeout)
 {
 	s_time_t end = NOW() + timeout;
 
 	while (!tsc_refine_status()->done && NOW() < end) {
-		unsigned long flags = local_irq_save();
-
-		if (smp_processor_id() == 0)
-			time_housekeeping();
-		local_irq_restore(flags);
+		process_pending_softirqs();
 		cpu_relax();
 	}
 	return tsc_refine_status()->done;

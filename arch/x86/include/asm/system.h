@@ -2,6 +2,8 @@
 #ifndef ASM_X86_SYSTEM_H
 #define ASM_X86_SYSTEM_H
 
+#include <types.h>
+
 #define X86_EFLAGS_IF (1UL << 9) /* SDM Vol. 1, 3.4.3.3: interrupt enable */
 
 static inline void cpu_relax(void)
