@@ -88,13 +88,30 @@ static s_time_t window_end(s_time_t expires, s_time_t slack)
 static void activate(struct timers *ts, struct timer *t)
 {
 	tq_add(&ts->queue, t);
-	if (t->status == TIMER_STATUS_IN_LIST)
+	if (t->status == TIMER_STATUS_IN_LIST) {
+		/* The heap is full: the softirq grows it. */
 		ts->stats.overflow_adds++;
+		cpu_raise_softirq(t->cpu, TIMER_SOFTIRQ);
+	}
 	if (ts->armed == 0 || t->latest < ts->armed) {
 		/* Only a new deadline helps; raising twice costs nothing. */
 		ts->armed = t->latest;
 		cpu_raise_softirq(t->cpu, TIMER_SOFTIRQ);
 	}
+}
+
+/*
+ * Takes t (pending) off ts (locked). If it was the earliest, the deadline
+ * armed for it may now serve nobody: that CPU's softirq recomputes it,
+ * and cancels the interrupt if no timer is left (tickless).
+ */
+static void deactivate(struct timers *ts, struct timer *t)
+{
+	bool was_first = tq_first(&ts->queue) == t;
+
+	tq_remove(&ts->queue, t);
+	if (was_first && ts->armed)
+		cpu_raise_softirq(t->cpu, TIMER_SOFTIRQ);
 }
 
 /* ------------------------------------------------------------------ */
@@ -153,7 +170,7 @@ void stop_timer(struct timer *timer)
 	if (!ts)
 		return;
 	if (is_pending(timer))
-		tq_remove(&ts->queue, timer);
+		deactivate(ts, timer);
 	spin_unlock_irqrestore(&ts->lock, flags);
 }
 
@@ -205,7 +222,7 @@ void kill_timer(struct timer *timer)
 	ts = lock_timer(timer, &flags);
 	if (ts) {
 		if (is_pending(timer))
-			tq_remove(&ts->queue, timer);
+			deactivate(ts, timer);
 		timer->status = TIMER_STATUS_KILLED;
 		spin_unlock_irqrestore(&ts->lock, flags);
 	}

@@ -19,11 +19,13 @@
 #include <panic.h>
 #include <timer_queue.h>
 
-/* The smallest heap worth allocating (timers, not counting heap[0]). */
-#define TQ_MIN_LIMIT 64
-
-/* The largest heap: heap[] has limit + 1 slots, which must fit in 32 bits. */
-#define TQ_MAX_LIMIT (~0U - 1)
+/*
+ * Heap limits are 2^k - 1, so that heap[] (limit + 1 slots, heap[0]
+ * unused) is a power of two in size and fills its allocation exactly, as
+ * in Xen. The smallest is 63 timers; the largest 2^31 - 1.
+ */
+#define TQ_MIN_LIMIT ((1U << 6) - 1)
+#define TQ_MAX_LIMIT ((1U << 31) - 1)
 
 #define S_TIME_MAX ((s_time_t)INT64_MAX)
 
@@ -220,16 +222,20 @@ struct timer **tq_grow(struct timer_queue *q, struct timer **heap,
 }
 
 /*
- * Doubles, from at least TQ_MIN_LIMIT, up to TQ_MAX_LIMIT; returns q->limit
- * itself once the heap is as large as it can be (nothing to grow to).
+ * The next 2^k - 1 that doubles the heap and holds every queued timer,
+ * from TQ_MIN_LIMIT up to TQ_MAX_LIMIT; q->limit itself once the heap is
+ * as large as it can be (nothing to grow to).
  */
 unsigned int tq_next_limit(const struct timer_queue *q)
 {
-	if (q->limit < TQ_MIN_LIMIT)
-		return TQ_MIN_LIMIT;
-	if (q->limit > TQ_MAX_LIMIT / 2)
-		return TQ_MAX_LIMIT;
-	return 2 * q->limit;
+	/* Room for every timer now queued, and at least double the heap. */
+	u64 want = (u64)q->size + q->list_len, limit = TQ_MIN_LIMIT;
+
+	if (want < 2 * (u64)q->limit + 1)
+		want = 2 * (u64)q->limit + 1;
+	while (limit < want && limit < TQ_MAX_LIMIT)
+		limit = 2 * limit + 1;
+	return limit > q->limit ? (unsigned int)limit : q->limit;
 }
 
 /* ---------------------------------------------------------------------------

@@ -20,8 +20,11 @@
 #include <page.h>
 #include <types.h>
 
-/* Largest block: 2^MAX_ORDER pages (4 MiB with 4 KiB pages). */
-#define MAX_ORDER 10
+/*
+ * Largest block: 2^MAX_ORDER pages (16 MiB with 4 KiB pages): the largest
+ * xmalloc(), which a CPU's timer heap of 2M timers needs.
+ */
+#define MAX_ORDER 12
 
 /* Adds [start, end) as free RAM; unaligned edges are trimmed to pages. */
 void bootmem_add_free(paddr_t start, paddr_t end);

@@ -74,8 +74,10 @@ struct timer **tq_grow(struct timer_queue *q, struct timer **heap,
 		       unsigned int limit);
 
 /*
- * The heap size the next growth should have: double, at least 64; q->limit
- * itself once the heap cannot grow (at ~0U - 1 timers).
+ * The heap size the next growth should have: the smallest 2^k - 1 (so
+ * that heap[] is 2^k slots) that at least doubles the heap and holds every
+ * timer now queued, at least 63; q->limit itself once the heap cannot
+ * grow (at 2^31 - 1 timers).
  */
 unsigned int tq_next_limit(const struct timer_queue *q);
 

@@ -25,6 +25,12 @@ time  the clock, with `test=time_bench`: the TSC's calibration against each
       from a deadline to its interrupt). Every figure is set beside the rate
       the harness passed as test_tsc_hz= (the host's TSC under QEMU, ips
       under Bochs). The line formats are in TIME_LINES below.
+timer the timer core, with `test=timer_bench`: the `BENCH {json}` lines of
+      the timer_bench suite (tests/kernel/timer_bench.c): cycles per
+      set_timer, stop_timer and expiry with 10 to 1,000,000 timers pending,
+      deadline-to-callback latency, hardware interrupts per expired timer on
+      a stream of timers with three slacks, and timer interrupts per second
+      on idle CPUs. --quick stops at 100,000 pending timers.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -62,13 +68,14 @@ import ktap  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME = "smp", "time"  # the families
+SMP, TIME, TIMER = "smp", "time", "timer"  # the families
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
-# seconds to minutes under TCG with many CPUs). time: the explicit-only
-# time_bench suite, which prints BENCH lines.
-FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench"}
+# seconds to minutes under TCG with many CPUs). time and timer: the
+# explicit-only time_bench and timer_bench suites, which print BENCH lines.
+FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
+                TIMER: "test=timer_bench"}
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -90,25 +97,30 @@ class BenchConfig:
     cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
-    family: str = SMP  # what is measured: smp (bring-up) or time (the clock)
+    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer
+    quick_cmdline: str = ""  # added after cmdline with --quick
 
     def tests(self, override: str | None = None) -> str:
         """The test selection this configuration boots with."""
         return override if override is not None else FAMILY_TESTS[self.family]
 
-    def boot_config(self, run: int, tests: str | None = None) -> boot.BootConfig:
+    def boot_config(self, run: int, tests: str | None = None,
+                    quick: bool = False) -> boot.BootConfig:
         """The harness's config for run number `run` (1-based); tests is the
         command line's test selection (default: the family's), before the
-        config's own options."""
+        config's own options (and, with quick, its quick_cmdline)."""
+        options = [self.tests(tests), self.cmdline, self.quick_cmdline if quick else ""]
         return boot.BootConfig(
             f"bench-{self.name}-{run}", machine=self.machine, smp=self.smp, mem=self.mem,
             firmware=self.firmware, cpu=self.cpu, emulator=self.emulator,
-            cmdline=f"{self.tests(tests)} {self.cmdline}".strip(), timeout=self.timeout)
+            cmdline=" ".join(o for o in options if o), timeout=self.timeout)
 
     def expected_seconds(self) -> float:
         """A rough boot time on the build machine, to start long boots first."""
         if self.family == TIME:  # the benchmark loops come on top of the boot
             return 10.0 if self.emulator == "bochs" else 3.0
+        if self.family == TIMER:  # 10 s of QEMU, 40-60 s of Bochs (1M timers)
+            return 50.0 if self.emulator == "bochs" else 10.0
         if self.emulator == "bochs":
             return 3.0 * self.smp
         if self.firmware == "uefi":
@@ -141,6 +153,15 @@ CONFIGS = [
     BenchConfig("time-q35-hpet-off", smp=1, cmdline="hpet=off", family=TIME),
     BenchConfig("time-bochs-smp1", smp=1, emulator="bochs", machine="pc",
                 cpu="corei7_skylake_x", family=TIME, timeout=120.0),
+    # The timer core (tests/kernel/timer_bench.c). Two CPUs, so that an idle
+    # AP is measured too; 1 GiB for the 1,000,000 pending timers (56 MiB of
+    # them). Bochs's run is about 22 s of emulated time (40 s of the host's,
+    # two thirds of it for the million timers); --quick stops both at 100,000.
+    BenchConfig("timer-q35-smp2", smp=2, mem=1024, family=TIMER, timeout=180.0,
+                quick_cmdline="timer_bench_max=100000"),
+    BenchConfig("timer-bochs-smp2", smp=2, emulator="bochs", machine="pc",
+                cpu="corei7_skylake_x", mem=1024, family=TIMER, timeout=300.0,
+                quick_cmdline="timer_bench_max=100000"),
 ]
 
 
@@ -330,6 +351,51 @@ def parse_time_log(log: str) -> dict:
     return out
 
 
+# The timer family's lines (tests/kernel/timer_bench.c), one per figure:
+#
+#   BENCH {"bench":"timer_cost","op":"set_timer","pending":1000,"unit":"cycles",
+#          "n":400,"min":..,"median":..,"p99":..,"max":..,"batch":16,"heap_limit":1024,
+#          "in_list":0,...}                       (op: set_timer, stop_timer, expiry)
+#   BENCH {"bench":"timer_latency","slack":"0","unit":"ns",...,"early":0,"lost":0}
+#   BENCH {"bench":"timer_coalescing","slack":"50us","unit":"ns",...,"timers":10036,
+#          "interrupts":6745,"rate":10000,"rate_achieved":10036,...}
+#   BENCH {"bench":"timer_idle","cpu":"1","state":"idle loop","unit":"interrupts/s",
+#          ...,"interrupts":0,"pending":0}
+#
+# A figure the kernel could not measure has "n":0 and a "skipped" reason. What
+# a line measured is named by its string fields (other than bench, unit and
+# skipped) and, for timer_cost, its "pending" count: see timer_key().
+TIMER_KEY_NUMBERS = {"timer_cost": ("pending",)}  # numeric fields that name a variant
+
+
+def parse_timer_log(log: str) -> dict:
+    """The timer family's figures in a serial log: bench (every BENCH
+    object, in log order) and bench_errors (lines that could not be read)."""
+    out = {"bench": [], "bench_errors": []}
+    for raw in log.splitlines():
+        line = ktap.clean_line(raw)
+        if (m := TIME_LINES["bench"].match(line)) is not None:
+            try:
+                out["bench"].append(parse_bench_line(m.group("json")))
+            except ValueError as err:
+                out["bench_errors"].append(f"{err}: {line[:200]}")
+    return out
+
+
+def timer_key(entry: dict) -> dict:
+    """The fields of a timer BENCH entry that name what it measured
+    ({"op": "set_timer", "pending": 1000}, {"slack": "50us"})."""
+    numbers = TIMER_KEY_NUMBERS.get(entry.get("bench"), ())
+    return {k: v for k, v in entry.items()
+            if (k not in ("bench", "unit", "skipped") and isinstance(v, str))
+            or (k in numbers and isinstance(v, (int, float)) and not isinstance(v, bool))}
+
+
+def timer_subject(entry: dict) -> str:
+    """timer_key()'s values joined by commas ("set_timer,1000", "50us")."""
+    return ",".join(str(v) for v in timer_key(entry).values()) or "-"
+
+
 def ppm_off(mhz: float | None, expected_hz: int | None) -> float | None:
     """How far a rate is from the expected one, in ppm (positive: faster)."""
     if mhz is None or not expected_hz:
@@ -426,17 +492,66 @@ def time_summary(samples: list[dict]) -> dict:
     }
 
 
+def combine_timer(entries: list[dict]) -> dict:
+    """One timer BENCH measurement over several runs: combine_bench()'s
+    statistics (over the runs that measured it), its key, how many runs
+    skipped it and why, and every other numeric field summarized."""
+    measured = [e for e in entries if e.get("n")]
+    out = combine_bench(measured or entries)
+    out["runs"] = len(measured)
+    out["n"] = sum(e.get("n") or 0 for e in entries)
+    out["key"] = timer_key(entries[0])
+    out["skipped"] = len(entries) - len(measured)
+    out["skipped_why"] = _most_common(e.get("skipped") for e in entries
+                                      if not e.get("n"))
+    fields: dict[str, list] = {}
+    for e in measured:
+        for k, v in e.items():
+            if (k not in BENCH_STATS and k not in out["key"] and isinstance(v, (int, float))
+                    and not isinstance(v, bool)):
+                fields.setdefault(k, []).append(v)
+        if e.get("timers"):  # timer_coalescing: hardware interrupts per expired timer
+            fields.setdefault("interrupts_per_timer", []).append(
+                (e.get("interrupts") or 0) / e["timers"])
+    out["fields"] = {k: summarize(v) for k, v in fields.items()}
+    return out
+
+
+def timer_summary(samples: list[dict]) -> dict:
+    """The statistics of a timer configuration's successful samples: per
+    BENCH kind, then subject (timer_subject), combine_timer() over the runs."""
+    good = [s for s in samples if s["ok"]]
+    bench: dict[str, dict[str, list[dict]]] = {}
+    for s in good:
+        for entry in s["bench"]:
+            bench.setdefault(entry["bench"], {}).setdefault(timer_subject(entry), []).append(
+                entry)
+    return {
+        "runs": len(samples),
+        "ok": len(good),
+        "wall_s": summarize([s["wall_s"] for s in good]),
+        "bench": {kind: {subject: combine_timer(entries) for subject, entries in by.items()}
+                  for kind, by in bench.items()},
+    }
+
+
+SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary}
+
+
 # ---------------------------------------------------------------------------
 # Running
 
 
-def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = None) -> dict:
+def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = None,
+               quick: bool = False) -> dict:
     """Boots one run of a configuration; returns its raw sample."""
-    boot_config = config.boot_config(run, tests)
+    boot_config = config.boot_config(run, tests, quick)
     sample: dict = {"run": run, "ok": False, "error": None}
     if config.family == TIME:
         sample.update(expected_tsc_hz=None, calibrations=[], tsc=None, refined=None,
                       bench=[], bench_errors=[])
+    elif config.family == TIMER:
+        sample.update(bench=[], bench_errors=[])
     else:
         sample.update(cpus_online=None, aps_started=None, aps_wanted=None, bringup_ms=None,
                       mcycles=None)
@@ -453,8 +568,12 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
     except OSError:
         log = ""
     sample["kernel"] = kernel_banner(log)
-    missing = (read_time_sample(sample, log, result.tsc_hz) if config.family == TIME
-               else read_smp_sample(sample, log))
+    if config.family == TIME:
+        missing = read_time_sample(sample, log, result.tsc_hz)
+    elif config.family == TIMER:
+        missing = read_timer_sample(sample, log)
+    else:
+        missing = read_smp_sample(sample, log)
     if not result.ok:
         sample["error"] = "; ".join(result.reasons)
     elif missing:
@@ -490,6 +609,12 @@ def read_time_sample(sample: dict, log: str, expected_hz: int | None) -> str | N
     return f"{' and '.join(missing)} in the serial log" if missing else None
 
 
+def read_timer_sample(sample: dict, log: str) -> str | None:
+    """Fills in a timer sample; returns what the log lacks, or None."""
+    sample.update(parse_timer_log(log))
+    return None if sample["bench"] else "no BENCH lines in the serial log"
+
+
 BANNER_RE = re.compile(r"^Kairos microhypervisor .*")
 
 
@@ -502,14 +627,15 @@ def kernel_banner(log: str) -> str | None:
 
 
 def run_all(configs: list[BenchConfig], runs: dict[str, int], kernel: Path,
-            jobs: int, tests: str | None = None) -> dict[str, list[dict]]:
+            jobs: int, tests: str | None = None, quick: bool = False) -> dict[str, list[dict]]:
     """Runs every sample, longest boots first; returns samples by config name."""
     work = [(c, r) for c in sorted(configs, key=BenchConfig.expected_seconds, reverse=True)
             for r in range(1, runs[c.name] + 1)]
     samples: dict[str, list[dict]] = {c.name: [] for c in configs}
     total = len(work)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(run_sample, c, r, kernel, tests): (c, r) for c, r in work}
+        futures = {pool.submit(run_sample, c, r, kernel, tests, quick): (c, r)
+                   for c, r in work}
         try:
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 config, run = futures[future]
@@ -530,6 +656,8 @@ def describe_sample(sample: dict) -> str:
     """One progress line's worth about a sample."""
     if not sample["ok"]:
         return f"error: {sample['error']}"
+    if "bench" in sample and "tsc" not in sample:  # the timer family
+        return f"{len(sample['bench'])} BENCH lines, {sample['wall_s']:.1f} s to the verdict"
     if "bench" in sample:  # the time family
         tsc = sample["tsc"]
         rate = f"TSC {tsc['mhz']:.3f} MHz" if tsc["mhz"] is not None else "TSC"
@@ -819,15 +947,201 @@ def format_time_tables(configs: list[BenchConfig], samples: dict[str, list[dict]
     return "\n".join(out)
 
 
+# The timer family's tables, in order; other kinds get a generic table after.
+TIMER_TITLES = {
+    "timer_cost": "Cost of timer operations with N timers pending on the CPU",
+    "timer_latency": "Latency from a timer's expiry to its callback",
+    "timer_coalescing": "Hardware timer interrupts per expired timer on a stream of timers",
+    "timer_idle": "Timer interrupts per second on a CPU without timers",
+}
+TIMER_COST_OPS = ("set_timer", "stop_timer", "expiry")
+
+
+def _field(stats: dict | None, name: str, spec: str = "g", how: str = "median") -> str:
+    """A combine_timer() result's summarized extra field, or "-"."""
+    figure = None if stats is None else stats["fields"].get(name)
+    return "-" if figure is None else format(figure[how], spec)
+
+
+def _us(value) -> str:
+    """Nanoseconds as microseconds, one decimal."""
+    return "-" if value is None else f"{value / 1e3:.1f}"
+
+
+def format_timer_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The timer family's tables: one per BENCH kind (TIMER_TITLES first),
+    medians over the runs, then notes on failed runs."""
+    summaries = {c.name: timer_summary(samples[c.name]) for c in configs}
+    notes = []
+    garbled = []
+    errors: dict[str, str] = {}
+    for config in configs:
+        runs = samples[config.name]
+        if not summaries[config.name]["ok"]:
+            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
+                                   + " | ".join(sorted({s["error"] for s in runs})))
+        else:
+            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
+        for s in runs:
+            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+    out: list[str] = []
+    first_error = set(errors)  # error rows not written yet: the first table gets them
+
+    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
+        if out:
+            out.append("")
+        if all(len(r) != len(header) for r in rows) and not any(
+                r[0] in errors for r in rows):
+            out.append(f"{title}: no figures")
+        else:
+            out.extend([title] + render_table(header, rows, left))
+
+    def rows_for(kind: str, build) -> list:
+        rows = []
+        for config in configs:
+            if config.name in errors:
+                if config.name in first_error:
+                    rows.append((config.name, errors[config.name]))
+                    first_error.discard(config.name)
+                else:
+                    rows.append((config.name, "ERROR (see the first table)"))
+                continue
+            summary = summaries[config.name]
+            rows += build(config, summary, summary["bench"].get(kind, {}))
+        return rows
+
+    def cost_rows(config, summary, by_subject) -> list:
+        by_pending: dict = {}
+        for stats in by_subject.values():
+            key = stats["key"]
+            by_pending.setdefault(key.get("pending"), {})[key.get("op")] = stats
+        rows = []
+        for pending in sorted(by_pending, key=lambda p: (p is None, p or 0)):
+            ops = by_pending[pending]
+            measured = [st for st in ops.values() if st["runs"]]
+            if not measured:
+                why = _most_common(st["skipped_why"] for st in ops.values()) or "no samples"
+                rows.append((config.name, config.emulator, _stat(pending), "0/"
+                             f"{summary['ok']}", *["-"] * 8, f"skipped: {why}"))
+                continue
+            cells = []
+            for op in TIMER_COST_OPS:
+                st = ops.get(op)
+                ran = st is not None and st["runs"]
+                cells += [_stat(st["median"]) if ran else "-", _stat(st["p99"]) if ran else "-"]
+            first = measured[0]
+            skipped = sum(st["skipped"] for st in ops.values())
+            rows.append((config.name, config.emulator, _stat(pending),
+                         f"{max(st['runs'] for st in measured)}/{summary['ok']}", *cells,
+                         _field(first, "heap_limit", ".0f"), _field(first, "in_list", ".0f"),
+                         f"skipped in {skipped} run(s)" if skipped else ""))
+        return rows
+
+    table(f"{TIMER_TITLES['timer_cost']} (BENCH timer_cost; cycles per call, medians over "
+          "the runs; expiry: one softirq running 64 due timers, per timer)",
+          ("config", "emulator", "pending", "runs", "set_timer", "p99", "stop_timer", "p99",
+           "expiry", "p99", "heap limit", "in list", "note"),
+          rows_for("timer_cost", cost_rows), left=(0, 1, 12))
+
+    def latency_rows(config, summary, by_subject) -> list:
+        rows = []
+        for subject, st in by_subject.items():
+            if not st["runs"]:
+                rows.append((config.name, config.emulator, st["key"].get("slack", subject),
+                             *["-"] * 8, f"skipped: {st['skipped_why']}"))
+                continue
+            rows.append((config.name, config.emulator, st["key"].get("slack", subject),
+                         f"{st['runs']}/{summary['ok']}", _stat(st["n"]), _stat(st["min"]),
+                         _stat(st["median"]), _stat(st["p99"]), _stat(st["max"]),
+                         _field(st, "early", ".0f", "max"), _field(st, "lost", ".0f", "max"),
+                         ""))
+        return rows
+
+    table(f"{TIMER_TITLES['timer_latency']} (BENCH timer_latency, ns; deadlines 50 us to "
+          "2 ms ahead, one at a time)",
+          ("config", "emulator", "slack", "runs", "n", "min", "median", "p99", "max", "early",
+           "lost", "note"), rows_for("timer_latency", latency_rows), left=(0, 1, 2, 11))
+
+    def coalescing_rows(config, summary, by_subject) -> list:
+        rows = []
+        for subject, st in by_subject.items():
+            slack = st["key"].get("slack", subject)
+            if not st["runs"]:
+                rows.append((config.name, config.emulator, slack, *["-"] * 11,
+                             f"skipped: {st['skipped_why']}"))
+                continue
+            rows.append((config.name, config.emulator, slack, f"{st['runs']}/{summary['ok']}",
+                         _field(st, "rate_achieved", ".0f"), _field(st, "timers", ".0f"),
+                         _field(st, "interrupts", ".0f"),
+                         _field(st, "interrupts_per_timer", ".3f"),
+                         _field(st, "reprograms", ".0f"),
+                         _us(st["median"]), _us(st["p99"]), _us(st["max"]),
+                         _field(st, "early", ".0f", "max"), _field(st, "lost", ".0f", "max"),
+                         ""))
+        return rows
+
+    table(f"{TIMER_TITLES['timer_coalescing']} (BENCH timer_coalescing; delays uniform in "
+          "0-10 ms; lateness: callback after expiry)",
+          ("config", "emulator", "slack", "runs", "timers/s", "timers", "interrupts",
+           "irq/timer", "reprograms", "late med us", "p99 us", "max us", "early", "lost",
+           "note"), rows_for("timer_coalescing", coalescing_rows), left=(0, 1, 2, 14))
+
+    def idle_rows(config, summary, by_subject) -> list:
+        rows = []
+        for subject, st in by_subject.items():
+            key = st["key"]
+            if not st["runs"]:
+                rows.append((config.name, config.emulator, key.get("cpu", subject),
+                             key.get("state", "-"), *["-"] * 5,
+                             f"skipped: {st['skipped_why']}"))
+                continue
+            rows.append((config.name, config.emulator, key.get("cpu", subject),
+                         key.get("state", "-"), f"{st['runs']}/{summary['ok']}",
+                         _field(st, "pending", ".0f", "max"),
+                         _field(st, "interrupts", ".0f", "max"),
+                         _stat(st["median"]), _stat(st["max"]), ""))
+        return rows
+
+    table(f"{TIMER_TITLES['timer_idle']} (BENCH timer_idle; ten 100 ms windows; pending: "
+          "timers queued there at the start)",
+          ("config", "emulator", "cpu", "state", "runs", "pending", "interrupts",
+           "median /s", "max /s", "note"), rows_for("timer_idle", idle_rows),
+          left=(0, 1, 2, 3, 9))
+
+    others = []
+    for summary in summaries.values():
+        others += sorted(k for k in summary["bench"] if k not in TIMER_TITLES and k not in others)
+
+    def generic_rows(config, summary, by_subject) -> list:
+        return [(config.name, config.emulator, subject, st["unit"] or "-",
+                 f"{st['runs']}/{summary['ok']}", _stat(st["n"]), _stat(st["min"]),
+                 _stat(st["median"]), _stat(st["p99"]), _stat(st["max"]))
+                for subject, st in by_subject.items()]
+
+    for kind in others:
+        table(f"BENCH {kind}", ("config", "emulator", "what", "unit", "runs", "n", "min",
+                                "median", "p99", "max"),
+              rows_for(kind, generic_rows), left=(0, 1, 2, 3))
+    if garbled:
+        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
+        out += [f"  {line}" for line in garbled]
+    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    return "\n".join(out)
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
-    """Every family's tables, the smp family first."""
+    """Every family's tables: smp, time, then timer."""
     smp = [c for c in configs if c.family == SMP]
     time_ = [c for c in configs if c.family == TIME]
+    timer = [c for c in configs if c.family == TIMER]
     sections = []
     if smp:
-        sections.append(("AP bring-up\n" if time_ else "") + format_table(smp, samples))
+        sections.append(("AP bring-up\n" if time_ or timer else "")
+                        + format_table(smp, samples))
     if time_:
         sections.append(format_time_tables(time_, samples))
+    if timer:
+        sections.append(format_timer_tables(timer, samples))
     return "\n\n".join(sections)
 
 
@@ -836,11 +1150,12 @@ def write_json(path: Path, env: dict, args: argparse.Namespace, configs: list[Be
     """Writes the report: the environment, then each config with its samples."""
     report = dict(env)
     report["cmdline"] = args.cmdline  # None: each family's own selection
+    report["quick"] = args.quick
     report["tests"] = {c.family: c.tests(args.cmdline) for c in configs}
     report["jobs"] = args.jobs
     report["configs"] = [
         {**dataclasses.asdict(c), "tests": c.tests(args.cmdline), "samples": samples[c.name],
-         "summary": (time_summary if c.family == TIME else sample_summary)(samples[c.name])}
+         "summary": SUMMARIES[c.family](samples[c.name])}
         for c in configs
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -875,7 +1190,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"runs per Bochs configuration (default {DEFAULT_BOCHS_RUNS})")
     parser.add_argument("--filter", metavar="REGEX", help="configurations whose name matches")
     parser.add_argument("--quick", action="store_true",
-                        help="1 run each, without the slow configurations (300 CPUs, Bochs 4)")
+                        help="1 run each, without the slow configurations (300 CPUs, Bochs 4), "
+                        "the timer family up to 100,000 pending timers")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS,
                         help=f"emulators at once (default {MAX_JOBS})")
     parser.add_argument("--cmdline", default=None,
@@ -911,7 +1227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: warning: the host is {busy:.0%} busy before the first boot; "
               "the figures will show it", file=sys.stderr, flush=True)
     try:
-        samples = run_all(configs, runs, args.kernel.resolve(), args.jobs, args.cmdline)
+        samples = run_all(configs, runs, args.kernel.resolve(), args.jobs, args.cmdline,
+                          args.quick)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

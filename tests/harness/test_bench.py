@@ -119,7 +119,8 @@ class SelectTest(unittest.TestCase):
 
     def test_filter_works_across_families(self):
         names = [c.name for c in bench.select(bench.CONFIGS, "bochs", quick=True)]
-        self.assertEqual(names, ["bochs-smp1", "bochs-smp2", "time-bochs-smp1"])
+        self.assertEqual(names, ["bochs-smp1", "bochs-smp2", "time-bochs-smp1",
+                                 "timer-bochs-smp2"])
         names = [c.name for c in bench.select(bench.CONFIGS, "^time-", quick=True)]
         self.assertEqual(names, ["time-q35-smp1", "time-q35-hpet-off", "time-bochs-smp1"])
 
@@ -129,7 +130,7 @@ class SelectTest(unittest.TestCase):
                 boot_config = config.boot_config(1)
                 self.assertIn(config.family, bench.FAMILY_TESTS)
                 self.assertTrue(boot_config.cmdline.startswith(
-                    "test=smp." if config.family == bench.SMP else "test=time_bench"))
+                    bench.FAMILY_TESTS[config.family]))
                 backend = bench.boot.BACKENDS[boot_config.emulator]
                 self.assertTrue(issubclass(backend, bench.boot.Emulator))
                 if config.emulator == "bochs":
@@ -410,12 +411,170 @@ class RunSampleTest(unittest.TestCase):
         self.assertEqual(sample["error"], "no verdict")
         self.assertEqual(sample["tsc"]["reference"], "hpet")  # kept in the JSON
 
+    def test_timer_sample(self):
+        config = next(c for c in bench.CONFIGS if c.name == "timer-q35-smp2")
+        sample, boot_config = self.run_with(config, TIMER_LOG)  # defined below
+        self.assertEqual(boot_config.cmdline, "test=timer_bench")
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual(len(sample["bench"]), 12)
+        self.assertNotIn("tsc", sample)
+
     def test_smp_sample(self):
         sample, boot_config = self.run_with(bench.CONFIGS[2], LINE)
         self.assertEqual(boot_config.cmdline, "test=smp.all_listed_cpus_online")
         self.assertTrue(sample["ok"])
         self.assertEqual((sample["cpus_online"], sample["bringup_ms"]), (4, 11.085))
         self.assertNotIn("bench", sample)
+
+
+# The timer_bench suite's lines (tests/kernel/timer_bench.c), shortened.
+TIMER_LOG = """\
+[c    1051720138] Kairos microhypervisor 0.1.0 (git 1a2b3c4, gcc 12.2.0)
+[    0.038841]     # Subtest: timer_bench
+[    1.062400] BENCH {"bench":"timer_idle","cpu":"0","state":"busy wait","unit":"interrupts/s",\
+"n":10,"min":0,"median":0,"p99":9,"max":9,"window_ms":100,"interrupts":1,"pending":1}\r
+[    1.066083] BENCH {"bench":"timer_idle","cpu":"1","state":"idle loop","unit":"interrupts/s",\
+"n":10,"min":0,"median":0,"p99":0,"max":0,"window_ms":100,"interrupts":0,"pending":0}\r
+[    1.615881] BENCH {"bench":"timer_latency","slack":"0","unit":"ns","n":500,"min":6833,\
+"median":59791,"p99":186740,"max":1560711,"early":0,"lost":0,"delay_min_us":50,\
+"delay_max_us":2000}
+[    2.638126] BENCH {"bench":"timer_coalescing","slack":"0","unit":"ns","n":9987,"min":495,\
+"median":52185,"p99":150174,"max":2887124,"slack_ns":0,"timers":9987,"interrupts":5562,\
+"interrupts_per_1000":556,"softirqs":6425,"reprograms":5638,"expired":9987,"early":0,\
+"lost":0,"dropped":0,"rate":10000,"rate_achieved":9987,"duration_ms":1008,"delay_max_us":10000}
+[    3.660914] BENCH {"bench":"timer_coalescing","slack":"50us","unit":"ns","n":10036,\
+"min":637,"median":64038,"p99":171596,"max":2359250,"slack_ns":50000,"timers":10036,\
+"interrupts":5281,"reprograms":5330,"early":0,"lost":0,"rate":10000,"rate_achieved":10036}
+[    4.707591] BENCH {"bench":"timer_cost","op":"set_timer","pending":10,"unit":"cycles",\
+"n":400,"min":765,"median":940,"p99":1061,"max":8973,"batch":16,"heap_limit":128,"in_list":0}
+[    4.712848] BENCH {"bench":"timer_cost","op":"stop_timer","pending":10,"unit":"cycles",\
+"n":400,"min":745,"median":950,"p99":1121,"max":17733,"batch":16,"heap_limit":128,"in_list":0}
+[    4.717902] BENCH {"bench":"timer_cost","op":"expiry","pending":10,"unit":"cycles",\
+"n":100,"min":1427,"median":1696,"p99":4530,"max":4530,"batch":64,"heap_limit":128,\
+"in_list":0}
+[    7.623714] BENCH {"bench":"timer_cost","op":"set_timer","pending":1000000,"unit":"cycles",\
+"n":22,"min":5069637,"median":6765833,"p99":10742987,"max":10742987,"heap_limit":262144,\
+"in_list":737856}
+[    7.626768] BENCH {"bench":"timer_cost","op":"stop_timer","pending":1000000,\
+"unit":"cycles","n":0,"skipped":"above timer_bench_max="}
+[    7.626769] BENCH {"bench":"timer_cost","op":"expiry","pending":1000000,\
+"unit":"cycles","n":0,"skipped":"above timer_bench_max="}
+[    7.626770] BENCH {"bench":"timer_wakeups","what":"x","unit":"1","n":1,"min":1,"median":1,\
+"p99":1,"max":1}
+[    8.008342] ok 1 timer_bench
+"""
+
+# The million-timer lines of a run that skipped them (timer_bench_max=).
+SKIPPED_1M = """\
+BENCH {"bench":"timer_cost","op":"set_timer","pending":1000000,"unit":"cycles","n":0,\
+"skipped":"above timer_bench_max="}
+"""
+
+
+def timer_sample(run, log=TIMER_LOG, ok=True, error=None):
+    """A timer-family sample as run_sample() fills it in from log."""
+    s = {"run": run, "ok": ok, "error": error, "wall_s": 8.8, "bench": [], "bench_errors": []}
+    missing = bench.read_timer_sample(s, log)
+    if ok and missing:
+        s.update(ok=False, error=missing)
+    return s
+
+
+class TimerFamilyTest(unittest.TestCase):
+    def configs(self):
+        return [c for c in bench.CONFIGS if c.family == bench.TIMER]
+
+    def test_configs(self):
+        timer = {c.name: c for c in self.configs()}
+        self.assertEqual(set(timer), {"timer-q35-smp2", "timer-bochs-smp2"})
+        q35 = timer["timer-q35-smp2"]
+        self.assertEqual(q35.boot_config(1).cmdline, "test=timer_bench")
+        self.assertEqual(q35.boot_config(1, quick=True).cmdline,
+                         "test=timer_bench timer_bench_max=100000")
+        self.assertEqual((q35.smp, q35.mem), (2, 1024))
+        bochs = timer["timer-bochs-smp2"].boot_config(1)
+        self.assertEqual((bochs.emulator, bochs.machine, bochs.cpu, bochs.smp),
+                         ("bochs", "pc", "corei7_skylake_x", 2))
+        self.assertEqual(bench.select(bench.CONFIGS, "^timer-", quick=True), self.configs())
+        self.assertNotIn("timer-q35-smp2",
+                         [c.name for c in bench.select(bench.CONFIGS, "^time-", False)])
+
+    def test_parse(self):
+        figures = bench.parse_timer_log(TIMER_LOG + "BENCH {broken\n")
+        kinds = [e["bench"] for e in figures["bench"]]
+        self.assertEqual(kinds.count("timer_cost"), 6)
+        self.assertEqual(kinds[:4], ["timer_idle", "timer_idle", "timer_latency",
+                                     "timer_coalescing"])
+        self.assertEqual(len(figures["bench_errors"]), 1)
+        idle = figures["bench"][0]
+        self.assertEqual(bench.timer_key(idle), {"cpu": "0", "state": "busy wait"})
+        cost = figures["bench"][5]
+        self.assertEqual(bench.timer_key(cost), {"op": "set_timer", "pending": 10})
+        self.assertEqual(bench.timer_subject(cost), "set_timer,10")
+        skipped = figures["bench"][-2]
+        self.assertEqual(bench.timer_key(skipped), {"op": "expiry", "pending": 1000000})
+
+    def test_missing_lines_are_an_error(self):
+        s = timer_sample(1, log="Kairos\nok 1 timer_bench\n")
+        self.assertFalse(s["ok"])
+        self.assertEqual(s["error"], "no BENCH lines in the serial log")
+
+    def test_summary_over_runs(self):
+        other = TIMER_LOG.replace('"interrupts":5562', '"interrupts":4994')
+        summary = bench.timer_summary([timer_sample(1), timer_sample(2, log=other),
+                                       timer_sample(3, ok=False, error="timeout")])
+        self.assertEqual((summary["runs"], summary["ok"]), (3, 2))
+        stream = summary["bench"]["timer_coalescing"]["0"]
+        self.assertEqual(stream["runs"], 2)
+        self.assertEqual(stream["fields"]["interrupts"]["median"], 5278)
+        self.assertAlmostEqual(stream["fields"]["interrupts_per_timer"]["median"],
+                               (5562 + 4994) / 2 / 9987)
+        skipped = summary["bench"]["timer_cost"]["stop_timer,1000000"]
+        self.assertEqual((skipped["runs"], skipped["skipped"], skipped["skipped_why"]),
+                         (0, 2, "above timer_bench_max="))
+        cost = summary["bench"]["timer_cost"]["set_timer,10"]
+        self.assertEqual((cost["n"], cost["median"], cost["key"]),
+                         (800, 940, {"op": "set_timer", "pending": 10}))
+        self.assertEqual(cost["fields"]["heap_limit"]["median"], 128)
+
+    def test_tables(self):
+        q35, bochs = self.configs()
+        samples = {q35.name: [timer_sample(1), timer_sample(2, ok=False, error="no verdict")],
+                   bochs.name: [timer_sample(1, log="Kairos\n")]}
+        text = bench.format_timer_tables([q35, bochs], samples)
+        self.assertTrue(text.startswith("Cost of timer operations"), text)
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +10 +1/1 +940 +1061 +950 +1121 "
+                               r"+1696 +4530 +128 +0\n")
+        # 1M: set_timer measured, the others skipped.
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +1000000 +1/1 +6765833 +10742987 "
+                               r"+- +- +- +- +262144 +737856 +skipped in 2 run\(s\)\n")
+        self.assertRegex(text, r"\ntimer-bochs-smp2 +ERROR \(1 of 1 runs\): no BENCH lines")
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +0 +1/1 +500 +6833 +59791 +186740 "
+                               r"+1560711 +0 +0\n")
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +50us +1/1 +10036 +10036 +5281 "
+                               r"+0.526 +5330 +64.0 +171.6 +2359.2 +0 +0\n")
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +1 +idle loop +1/1 +0 +0 +0 +0\n")
+        self.assertIn("timer-bochs-smp2  ERROR (see the first table)", text)
+        self.assertIn("\nBENCH timer_wakeups\n", text)
+        self.assertIn("timer-q35-smp2 run 2: no verdict", text)
+
+    def test_all_skipped(self):
+        q35 = self.configs()[0]
+        text = bench.format_timer_tables([q35], {q35.name: [timer_sample(1, log=SKIPPED_1M)]})
+        self.assertRegex(text, r"\ntimer-q35-smp2 +qemu +1000000 +0/1 +(- +){8}"
+                               r"skipped: above timer_bench_max=\n")
+        self.assertIn("Latency from a timer's expiry to its callback (BENCH timer_latency, "
+                      "ns; deadlines 50 us to 2 ms ahead, one at a time): no figures", text)
+
+    def test_report_and_progress(self):
+        smp = bench.CONFIGS[0]
+        timer = self.configs()[0]
+        samples = {smp.name: [sample(1, ms=10.5, cpus=1)], timer.name: [timer_sample(1)]}
+        text = bench.format_report([smp, timer], samples)
+        self.assertTrue(text.startswith("AP bring-up\nconfig "))
+        self.assertIn("\n\nCost of timer operations", text)
+        self.assertEqual(bench.describe_sample(timer_sample(1)),
+                         "12 BENCH lines, 8.8 s to the verdict")
 
 
 if __name__ == "__main__":

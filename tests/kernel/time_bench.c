@@ -166,11 +166,11 @@ static void measure_reprogram(struct clock_event_device *dev)
 static void measure_latency(struct clock_event_device *dev)
 {
 	unsigned int i, n = 0, lost = 0, refused = 0;
+	unsigned long flags;
 	u64 seed = 12345;
 
 	for (i = 0; i < LATENCY_SHOTS; i++) {
 		s_time_t delay, deadline, give_up;
-		unsigned long flags;
 		bool armed;
 
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -196,7 +196,9 @@ static void measure_latency(struct clock_event_device *dev)
 		samples[n++] =
 			fired_at > deadline ? (u64)(fired_at - deadline) : 0;
 	}
+	flags = local_irq_save();
 	disarm(dev);
+	local_irq_restore(flags);
 	if (lost || refused)
 		pr_warn("time_bench: %s: of %u shots, %u refused as already past, %u interrupts never came\n",
 			dev->name, LATENCY_SHOTS, refused, lost);

@@ -458,7 +458,7 @@ static void test_out_of_memory(void **state)
 	enum { MAX_BLOCKS = ARENA_BYTES / MAX_BLOCK_BYTES };
 	void *blocks[MAX_BLOCKS];
 	unsigned int n = 0, i;
-	void *small[4096];
+	static void *small[16384]; /* what is left after the large blocks: less than one of them */
 	unsigned int nr_small = 0;
 
 	/* Take every large block, then everything small that is left. */
