@@ -141,7 +141,7 @@ void set_timer_range(struct timer *timer, s_time_t expires, s_time_t slack)
 	if (!ts)
 		return;
 	if (is_pending(timer))
-		tq_remove(&ts->queue, timer);
+		deactivate(ts, timer);
 	timer->expires = expires;
 	timer->latest = window_end(expires, slack);
 	activate(ts, timer);

@@ -29,6 +29,9 @@ from boot import BACKENDS, BootConfig  # noqa: E402
 
 ALL_TESTS = "test=*"
 TIME_TESTS = "test=time,clockevent,platform_timer"
+DEFERRED_TESTS = "test=softirq,tasklet,timer"
+# The timer suite's dump_timerq() case: the dump names each callback.
+TIMER_DUMP = r"\btimer_test_dump_marker\b"
 
 MATRIX = [
     BootConfig("bios-q35", machine="q35", smp=1, firmware="bios", cmdline=ALL_TESTS),
@@ -174,6 +177,24 @@ MATRIX = [
     BootConfig("bochs-oneshot", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=1, timeout=120, cmdline="test=clockevent lapic_timer=oneshot",
                must_match=(r"^LAPIC timer: one-shot mode",)),
+    # Softirqs, tasklets and timers (tests/kernel/softirq_test.c,
+    # tasklet_test.c, timer_test.c) on 1, 4 and 8 CPUs under both firmwares,
+    # the LAPIC's one-shot count on a pc machine, and Bochs's TSC-deadline
+    # timer. The timer suite's storm (up to 100,000 timers per CPU) sizes
+    # itself from a timed pilot to about 12 s of setting timers, so these
+    # boots take 3-35 s under TCG; the timeouts allow for a loaded host.
+    BootConfig("bios-q35-timers", machine="q35", smp=1, firmware="bios",
+               cmdline=DEFERRED_TESTS, timeout=120, must_match=(TIMER_DUMP,)),
+    BootConfig("bios-q35-timers-smp4", machine="q35", smp=4, firmware="bios",
+               cmdline=DEFERRED_TESTS, timeout=120, must_match=(TIMER_DUMP,)),
+    BootConfig("uefi-q35-timers-smp8", machine="q35", smp=8, firmware="uefi",
+               cmdline=DEFERRED_TESTS, timeout=150, must_match=(TIMER_DUMP,)),
+    BootConfig("bios-pc-timers-oneshot", machine="pc", smp=2, firmware="bios",
+               cmdline=f"{DEFERRED_TESTS} lapic_timer=oneshot", timeout=120,
+               must_match=(r"^LAPIC timer: one-shot mode", TIMER_DUMP)),
+    BootConfig("bochs-timers", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, cmdline=DEFERRED_TESTS, timeout=180,
+               must_match=(r"^LAPIC timer: TSC-deadline mode", TIMER_DUMP)),
     # No tests selected: the kernel comes up and idles.
     BootConfig("idle", machine="q35", firmware="uefi", cmdline="", expect="idle", timeout=8,
                must_match=("Kairos", "Memory:")),
