@@ -11,6 +11,7 @@
 #include <percpu.h>
 #include <string.h>
 #include <systime.h>
+#include <trace.h>
 
 #define CLOCKEVENT_MAX 8
 
@@ -121,13 +122,18 @@ bool reprogram_timer(s_time_t deadline)
 	ce->deadline = 0;
 	if (deadline == 0) {
 		dev->shutdown(dev);
+		trace(TRACE_CLASS_CLOCKEVENT, TRACE_CLOCKEVENT_PROGRAM, 2, 0,
+		      0);
 		return true;
 	}
 	if (!arm(dev, deadline)) {
 		dev->shutdown(dev);
+		trace(TRACE_CLASS_CLOCKEVENT, TRACE_CLOCKEVENT_PROGRAM, 0, 0,
+		      deadline);
 		return false;
 	}
 	ce->deadline = deadline;
+	trace(TRACE_CLASS_CLOCKEVENT, TRACE_CLOCKEVENT_PROGRAM, 1, 0, deadline);
 	return true;
 }
 

@@ -148,6 +148,23 @@ void vprintk(const char *fmt, va_list args)
 	printk_unlock_irqrestore(locked, flags);
 }
 
+bool console_write_to(const char *name, const char *s, size_t len)
+{
+	struct console *con;
+	unsigned long flags;
+	bool locked, found = false;
+
+	flags = printk_lock_irqsave(&locked);
+	for (con = consoles; con; con = con->next)
+		if (strcmp(con->name, name) == 0) {
+			con->write(con, s, len);
+			found = true;
+			break;
+		}
+	printk_unlock_irqrestore(locked, flags);
+	return found;
+}
+
 void printk(const char *fmt, ...)
 {
 	va_list args;

@@ -10,6 +10,7 @@
 #include <percpu.h>
 #include <smp.h>
 #include <softirq.h>
+#include <trace.h>
 
 BUILD_BUG_ON(NR_SOFTIRQS > BITS_PER_LONG);
 
@@ -30,12 +31,15 @@ void open_softirq(unsigned int nr, softirq_handler_t handler)
 void raise_softirq(unsigned int nr)
 {
 	ASSERT(nr < NR_SOFTIRQS);
+	trace(TRACE_CLASS_SOFTIRQ, TRACE_SOFTIRQ_RAISE, nr, smp_processor_id(),
+	      0);
 	set_bit(nr, &this_cpu(softirq_bits));
 }
 
 void cpu_raise_softirq(unsigned int cpu, unsigned int nr)
 {
 	ASSERT(nr < NR_SOFTIRQS && cpu_online(cpu));
+	trace(TRACE_CLASS_SOFTIRQ, TRACE_SOFTIRQ_RAISE, nr, cpu, 0);
 	/* A bit already set has an IPI, or a run, on its way. */
 	if (!test_and_set_bit(nr, &per_cpu(softirq_bits, cpu)) &&
 	    cpu != smp_processor_id())
@@ -86,7 +90,9 @@ static void run_softirqs(unsigned long ignore)
 		test_and_clear_bit(nr, &this_cpu(softirq_bits));
 		this_cpu(softirq_runs)[nr]++;
 		ASSERT(softirq_handlers[nr]);
+		trace(TRACE_CLASS_SOFTIRQ, TRACE_SOFTIRQ_ENTRY, nr, 0, 0);
 		softirq_handlers[nr]();
+		trace(TRACE_CLASS_SOFTIRQ, TRACE_SOFTIRQ_EXIT, nr, 0, 0);
 	}
 	*busy = false;
 }

@@ -17,6 +17,7 @@
 #include <symbols.h>
 #include <systime.h>
 #include <timer.h>
+#include <trace.h>
 #include <xmalloc.h>
 
 /* Timers tq_next_deadline() may look at before it settles for less. */
@@ -69,6 +70,12 @@ static bool is_pending(const struct timer *t)
 {
 	return t->status == TIMER_STATUS_IN_HEAP ||
 	       t->status == TIMER_STATUS_IN_LIST;
+}
+
+/* A duration for a 32-bit trace argument: saturating, never negative. */
+static u32 clamp_u32(s_time_t ns)
+{
+	return ns <= 0 ? 0 : ns >= (s_time_t)UINT32_MAX ? UINT32_MAX : (u32)ns;
 }
 
 /* expires + slack, saturating: a window never wraps into the past. */
@@ -144,6 +151,8 @@ void set_timer_range(struct timer *timer, s_time_t expires, s_time_t slack)
 		deactivate(ts, timer);
 	timer->expires = expires;
 	timer->latest = window_end(expires, slack);
+	trace(TRACE_CLASS_TIMER, TRACE_TIMER_SET, clamp_u32(slack), timer,
+	      expires);
 	activate(ts, timer);
 	spin_unlock_irqrestore(&ts->lock, flags);
 }
@@ -169,6 +178,7 @@ void stop_timer(struct timer *timer)
 
 	if (!ts)
 		return;
+	trace(TRACE_CLASS_TIMER, TRACE_TIMER_STOP, 0, timer, 0);
 	if (is_pending(timer))
 		deactivate(ts, timer);
 	spin_unlock_irqrestore(&ts->lock, flags);
@@ -318,6 +328,8 @@ static void timer_softirq_action(void)
 
 		ts->running = t;
 		ts->stats.expired++;
+		trace(TRACE_CLASS_TIMER, TRACE_TIMER_FIRE,
+		      clamp_u32(NOW() - t->expires), fn, t);
 		spin_unlock_irqrestore(&ts->lock, flags);
 		fn(data);
 		flags = spin_lock_irqsave(&ts->lock);

@@ -23,6 +23,13 @@ void console_register(struct console *con);
 void console_write_raw(const char *s, size_t len);
 
 /*
+ * Writes s to the console named name only (e.g. trace frames to "com1"),
+ * under the console lock, so that it never lands inside a log line.
+ * Returns false if no such console is registered. Any context but NMI.
+ */
+bool console_write_to(const char *name, const char *s, size_t len);
+
+/*
  * Called on a fatal error: makes sure some console is usable (registers the
  * default serial port if none is), replaying what it has not yet shown.
  */

@@ -190,3 +190,28 @@ void serial_console_emergency(void)
 	uart_program(&com1);
 	console_register(&serial_console);
 }
+
+/*
+ * A second port for trace records (trace_port=com2): programmed like COM1
+ * (115200 8N1 unless com1= changed the rate) but never a log console, so
+ * that the trace drain can write to it with interrupts enabled.
+ */
+bool serial_port_init(u16 io_base)
+{
+	struct uart_config cfg = com1;
+
+	if (!uart_present(io_base))
+		return false;
+	cfg.io_base = io_base;
+	uart_program(&cfg);
+	return true;
+}
+
+void serial_port_write(u16 io_base, const char *s, size_t len)
+{
+	while (len--) {
+		if (*s == '\n')
+			uart_putc(io_base, '\r');
+		uart_putc(io_base, *s++);
+	}
+}

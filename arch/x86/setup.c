@@ -25,7 +25,11 @@
 #include <systime.h>
 #include <tasklet.h>
 #include <timer.h>
+#include <trace.h>
 #include <version.h>
+
+/* Records the idle loop drains before it looks for other work again. */
+#define TRACE_DRAIN_BATCH 32
 
 /* The boot page tables map the first 4 GiB: the block must lie below. */
 #define EARLY_MAP_LIMIT (4UL << 30)
@@ -88,7 +92,15 @@ void __noreturn idle_loop(void)
 			do_softirq();
 			continue;
 		}
+		/* Trace frames leave only when there is nothing else to do. */
+		if (trace_pending()) {
+			local_irq_enable();
+			trace_drain(TRACE_DRAIN_BATCH);
+			continue;
+		}
+		trace(TRACE_CLASS_IDLE, TRACE_IDLE_ENTER, 0, 0, 0);
 		safe_halt();
+		trace(TRACE_CLASS_IDLE, TRACE_IDLE_EXIT, 0, 0, 0);
 	}
 }
 
@@ -113,6 +125,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	time_init();
 	timer_subsys_init();
 	tasklet_subsys_init();
+	trace_init();
 	local_irq_enable();
 	smp_boot_cpus();
 	time_init_late();

@@ -11,6 +11,7 @@
 #include <percpu.h>
 #include <smp.h>
 #include <spinlock.h>
+#include <trace.h>
 
 #define CALL_FUNCTION_VECTOR 0xfb
 /* Only wakes the CPU: it then looks for work (softirqs will use it too). */
@@ -58,9 +59,12 @@ void on_selected_cpus(const cpumask_t *mask, void (*fn)(void *), void *arg,
 	cpumask_and(&call_data.pending, mask, &cpu_online_map);
 	cpumask_clear_cpu(self, &call_data.pending);
 	smp_mb();
-	for_each_cpu (cpu, &call_data.pending)
+	for_each_cpu (cpu, &call_data.pending) {
+		trace(TRACE_CLASS_IRQ, TRACE_IPI_SEND, CALL_FUNCTION_VECTOR,
+		      cpu, 0);
 		apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED,
 			      CALL_FUNCTION_VECTOR);
+	}
 	if (cpumask_test_cpu(self, mask)) {
 		local_irq_disable();
 		fn(arg);
@@ -174,6 +178,7 @@ void idle_run_work(void)
 
 void smp_send_event_check_cpu(unsigned int cpu)
 {
+	trace(TRACE_CLASS_IRQ, TRACE_IPI_SEND, EVENT_CHECK_VECTOR, cpu, 0);
 	apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED, EVENT_CHECK_VECTOR);
 }
 
@@ -188,6 +193,8 @@ void smp_send_event_check_mask(const cpumask_t *mask)
 	if (cpumask_empty(&targets))
 		return;
 	if (cpumask_equal(&targets, &others)) {
+		trace(TRACE_CLASS_IRQ, TRACE_IPI_SEND, EVENT_CHECK_VECTOR,
+		      ~0ULL, 0);
 		apic_send_ipi_allbutself(EVENT_CHECK_VECTOR);
 		return;
 	}

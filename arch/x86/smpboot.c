@@ -22,6 +22,7 @@
 #include <string.h>
 #include <systime.h>
 #include <timer.h>
+#include <trace.h>
 #include <xmalloc.h>
 
 /* SDM 9.4.4.1: 10 ms after INIT, 200 us after each STARTUP IPI. */
@@ -100,6 +101,7 @@ static bool prepare_cpu(unsigned int cpu, u32 apic)
 		stacks->ist_top[i] = (char *)ist + STACK_SIZE;
 	}
 	ap_stacks[cpu] = stacks;
+	trace_cpu_init(cpu);
 	cpu_apic_id[cpu] = apic;
 	cpumask_set_cpu(cpu, &cpu_present_map);
 	cpu_stack_top[cpu] = (unsigned long)stack + STACK_SIZE;

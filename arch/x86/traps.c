@@ -14,6 +14,7 @@
 #include <percpu.h>
 #include <printk.h>
 #include <softirq.h>
+#include <trace.h>
 #include <shutdown.h>
 #include <smp.h>
 #include <symbols.h>
@@ -280,7 +281,9 @@ static void do_irq(struct cpu_user_regs *regs)
 	}
 	if (fn) {
 		irq_enter();
+		trace(TRACE_CLASS_IRQ, TRACE_IRQ_ENTRY, vec, 0, 0);
 		fn(regs);
+		trace(TRACE_CLASS_IRQ, TRACE_IRQ_EXIT, vec, 0, 0);
 		irq_exit();
 		return;
 	}

@@ -195,6 +195,12 @@ MATRIX = [
     BootConfig("bochs-timers", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=2, cmdline=DEFERRED_TESTS, timeout=180,
                must_match=(r"^LAPIC timer: TSC-deadline mode", TIMER_DUMP)),
+    # Tracing (tests/kernel/trace_test.c): the timer path's records in
+    # order, a full ring's drops counted; with every class on, the frames
+    # the idle loops drain must not disturb the timer suites.
+    BootConfig("trace-smp2", machine="q35", smp=2, firmware="bios",
+               cmdline="test=trace,timer.timers_fire_*,clockevent trace=all",
+               must_match=(r"^trace: recording irq softirq timer", r"@KT1 [A-Za-z0-9+/=]+\*[0-9a-f]{8}")),
     # No tests selected: the kernel comes up and idles.
     BootConfig("idle", machine="q35", firmware="uefi", cmdline="", expect="idle", timeout=8,
                must_match=("Kairos", "Memory:")),

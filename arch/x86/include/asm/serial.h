@@ -14,4 +14,12 @@ bool serial_console_init(void);
 /* Registers COM1 unconditionally, for fatal paths with no console. */
 void serial_console_emergency(void);
 
+/*
+ * Another 16550 at io_base, for trace records only: programs it like COM1
+ * (false if no UART answers) and writes to it, polled. The caller
+ * serialises writers.
+ */
+bool serial_port_init(u16 io_base);
+void serial_port_write(u16 io_base, const char *s, size_t len);
+
 #endif /* ASM_X86_SERIAL_H */
