@@ -59,7 +59,7 @@ KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
-.PHONY: all iso run debug test bench unit format clean deps FORCE
+.PHONY: all iso run debug test bench unit format clean deps guests FORCE
 all: $(B)/kairos.elf
 
 -include $(KOBJS:.o=.d)
@@ -168,7 +168,19 @@ $(B)/host-tsc-hz: tools/host-tsc-hz.c Makefile
 unit: deps $(UNIT_BINS)
 	$(PYTHON) tests/run_tests.py --unit-only $(UNIT_BINS)
 
-test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(UNIT_BINS) fuzz
+# Guest images (guests/): static ELF64 executables linked at the guest
+# window's start, built by the host compiler as freestanding code.
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic \
+	-fno-stack-protector -mno-red-zone -nostdlib -static -no-pie \
+	-Wl,-Ttext-segment=0x400000 -Wl,--build-id=none
+GUESTS := $(patsubst guests/%.c,$(B)/guests/%.elf,$(wildcard guests/*.c))
+$(B)/guests/%.elf: guests/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) GUEST $@
+	$(Q)$(HOSTCC) $(GUEST_CFLAGS) -o $@ $<
+guests: $(GUESTS)
+
+test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 

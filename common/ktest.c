@@ -7,6 +7,11 @@
 #include <printk.h>
 #include <shutdown.h>
 #include <string.h>
+#include <systime.h>
+#include <trace.h>
+
+/* How long the verdict waits for the other CPUs to drain their traces. */
+#define TRACE_FLUSH_TIMEOUT MILLISECS(500)
 
 #define GLOB_MAX 128
 
@@ -149,6 +154,9 @@ void ktest_run_selected(void)
 		pr_err("ktest: test=%s selects no test\n", test_selection);
 	pr_info("# ktest: %u passed, %u failed, %u skipped\n", totals.passed,
 		totals.failed, totals.skipped);
+	/* What was traced reaches the host before the machine stops. */
+	if (trace_classes)
+		trace_flush(TRACE_FLUSH_TIMEOUT);
 	machine_exit(nr_suites > 0 && totals.failed == 0 ? EXIT_PASS
 							 : EXIT_FAIL);
 }

@@ -7,7 +7,9 @@
 #include <console.h>
 #include <cycles.h>
 #include <errno.h>
+#include <irq.h>
 #include <param.h>
+#include <percpu.h>
 #include <printk.h>
 #include <spinlock.h>
 #include <string.h>
@@ -15,8 +17,12 @@
 #define LOG_RING_SIZE	(64 * 1024)
 #define PRINTK_LINE_MAX 512
 #define PREFIX_MAX	32
-/* Bounded spinning for the lock once a fatal error is being reported. */
+/*
+ * Bounded spinning for the lock once a fatal error is being reported, and
+ * in NMI handlers (the holder may be stopped, or be the interrupted CPU).
+ */
 #define EMERGENCY_SPINS 10000000UL
+#define NO_OWNER	UINT32_MAX
 
 unsigned int console_loglevel = LOGLEVEL_DEFAULT;
 
@@ -37,6 +43,9 @@ static char log_ring[LOG_RING_SIZE];
 static u64 log_head; /* bytes ever written; the ring holds the last ones */
 
 static DEFINE_SPINLOCK(printk_lock);
+static u32 printk_owner = NO_OWNER; /* the CPU holding printk_lock */
+/* A fatal report gave up waiting for a holder: never wait again. */
+static bool lock_abandoned;
 static struct console *consoles;
 static bool at_line_start = true;
 static unsigned int line_level;
@@ -102,28 +111,50 @@ static void log_emit(const char *s, unsigned int level)
 	}
 }
 
+/*
+ * Takes the log lock, except where waiting could hang: a CPU re-entering
+ * printk (an NMI or a fault inside it) writes without the lock it holds;
+ * in an NMI handler or a fatal report the wait is bounded (the holder may
+ * be the CPU that crashed, or be stopped), and once a fatal report gave
+ * up on a holder it only tries the lock. *locked says whether it got it.
+ */
 static unsigned long printk_lock_irqsave(bool *locked)
 {
 	unsigned long flags = local_irq_save();
+	u32 self = smp_processor_id();
 	unsigned long spins;
+	bool fatal = READ_ONCE(emergency);
 
-	*locked = true;
-	if (!READ_ONCE(emergency)) {
+	*locked = false;
+	if (READ_ONCE(printk_owner) == self)
+		return flags;
+	if (!fatal && !in_nmi()) {
 		spin_lock(&printk_lock);
+		goto owned;
+	}
+	if (fatal && READ_ONCE(lock_abandoned)) {
+		if (spin_trylock(&printk_lock))
+			goto owned;
 		return flags;
 	}
-	/* The holder may be the CPU that crashed: do not wait for ever. */
 	for (spins = 0; spins < EMERGENCY_SPINS; spins++)
 		if (spin_trylock(&printk_lock))
-			return flags;
-	*locked = false;
+			goto owned;
+	if (fatal)
+		WRITE_ONCE(lock_abandoned, true);
+	return flags;
+owned:
+	WRITE_ONCE(printk_owner, self);
+	*locked = true;
 	return flags;
 }
 
 static void printk_unlock_irqrestore(bool locked, unsigned long flags)
 {
-	if (locked)
+	if (locked) {
+		WRITE_ONCE(printk_owner, NO_OWNER);
 		spin_unlock(&printk_lock);
+	}
 	local_irq_restore(flags);
 }
 

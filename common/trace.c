@@ -23,6 +23,7 @@
 #include <systime.h>
 #include <trace.h>
 #include <xmalloc.h>
+#include <cpumask.h>
 
 /* Records per frame line: 8 x 32 bytes, 344 characters of base64. */
 #define FRAME_RECORDS 8
@@ -32,11 +33,14 @@
 
 struct trace_ring {
 	struct trace_record *rec;
-	u32 mask;     /* records - 1 (a power of two) */
-	u64 head;     /* next to write (producer) */
-	u64 tail;     /* next to drain (consumer) */
-	bool writing; /* an NMI must not tear a record being written */
-	u32 lost;     /* dropped since the last TRACE_LOST went out */
+	u32 mask;	       /* records - 1 (a power of two) */
+	u64 head;	       /* next to write (producer) */
+	u64 tail;	       /* next to drain (consumer) */
+	bool writing;	       /* an NMI must not tear a record being written */
+	u32 lost;	       /* dropped since the last TRACE_LOST went out */
+	u64 lost_at;	       /* the ring position of the hole they left */
+	u64 lost_tsc;	       /* when the first of them was dropped */
+	unsigned int info_gen; /* trace_info_gen when TRACE_INFO last left */
 	u64 written, dropped, drained;
 	struct trace_record recent[RECENT_RECORDS];
 	u64 recent_head;
@@ -45,6 +49,8 @@ struct trace_ring {
 static DEFINE_PER_CPU(struct trace_ring, trace_ring);
 
 unsigned int trace_classes;
+/* Bumped when the TSC's rate or origin changes: each CPU resends INFO. */
+static unsigned int trace_info_gen = 1;
 static unsigned int opt_trace_records = 4096;
 integer_param("trace_buf", opt_trace_records);
 
@@ -108,9 +114,10 @@ void __trace(unsigned int event, u32 a, u64 b, u64 c)
 	if (!ring->rec)
 		return;
 	flags = local_irq_save();
-	if (ring->writing) { /* an NMI inside a record: drop it */
+	if (ring->writing) {
+		/* An NMI inside a record: dropped, and counted only here (it
+		 * has no place in the stream that the decoder could mark). */
 		ring->dropped++;
-		ring->lost++;
 		local_irq_restore(flags);
 		return;
 	}
@@ -118,8 +125,14 @@ void __trace(unsigned int event, u32 a, u64 b, u64 c)
 	fill(&ring->recent[ring->recent_head++ % RECENT_RECORDS], event, a, b,
 	     c);
 	if (ring->head - READ_ONCE(ring->tail) > ring->mask) {
+		if (ring->lost++ ==
+		    0) { /* the hole starts after what is there */
+			ring->lost_at = ring->head;
+			ring->lost_tsc = ring->recent[(ring->recent_head - 1) %
+						      RECENT_RECORDS]
+						 .tsc;
+		}
 		ring->dropped++;
-		ring->lost++;
 	} else {
 		ring->rec[ring->head & ring->mask] =
 			ring->recent[(ring->recent_head - 1) % RECENT_RECORDS];
@@ -131,19 +144,9 @@ void __trace(unsigned int event, u32 a, u64 b, u64 c)
 	local_irq_restore(flags);
 }
 
-/* The record that tells the decoder how to turn TSC values into time. */
-static void trace_info(void)
-{
-	__trace(TRACE_INFO, TRACE_FORMAT_VERSION, tsc_hz(), stime_to_tsc(0));
-}
-
 void trace_set_classes(unsigned int classes)
 {
-	unsigned int old =
-		__atomic_exchange_n(&trace_classes, classes, __ATOMIC_SEQ_CST);
-
-	if (classes && !old)
-		trace_info();
+	__atomic_store_n(&trace_classes, classes, __ATOMIC_SEQ_CST);
 }
 
 /* ------------------------------------------------------------------ */
@@ -168,6 +171,25 @@ bool trace_pending(void)
 	return ring->rec && (READ_ONCE(ring->head) != ring->tail || ring->lost);
 }
 
+/*
+ * Takes the hole's TRACE_LOST record if the drain has reached it: the
+ * records before the hole went out first, so the marker sits where the
+ * records are missing, with the time the first of them was dropped.
+ */
+static bool take_lost(struct trace_ring *ring, struct trace_record *r)
+{
+	unsigned long flags = local_irq_save();
+	bool due = ring->lost && ring->tail == ring->lost_at;
+
+	if (due) {
+		fill(r, TRACE_LOST, ring->lost, 0, 0);
+		r->tsc = ring->lost_tsc;
+		ring->lost = 0;
+	}
+	local_irq_restore(flags);
+	return due;
+}
+
 unsigned int trace_drain(unsigned int max_records)
 {
 	struct trace_ring *ring = &this_cpu(trace_ring);
@@ -178,24 +200,62 @@ unsigned int trace_drain(unsigned int max_records)
 
 	ASSERT(local_irq_is_enabled());
 	while (done < max_records && trace_pending()) {
-		unsigned int n = 0, first;
-		u32 lost =
-			__atomic_exchange_n(&ring->lost, 0, __ATOMIC_RELAXED);
+		unsigned int n = 0, meta = 0;
+		unsigned int gen = READ_ONCE(trace_info_gen);
 
-		if (lost) /* the hole goes out where it happened */
-			fill(&batch[n++], TRACE_LOST, lost, 0, 0);
-		first = n;
-		while (n < FRAME_RECORDS &&
-		       ring->tail != READ_ONCE(ring->head)) {
+		/* Every CPU's stream says how to read its own timestamps. */
+		if (ring->info_gen != gen) {
+			fill(&batch[n++], TRACE_INFO, TRACE_FORMAT_VERSION,
+			     tsc_hz(), stime_to_tsc(0));
+			ring->info_gen = gen;
+			meta++;
+		}
+		while (n < FRAME_RECORDS) {
+			if (take_lost(ring, &batch[n])) {
+				n++;
+				meta++;
+				continue;
+			}
+			if (ring->tail == READ_ONCE(ring->head))
+				break;
 			smp_rmb();
 			batch[n++] = ring->rec[ring->tail & ring->mask];
 			WRITE_ONCE(ring->tail, ring->tail + 1);
 		}
+		/* INFO belongs before the records it describes, in time too. */
+		if (batch[0].event == TRACE_INFO && n > 1 &&
+		    ring->info_gen == gen && meta &&
+		    batch[1].tsc < batch[0].tsc)
+			batch[0].tsc = batch[1].tsc;
 		trace_port_write(line, encode_frame(batch, n, line));
-		ring->drained += n - first;
-		done += n - first;
+		ring->drained += n - meta;
+		done += n - meta;
 	}
 	return done;
+}
+
+void trace_clock_changed(void)
+{
+	__atomic_add_fetch(&trace_info_gen, 1, __ATOMIC_RELAXED);
+}
+
+void trace_flush(s_time_t timeout)
+{
+	s_time_t end = NOW() + timeout;
+	unsigned int cpu;
+
+	while (trace_pending())
+		trace_drain(~0U);
+	/* The others drain from their idle loops: give them the time. */
+	for_each_online_cpu (cpu) {
+		struct trace_ring *ring = &per_cpu(trace_ring, cpu);
+
+		while (ring->rec &&
+		       (READ_ONCE(ring->tail) != READ_ONCE(ring->head) ||
+			READ_ONCE(ring->lost)) &&
+		       NOW() < end)
+			cpu_relax();
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -39,5 +39,12 @@ void console_force_emergency(void);
 void arch_console_init(void);
 /* Arch: registers COM1 at its defaults if no console exists (fatal paths). */
 void arch_console_emergency(void);
+/*
+ * Arch: delivers each character the serial console receives to rx, in IRQ
+ * context on the calling CPU (the debug keys). Returns 0, or a negative
+ * errno if the platform cannot: no serial console, no interrupt route.
+ * Boot CPU, once, after the interrupt controllers are set up.
+ */
+int arch_console_input_init(void (*rx)(char c));
 
 #endif /* KAIROS_CONSOLE_H */

@@ -40,10 +40,22 @@ void on_selected_cpus(const cpumask_t *mask, void (*fn)(void *), void *arg,
 void smp_call_function(void (*fn)(void *), void *arg, bool wait);
 
 /*
- * Stops every other CPU by NMI (fatal errors). Any context; returns once
- * they stopped or a bounded wait passed.
+ * Stops every other CPU by NMI (fatal errors). With report, each stopped
+ * CPU first prints its registers and backtrace (the panic report), one
+ * CPU at a time in CPU order, each given 1 s and all of them 20 s; a CPU
+ * that does not take the NMI within 1 s is named and skipped. Returns once
+ * the others stopped (and reported) or the bounds passed; only the first
+ * call does anything. Any context, interrupts disabled.
  */
-void smp_send_stop(void);
+void smp_send_stop(bool report);
+
+/*
+ * Has every online CPU print its registers and backtrace (the d key): the
+ * caller's own first, then each other CPU's from an NMI, one at a time in
+ * CPU order, waiting at most 1 s for each. Interrupts enabled, outside
+ * IRQ context; callers are serialised.
+ */
+void smp_dump_cpus(void);
 
 /*
  * Runs fn(arg) on CPU cpu (not the caller) from its idle loop, with
@@ -71,11 +83,15 @@ void smp_send_event_check_mask(const cpumask_t *mask);
 /* Registers the IPI handlers cross-CPU calls need (boot CPU, once). */
 void smp_init_ipis(void);
 
-/* For the NMI handler: has smp_send_stop() asked this CPU to stop? */
-bool smp_stop_requested(void);
+struct cpu_user_regs;
 
-/* Called by the NMI handler when it is: counts the CPU, halts for good. */
-void smp_stopped_by_nmi(void) __noreturn;
+/*
+ * For the NMI handler: serves a stop (reports if asked, then halts for
+ * good: does not return) or a dump request (prints regs' state) addressed
+ * to this CPU. Returns false if there was none: the NMI came from
+ * elsewhere.
+ */
+bool smp_handle_nmi(const struct cpu_user_regs *regs);
 
 /* Entered by each AP on its own stack (arch/x86/boot/trampoline.S). */
 void start_secondary(unsigned int cpu) __noreturn;

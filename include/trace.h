@@ -33,11 +33,14 @@ struct trace_record {
  * u32 "ns" argument saturates at 0xffffffff.
  */
 enum trace_event {
-	TRACE_INFO = 1,	     /* b: TSC Hz, c: TSC at system time 0;
-				    a: TRACE_FORMAT_VERSION */
-	TRACE_LOST = 2,	     /* a: records dropped on this CPU since the last */
-	TRACE_IRQ_ENTRY = 3, /* a: vector */
-	TRACE_IRQ_EXIT = 4,  /* a: vector */
+	/* b: TSC Hz, c: TSC at system time 0, a: TRACE_FORMAT_VERSION;
+	 * first in each CPU's stream, and again after the refinement. */
+	TRACE_INFO = 1,
+	/* a: records dropped; its place in the stream is the hole's, its
+	 * tsc the first drop's. */
+	TRACE_LOST = 2,
+	TRACE_IRQ_ENTRY = 3,	 /* a: vector */
+	TRACE_IRQ_EXIT = 4,	 /* a: vector */
 	TRACE_SOFTIRQ_RAISE = 5, /* a: softirq number, b: target CPU */
 	TRACE_SOFTIRQ_ENTRY = 6, /* a: softirq number */
 	TRACE_SOFTIRQ_EXIT = 7,	 /* a: softirq number */
@@ -94,6 +97,19 @@ void trace_set_classes(unsigned int classes);
  * max_records; returns how many it wrote. Interrupts enabled.
  */
 unsigned int trace_drain(unsigned int max_records);
+
+/*
+ * The TSC's rate or origin changed (the refinement): every CPU's stream
+ * gets a new TRACE_INFO before its next records. Any context.
+ */
+void trace_clock_changed(void);
+
+/*
+ * Before the machine stops (a test verdict): drains the calling CPU's
+ * ring and waits, at most timeout, for the other CPUs to drain theirs.
+ * Interrupts enabled.
+ */
+void trace_flush(s_time_t timeout);
 
 /* True if the calling CPU's ring has records waiting. */
 bool trace_pending(void);

@@ -57,3 +57,8 @@ void arch_console_emergency(void)
 {
 	serial_console_emergency();
 }
+
+int __init arch_console_input_init(void (*rx)(char c))
+{
+	return serial_input_init(rx);
+}

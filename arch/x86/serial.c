@@ -1,15 +1,23 @@
 /*
  * 16550-compatible UART on COM1 (register layout: PC16550D datasheet,
- * section 8). Polled output only; the console never waits for ever.
+ * section 8). Polled output; the console never waits for ever. Input, for
+ * the debug keys, by the receive interrupt through the I/O APIC.
  */
+#include <asm/apic.h>
+#include <asm/desc.h>
 #include <asm/io.h>
+#include <asm/io_apic.h>
 #include <asm/serial.h>
+#include <asm/traps.h>
 #include <console.h>
 #include <errno.h>
 #include <param.h>
+#include <percpu.h>
+#include <printk.h>
 #include <string.h>
 
 #define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_RBR 0 /* receive buffer (DLAB=0) */
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1 /* interrupt enable (DLAB=0) */
 #define UART_DLM 1 /* divisor latch high (DLAB=1) */
@@ -20,13 +28,18 @@
 #define UART_SCR 7 /* scratch */
 
 #define LCR_DLAB       0x80
+#define LSR_DR	       0x01 /* a received byte is waiting */
 #define LSR_THRE       0x20
+#define IER_RX_DATA    0x01 /* interrupt: data available, or its timeout */
+#define MCR_OUT2       0x08 /* on PCs, gates the UART's interrupt line */
 #define FCR_ENABLE     0xc7 /* enable and clear FIFOs, 14-byte trigger */
 #define MCR_DTR_RTS    0x03
 #define UART_CLOCK_HZ  1843200
 #define UART_BASE_BAUD (UART_CLOCK_HZ / 16)
 /* ~1 s at 115200 baud would be far longer than any real THRE wait. */
 #define THRE_SPINS 100000
+/* Bytes one receive interrupt takes at most (the FIFO holds 16). */
+#define RX_BURST 64
 
 struct uart_config {
 	u16 io_base;
@@ -175,12 +188,15 @@ static struct console serial_console = {
 	.write = serial_write,
 };
 
+static bool com1_registered;
+
 bool __init serial_console_init(void)
 {
 	if (!uart_present(com1.io_base))
 		return false;
 	uart_program(&com1);
 	console_register(&serial_console);
+	com1_registered = true;
 	return true;
 }
 
@@ -214,4 +230,67 @@ void serial_port_write(u16 io_base, const char *s, size_t len)
 			uart_putc(io_base, '\r');
 		uart_putc(io_base, *s++);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                               */
+
+static void (*rx_handler)(char c);
+
+/* The ISA IRQ wired to the standard COM port at base; -1 for others. */
+static int uart_isa_irq(u16 base)
+{
+	switch (base) {
+	case 0x3f8: /* COM1 */
+	case 0x3e8: /* COM3 */
+		return 4;
+	case 0x2f8: /* COM2 */
+	case 0x2e8: /* COM4 */
+		return 3;
+	}
+	return -1;
+}
+
+static void serial_rx_interrupt(struct cpu_user_regs *regs)
+{
+	u16 base = com1.io_base;
+	unsigned int n;
+
+	for (n = 0; n < RX_BURST && (inb(base + UART_LSR) & LSR_DR); n++)
+		rx_handler(inb(base + UART_RBR));
+	/*
+	 * The ISA line is edge triggered and stays up while bytes wait: with
+	 * some left, no new edge would come. Dropping the enable and raising
+	 * it again makes one, delivered after the EOI.
+	 */
+	if (inb(base + UART_LSR) & LSR_DR) {
+		outb(base + UART_IER, 0);
+		outb(base + UART_IER, IER_RX_DATA);
+	}
+	apic_eoi();
+}
+
+int __init serial_input_init(void (*rx)(char c))
+{
+	u16 base = com1.io_base;
+	int irq = uart_isa_irq(base), gsi;
+	unsigned int n;
+
+	if (!com1_registered || irq < 0 || !io_apic_ready())
+		return -ENODEV;
+	gsi = io_apic_route_isa_irq(irq, COM1_VECTOR, apic_id());
+	if (gsi < 0)
+		return gsi;
+	rx_handler = rx;
+	set_irq_handler(COM1_VECTOR, serial_rx_interrupt);
+	/* Whatever the firmware and the boot loader left unread. */
+	for (n = 0; n < RX_BURST && (inb(base + UART_LSR) & LSR_DR); n++)
+		inb(base + UART_RBR);
+	outb(base + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	/* Unmasked first: an edge while masked would be lost for good. */
+	io_apic_unmask_gsi(gsi);
+	outb(base + UART_IER, IER_RX_DATA);
+	pr_info("COM1: input on ISA IRQ %d (GSI %d), vector %#x, CPU %u\n", irq,
+		gsi, COM1_VECTOR, smp_processor_id());
+	return 0;
 }

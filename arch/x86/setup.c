@@ -13,6 +13,8 @@
 #include <asm/traps.h>
 #include <bootinfo.h>
 #include <console.h>
+#include <guest_images.h>
+#include <keyhandler.h>
 #include <ktest.h>
 #include <multiboot2.h>
 #include <page.h>
@@ -129,6 +131,8 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	local_irq_enable();
 	smp_boot_cpus();
 	time_init_late();
+	keyhandler_init();
+	guest_images_check(&boot_info);
 
 	if (ktest_requested())
 		ktest_run_selected();

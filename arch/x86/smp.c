@@ -1,23 +1,32 @@
 /*
- * Cross-CPU function calls and stopping the other CPUs, by IPI.
+ * Cross-CPU function calls, and the NMIs that stop the other CPUs or have
+ * them print their state.
  */
 #include <asm/apic.h>
+#include <asm/desc.h>
 #include <asm/traps.h>
 #include <atomic.h>
 #include <cpumask.h>
+#include <cycles.h>
 #include <errno.h>
 #include <irq.h>
 #include <panic.h>
 #include <percpu.h>
+#include <printk.h>
 #include <smp.h>
 #include <spinlock.h>
+#include <systime.h>
 #include <trace.h>
 
-#define CALL_FUNCTION_VECTOR 0xfb
-/* Only wakes the CPU: it then looks for work (softirqs will use it too). */
-#define EVENT_CHECK_VECTOR 0xfc
-/* Bounded wait for stopped CPUs, in pause loops: a fatal path never hangs. */
-#define STOP_WAIT_SPINS 100000000UL
+/*
+ * Bounds of the NMI paths, in milliseconds of the waiting CPU's TSC: a
+ * fatal path never hangs on a CPU that does not answer.
+ */
+#define STOP_ARRIVE_MS	     1000  /* every CPU takes the stop NMI */
+#define REPORT_CPU_MS	     1000  /* one CPU prints its state */
+#define STOP_REPORT_TOTAL_MS 20000 /* all the stopped CPUs' reports */
+/* The TSC rate to assume before calibration (there is one CPU then). */
+#define ASSUMED_TSC_HZ 4000000000UL
 
 static DEFINE_SPINLOCK(call_lock);
 
@@ -84,38 +93,166 @@ void smp_call_function(void (*fn)(void *), void *arg, bool wait)
 	on_selected_cpus(&others, fn, arg, wait);
 }
 
-static volatile bool stopping;
-static atomic_t cpus_stopped;
+/* ------------------------------------------------------------------ */
+/* NMIs: stopping the other CPUs, and their reports                     */
 
-bool smp_stop_requested(void)
+/* The TSC value ms milliseconds from now on the calling CPU. */
+static u64 cycles_deadline(unsigned int ms)
 {
-	return READ_ONCE(stopping);
+	u64 hz = tsc_hz() ? tsc_hz() : ASSUMED_TSC_HZ;
+
+	return get_cycles() + hz / 1000 * ms;
 }
 
-void smp_stopped_by_nmi(void)
+/*
+ * The stop (smp_send_stop()). Written by the stopping CPU before its
+ * NMIs go out; each stopped CPU marks itself arrived and, with report,
+ * waits for its turn, prints, marks itself reported and halts.
+ */
+static struct {
+	bool claimed;	/* by the first smp_send_stop() */
+	bool requested; /* NMIs now stop (report is set by then) */
+	bool report;
+	bool reports_over; /* no more turns: stop waiting for one */
+	int turn;	   /* the CPU whose report is due; -1: none */
+	cpumask_t arrived;
+	cpumask_t reported;
+} stop = {.turn = -1};
+
+/* The d key's dump (smp_dump_cpus()): one CPU at a time. */
+static DEFINE_SPINLOCK(dump_lock);
+static cpumask_t dump_pending; /* asked to print, not started yet */
+static cpumask_t dump_done;
+
+static void __noreturn stop_this_cpu(const struct cpu_user_regs *regs)
 {
-	atomic_inc(&cpus_stopped);
+	unsigned int self = smp_processor_id();
+	u64 end = cycles_deadline(STOP_ARRIVE_MS + STOP_REPORT_TOTAL_MS);
+
+	cpumask_set_cpu(self, &stop.arrived);
+	if (READ_ONCE(stop.report)) {
+		while (READ_ONCE(stop.turn) != (int)self &&
+		       !READ_ONCE(stop.reports_over) && get_cycles() < end)
+			cpu_relax();
+		if (READ_ONCE(stop.turn) == (int)self) {
+			pr_emerg("*** CPU %u stopped by NMI:\n", self);
+			show_execution_state(regs);
+			smp_mb();
+			cpumask_set_cpu(self, &stop.reported);
+		}
+	}
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
 
-void smp_send_stop(void)
+bool smp_handle_nmi(const struct cpu_user_regs *regs)
+{
+	unsigned int self = smp_processor_id();
+
+	if (READ_ONCE(stop.requested))
+		stop_this_cpu(regs);
+	if (!cpumask_test_and_clear_cpu(self, &dump_pending))
+		return false;
+	pr_emerg("*** CPU %u (by NMI):\n", self);
+	show_execution_state(regs);
+	smp_mb();
+	cpumask_set_cpu(self, &dump_done);
+	return true;
+}
+
+/* Gives each stopped CPU its turn to report, in CPU order, bounded. */
+static void collect_reports(unsigned int self)
+{
+	u64 all_end = cycles_deadline(STOP_REPORT_TOTAL_MS), end;
+	unsigned int cpu;
+
+	for_each_online_cpu (cpu) {
+		if (cpu == self)
+			continue;
+		if (!cpumask_test_cpu(cpu, &stop.arrived)) {
+			pr_emerg(
+				"*** CPU %u did not take the stop NMI within %u ms\n",
+				cpu, STOP_ARRIVE_MS);
+			continue;
+		}
+		if (get_cycles() >= all_end) {
+			pr_emerg(
+				"*** %u ms of reports are up: CPU %u and later not reported\n",
+				STOP_REPORT_TOTAL_MS, cpu);
+			break;
+		}
+		WRITE_ONCE(stop.turn, (int)cpu);
+		end = cycles_deadline(REPORT_CPU_MS);
+		while (!cpumask_test_cpu(cpu, &stop.reported) &&
+		       get_cycles() < end)
+			cpu_relax();
+		if (!cpumask_test_cpu(cpu, &stop.reported))
+			pr_emerg(
+				"*** CPU %u: report not finished within %u ms\n",
+				cpu, REPORT_CPU_MS);
+	}
+	WRITE_ONCE(stop.turn, -1);
+	WRITE_ONCE(stop.reports_over, true);
+}
+
+void smp_send_stop(bool report)
 {
 	unsigned int self = smp_processor_id(), cpu;
-	int others = num_online_cpus() - 1;
-	unsigned long spins;
+	unsigned int others = num_online_cpus() - 1;
+	u64 end;
 
-	if (others <= 0 ||
-	    __atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
+	if (others == 0 ||
+	    __atomic_exchange_n(&stop.claimed, true, __ATOMIC_SEQ_CST))
 		return;
+	/* Before requested: an NMI already on its way may see it. */
+	WRITE_ONCE(stop.report, report);
+	smp_wmb();
+	WRITE_ONCE(stop.requested, true);
+	smp_mb();
 	for_each_online_cpu (cpu)
 		if (cpu != self)
 			apic_send_ipi(cpu_apic_id[cpu], APIC_DM_NMI, 0);
-	for (spins = 0; spins < STOP_WAIT_SPINS; spins++) {
-		if (atomic_read(&cpus_stopped) >= others)
-			return;
+	end = cycles_deadline(STOP_ARRIVE_MS);
+	while (cpumask_weight(&stop.arrived) < others && get_cycles() < end)
 		cpu_relax();
+	if (report)
+		collect_reports(self);
+}
+
+void smp_dump_cpus(void)
+{
+	unsigned int self, cpu;
+	u64 end;
+
+	ASSERT(local_irq_is_enabled());
+	spin_lock(&dump_lock);
+	self = smp_processor_id();
+	for_each_online_cpu (cpu) {
+		if (cpu == self) {
+			pr_emerg("*** CPU %u (running the dump):\n", cpu);
+			dump_execution_state();
+			continue;
+		}
+		cpumask_clear_cpu(cpu, &dump_done);
+		cpumask_set_cpu(cpu, &dump_pending);
+		smp_mb();
+		apic_send_ipi(cpu_apic_id[cpu], APIC_DM_NMI, 0);
+		end = cycles_deadline(REPORT_CPU_MS);
+		while (!cpumask_test_cpu(cpu, &dump_done) && get_cycles() < end)
+			cpu_relax();
+		if (cpumask_test_cpu(cpu, &dump_done))
+			continue;
+		/* Whoever clears the request first owns it: the NMI or us. */
+		if (cpumask_test_and_clear_cpu(cpu, &dump_pending))
+			pr_emerg(
+				"*** CPU %u: no answer to the NMI within %u ms\n",
+				cpu, REPORT_CPU_MS);
+		else
+			pr_emerg(
+				"*** CPU %u: report not finished within %u ms\n",
+				cpu, REPORT_CPU_MS);
 	}
+	spin_unlock(&dump_lock);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <cpumask.h>
 #include <errno.h>
 #include <irq.h>
+#include <keyhandler.h>
 #include <panic.h>
 #include <param.h>
 #include <percpu.h>
@@ -25,6 +26,7 @@
 #include <systime.h>
 #include <time_scale.h>
 #include <timer.h>
+#include <trace.h>
 
 /* The boot calibration's window: about 10 ms buys a few ppm with an HPET. */
 #define CALIB_WINDOW_US 10000
@@ -448,10 +450,48 @@ static void refine_finish(void)
 	else
 		calibrated_tsc_hz = tsc_clocksource.hz = s->hz;
 	s->applied = true;
+	trace_clock_changed();
 	pr_info("TSC: refined to %s, error <= %u ppm, over %lu ms against %s (%lu ppm from the boot value)\n",
 		fmt_mhz_hz(a, sizeof(a), s->hz), s->error_ppm,
 		(unsigned long)(s->window_ns / NSEC_PER_MSEC), s->reference,
 		(unsigned long)diff);
+}
+
+/* The t debug key's part: the TSC's rate, how it was found, how refined. */
+void arch_dump_clocks(void)
+{
+	const struct tsc_calibration_result *c = &boot_calibration;
+	const struct tsc_refine_status *r = &refine_status;
+	char a[32], b[32];
+
+	if (c->chosen < 0) {
+		printk("TSC: %s from CPUID, unchecked (no platform clock to calibrate against)\n",
+		       fmt_mhz_hz(a, sizeof(a), tsc_hz()));
+		return;
+	}
+	printk("TSC: %s, error <= %u ppm (%s)\n",
+	       fmt_mhz_hz(a, sizeof(a), tsc_hz()),
+	       r->applied ? r->error_ppm : c->error_ppm,
+	       r->applied ? "refined" : "boot calibration");
+	printk("TSC boot calibration: %s, error <= %u ppm, reference %s, %lu us window\n",
+	       fmt_mhz_hz(b, sizeof(b), c->tsc_hz), c->error_ppm,
+	       c->ref[c->chosen].name,
+	       (unsigned long)(c->ref[c->chosen].window_ns / NSEC_PER_USEC));
+	if (!r->started)
+		printk("TSC refinement: none (no reference to refine against)\n");
+	else if (!r->done)
+		printk("TSC refinement: in progress against %s\n",
+		       r->reference);
+	else if (!r->hz)
+		printk("TSC refinement: failed (%s did not advance)\n",
+		       r->reference);
+	else
+		printk("TSC refinement: %s, error <= %u ppm over %lu ms against %s; %s\n",
+		       fmt_mhz_hz(b, sizeof(b), r->hz), r->error_ppm,
+		       (unsigned long)(r->window_ns / NSEC_PER_MSEC),
+		       r->reference,
+		       r->applied ? "applied"
+				  : "not applied (outside the boot bounds)");
 }
 
 /* The end of the refinement window, as a timer on the boot CPU. */

@@ -5,11 +5,15 @@
 #include <asm/apic.h>
 #include <asm/boot.h>
 #include <asm/desc.h>
+#include <asm/lapic_timer.h>
 #include <asm/mm.h>
 #include <asm/pic.h>
+#include <asm/platform_timer.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <console.h>
+#include <irq.h>
+#include <keyhandler.h>
 #include <panic.h>
 #include <percpu.h>
 #include <printk.h>
@@ -57,9 +61,23 @@ static struct guarded_stack
 	bsp_ist_stacks[NR_IST] __section(".bss.stack_aligned");
 extern u8 bsp_stack_guard[], bsp_stack[];
 
+/* Names of the vectors we assign (the map is in asm/desc.h), for dumps. */
+static const struct {
+	u8 vector;
+	const char *name;
+} vector_names[] = {
+	{PLATFORM_TIMER_VECTOR, "platform timer"},
+	{COM1_VECTOR, "COM1 receive"},
+	{LOCAL_TIMER_VECTOR, "LAPIC timer"},
+	{CALL_FUNCTION_VECTOR, "call function IPI"},
+	{EVENT_CHECK_VECTOR, "event check IPI"},
+	{APIC_ERROR_VECTOR, "LAPIC error"},
+	{SPURIOUS_VECTOR, "LAPIC spurious"},
+};
+
 static unsigned long irq_counts[256];
 static irq_handler_t irq_handlers[256];
-static DEFINE_PER_CPU(unsigned int, fatal_nesting);
+static DEFINE_PER_CPU(unsigned int, nmi_depth);
 
 unsigned long irq_count(unsigned int vector)
 {
@@ -185,6 +203,40 @@ l:
 	show_backtrace(here, (unsigned long)__builtin_frame_address(0));
 }
 
+/*
+ * The calling CPU's registers as they are at the capture point, for
+ * reports that have no trap frame (panic(), the d key's own CPU). The
+ * general registers hold whatever the surrounding code left in them.
+ */
+#define CAPTURE(r, reg) \
+	__asm__ __volatile__("mov %%" #reg ", %0" : "=m"((r)->reg))
+static __always_inline void capture_registers(struct cpu_user_regs *r)
+{
+	CAPTURE(r, r15);
+	CAPTURE(r, r14);
+	CAPTURE(r, r13);
+	CAPTURE(r, r12);
+	CAPTURE(r, rbx);
+	CAPTURE(r, r11);
+	CAPTURE(r, r10);
+	CAPTURE(r, r9);
+	CAPTURE(r, r8);
+	CAPTURE(r, rax);
+	CAPTURE(r, rcx);
+	CAPTURE(r, rdx);
+	CAPTURE(r, rsi);
+	CAPTURE(r, rdi);
+	CAPTURE(r, rsp);
+	__asm__ __volatile__("lea 0(%%rip), %0" : "=r"(r->rip));
+	__asm__ __volatile__("mov %%cs, %0" : "=r"(r->cs));
+	__asm__ __volatile__("mov %%ss, %0" : "=r"(r->ss));
+	r->rbp = (unsigned long)__builtin_frame_address(0);
+	r->rflags = local_save_flags();
+	r->vector = 0;
+	r->error_code = 0;
+}
+#undef CAPTURE
+
 void show_registers(const struct cpu_user_regs *r)
 {
 	pr_emerg("CPU %u  RIP %04lx:[<%016lx>]  RFLAGS %016lx\n",
@@ -215,13 +267,28 @@ static void show_page_fault(const struct cpu_user_regs *regs)
 		 ec & 32 ? ", protection key" : "");
 }
 
+void show_execution_state(const struct cpu_user_regs *regs)
+{
+	show_registers(regs);
+	show_trap_backtrace(regs);
+}
+
+void dump_execution_state(void)
+{
+	struct cpu_user_regs regs;
+
+	capture_registers(&regs);
+	show_registers(&regs);
+	show_backtrace(regs.rip, regs.rbp);
+}
+
 static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->vector;
 	const char *name = exception_names[vec] ? exception_names[vec]
 						: "reserved exception";
 
-	if (this_cpu(fatal_nesting)++) {
+	if (!fatal_error_begin()) {
 		/* Faulting while reporting a fault: say so plainly and stop. */
 		char msg[160];
 		int len = snprintf(msg, sizeof(msg),
@@ -239,22 +306,53 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *regs)
 		 regs->error_code);
 	if (vec == X86_EXC_PF)
 		show_page_fault(regs);
-	show_registers(regs);
-	show_trap_backtrace(regs);
-	/* After the report: if stopping the others goes wrong, it is out. */
-	smp_send_stop();
-	pr_emerg("System stopped%s\n",
-		 under_test_harness() ? "; exiting with the failure code" : "");
-	machine_exit(EXIT_FAIL);
+	show_execution_state(regs);
+	/* Out before the others are stopped, in case that goes wrong. */
+	fatal_error_end();
+}
+
+bool in_nmi(void)
+{
+	return this_cpu(nmi_depth) != 0;
 }
 
 static void do_nmi(const struct cpu_user_regs *regs)
 {
-	if (smp_stop_requested())
-		smp_stopped_by_nmi();
-	/* No other NMI sources are armed yet: report, then carry on. */
-	pr_warn("NMI received on CPU %u at %016lx (unexpected)\n",
-		smp_processor_id(), regs->rip);
+	this_cpu(nmi_depth)++;
+	/* A stop does not return; a dump request returns true. */
+	if (!smp_handle_nmi(regs))
+		/* No other NMI sources are armed yet: report, carry on. */
+		pr_warn("NMI received on CPU %u at %016lx (unexpected)\n",
+			smp_processor_id(), regs->rip);
+	this_cpu(nmi_depth)--;
+}
+
+/* What a vector is used for, for the dumps. */
+static const char *vector_name(unsigned int vec)
+{
+	unsigned int i;
+
+	if (vec < NR_EXCEPTIONS)
+		return exception_names[vec] ? exception_names[vec]
+					    : "reserved exception";
+	if (vec >= PIC_VECTOR_BASE && vec < PIC_VECTOR_BASE + 16)
+		return "legacy PIC";
+	for (i = 0; i < ARRAY_SIZE(vector_names); i++)
+		if (vector_names[i].vector == vec)
+			return vector_names[i].name;
+	return READ_ONCE(irq_handlers[vec]) ? "(a test suite's)"
+					    : "(unassigned)";
+}
+
+void arch_dump_interrupts(void)
+{
+	unsigned int vec;
+
+	printk("Interrupts and exceptions per vector, all CPUs (non-zero only):\n");
+	for (vec = 0; vec < ARRAY_SIZE(irq_counts); vec++)
+		if (irq_count(vec))
+			printk("  %#04x %-20s %lu\n", vec, vector_name(vec),
+			       irq_count(vec));
 }
 
 void set_irq_handler(u8 vector, irq_handler_t fn)

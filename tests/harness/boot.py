@@ -30,9 +30,12 @@ It also gets `test_tsc_hz=<Hz>` last, the rate the guest's TSC runs at, for
 the kernel's time tests: under QEMU's TCG the host TSC's rate against
 CLOCK_MONOTONIC (measured once per process by build/host-tsc-hz), under
 Bochs exactly its `ips`; a command line that names test_tsc_hz= keeps its own.
+A config's `serial_input` types on the guest's COM1 while it runs (QEMU
+only): steps of (a delay in seconds, or a regex to wait for in the log,
+then the bytes to send); see SerialFeeder. The debug keys are tested so.
 Artifacts of a run stay in build/boots/<name>/: the ISO, serial.log, the
-emulator's own logs (and bochsrc) and command.sh, which reruns the same
-machine.
+emulator's own logs (and bochsrc), serial-input.log (what was typed, and
+when) and command.sh, which reruns the same machine.
 """
 
 from __future__ import annotations
@@ -87,6 +90,13 @@ class BootConfig:
     modules: tuple[str, ...] = ()  # multiboot2 modules, "PATH[:CMDLINE]"
     extra_args: tuple[str, ...] = ()  # appended to the emulator's command line
     emulator: str = "qemu"  # a key of BACKENDS: qemu | bochs
+    # With trace frames in the log: check them (tests/harness/tracecheck.py),
+    # and the timer path on CPUs 0..trace_cpus-1; 0: no check.
+    trace_cpus: int = 0
+    # Typed on COM1, in order: (seconds after the previous step, or a regex
+    # that a log line after the previous step's match must match; then the
+    # bytes to send). QEMU only. A step that never comes fails the boot.
+    serial_input: tuple[tuple[float | str, bytes], ...] = ()
 
 
 @dataclasses.dataclass
@@ -134,11 +144,13 @@ class Emulator:
     stop_signal = signal.SIGTERM  # asks the emulator to quit (KILL follows)
     interactive_hint = ""  # how to leave an interactive run
     ctrl_c_stops = False  # interactive Ctrl-C sends stop_signal (else the guest's)
+    serial_input = False  # command() reads COM1's input from serial_fifo
 
     def __init__(self, config: BootConfig, run_dir: Path):
         self.config = config
         self.run_dir = run_dir
         self.serial_log = run_dir / "serial.log"  # the guest's COM1 output
+        self.serial_fifo = run_dir / "serial.in"  # COM1's input (serial_input)
         self.stderr_log = run_dir / f"{self.name}.stderr"  # the emulator's own output
 
     def check(self) -> str | None:
@@ -170,6 +182,7 @@ class Qemu(Emulator):
     name = "qemu"
     interactive_hint = "Ctrl-A X quits, Ctrl-A C is QEMU's monitor"
     binary = "qemu-system-x86_64"
+    serial_input = True
     ovmf_code = Path(os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd"))
     ovmf_vars = Path(os.environ.get("OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd"))
 
@@ -201,7 +214,16 @@ class Qemu(Emulator):
                     "-drive", f"if=pflash,format=raw,unit=1,file={private_vars}"]
         elif c.firmware != "bios":
             raise ValueError(f"{c.name}: firmware must be bios or uefi, not {c.firmware!r}")
-        cmd += ["-serial", "mon:stdio" if interactive else f"file:{self.serial_log}"]
+        if interactive:
+            cmd += ["-serial", "mon:stdio"]
+        elif c.serial_input:
+            # The file back end writes the log as file: does, and reads
+            # the guest's input from input-path: a FIFO the harness feeds.
+            cmd += ["-chardev", f"file,id=com1,path={qemu_opt(self.serial_log)},"
+                                f"input-path={qemu_opt(self.serial_fifo)}",
+                    "-serial", "chardev:com1"]
+        else:
+            cmd += ["-serial", f"file:{self.serial_log}"]
         cmd += ["-cdrom", str(iso)]
         if gdb:
             cmd += ["-s", "-S"]
@@ -243,6 +265,11 @@ class Qemu(Emulator):
         except OSError:
             return ""
         return " / ".join(lines[-3:])
+
+
+def qemu_opt(value: object) -> str:
+    """value as one QEMU option value: a comma is written twice."""
+    return str(value).replace(",", ",,")
 
 
 # The kernel's verdict line under debug_exit (arch/x86/shutdown.c). Bochs
@@ -480,6 +507,101 @@ BACKENDS: dict[str, type[Emulator]] = {"qemu": Qemu, "bochs": Bochs}
 
 
 # ---------------------------------------------------------------------------
+# Typing on the guest's serial port
+
+
+class SerialFeeder:
+    """Types a config's serial_input into the guest's COM1 while it runs.
+
+    QEMU reads COM1's input from a FIFO (-chardev file,input-path=, see
+    Qemu.command()); open() makes the FIFO and opens it read-write before
+    the emulator starts, so that QEMU's read-only open returns at once and
+    QEMU never sees end-of-file, then start() runs the steps in a thread:
+    each waits (a delay in seconds after the previous step, or until a
+    regex matches a complete log line, timestamps removed, after the line
+    that matched the previous regex) and writes its bytes. stop(), once the
+    emulator is gone, ends the thread; problems() says which step never
+    came. What was sent, and when, goes to serial-input.log."""
+
+    POLL = 0.05  # seconds between looks at the log
+
+    def __init__(self, steps: tuple[tuple[float | str, bytes], ...], fifo: Path,
+                 serial_log: Path, record: Path):
+        self.steps = steps
+        self.fifo = fifo
+        self.serial_log = serial_log
+        self.record = record
+        self.sent = 0  # steps done
+        self._fd: int | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def find(pattern: re.Pattern, lines: list[str], first: int) -> int | None:
+        """Index past the line where pattern matches lines[first:] (joined
+        by newlines), or None."""
+        text = "\n".join(lines[first:])
+        m = pattern.search(text)
+        if m is None:
+            return None
+        return first + text.count("\n", 0, m.end()) + 1
+
+    @staticmethod
+    def describe(wait: float | str) -> str:
+        return f"wait for /{wait}/" if isinstance(wait, str) else f"wait {wait:g} s"
+
+    def open(self) -> None:
+        os.mkfifo(self.fifo)
+        self._fd = os.open(self.fifo, os.O_RDWR)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="serial-input", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def problems(self) -> list[str]:
+        if self.sent == len(self.steps):
+            return []
+        wait, data = self.steps[self.sent]
+        return [f"serial input: step {self.sent + 1} of {len(self.steps)} "
+                f"({self.describe(wait)}, then send {data!r}) never came"]
+
+    def _complete_lines(self) -> list[str]:
+        try:
+            text = self.serial_log.read_bytes().decode(errors="replace")
+        except OSError:
+            return []
+        return [ktap.clean_line(line) for line in text.split("\n")[:-1]]
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        first = 0  # log lines before this one belong to earlier steps
+        with open(self.record, "w") as record:
+            for i, (wait, data) in enumerate(self.steps):
+                if isinstance(wait, str):
+                    pattern = re.compile(wait, re.MULTILINE)
+                    while (past := self.find(pattern, self._complete_lines(), first)) is None:
+                        if self._done.wait(self.POLL):
+                            return
+                    first = past
+                elif self._done.wait(float(wait)):
+                    return
+                assert self._fd is not None
+                os.write(self._fd, data)
+                self.sent = i + 1
+                record.write(f"{time.monotonic() - start:8.3f} s  step {i + 1} "
+                             f"({self.describe(wait)}): sent {data!r}\n")
+                record.flush()
+
+
+# ---------------------------------------------------------------------------
 # Running
 
 
@@ -639,6 +761,8 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
                           ktap.parse(""), 0.0, run_dir, backend.serial_log)
 
     problem = backend.check()
+    if problem is None and config.serial_input and not backend.serial_input:
+        problem = f"the {backend.name} back end cannot feed serial_input"
     if problem:
         return failed_early(problem)
     tsc_hz = None
@@ -653,19 +777,32 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
         except RuntimeError as err:
             return failed_early(str(err))
     cmd = backend.command(iso)
-    (run_dir / "command.sh").write_text("#!/bin/sh\n# Reruns this boot.\n"
+    note = ""
+    if config.serial_input:
+        note = (f"# It reads COM1's input from the FIFO {backend.serial_fifo.name}: "
+                "write to it (QEMU waits for a writer).\n")
+    (run_dir / "command.sh").write_text("#!/bin/sh\n# Reruns this boot.\n" + note
                                         + shlex.join(cmd) + "\n")
     backend.serial_log.touch()
+    feeder = None
+    if config.serial_input:
+        feeder = SerialFeeder(config.serial_input, backend.serial_fifo, backend.serial_log,
+                              run_dir / "serial-input.log")
+        feeder.open()
     start = time.monotonic()
     with open(backend.stderr_log, "wb") as stderr:
         with _running_lock:
             if _stopping.is_set():
+                if feeder is not None:
+                    feeder.stop()
                 return failed_early("interrupted")
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr,
                                     stderr=stderr, start_new_session=True)
             _running[proc] = backend.stop_signal
         try:
             backend.started(proc)
+            if feeder is not None:
+                feeder.start()
             returncode = proc.wait(config.timeout)
         except subprocess.TimeoutExpired:
             returncode = None
@@ -675,6 +812,8 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
                 _kill_group(proc, backend.stop_signal)
             with _running_lock:
                 _running.pop(proc, None)
+            if feeder is not None:
+                feeder.stop()
             backend.finished()
     duration = time.monotonic() - start
     if returncode is not None:
@@ -686,6 +825,8 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     log = backend.serial_log.read_text(errors="replace")
     report = ktap.parse(log)
     reasons = judge(config, outcome, report, log)
+    if feeder is not None:
+        reasons += feeder.problems()
     return BootResult(config, not reasons, reasons, outcome, report, duration, run_dir,
                       backend.serial_log, tsc_hz)
 
@@ -714,6 +855,10 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
     for pattern in config.must_match:
         if not re.search(pattern, lines, re.MULTILINE):
             reasons.append(f"log does not match /{pattern}/")
+    if config.trace_cpus:
+        import tracecheck  # noqa: PLC0415 (only the trace machines need it)
+
+        reasons += tracecheck.timer_path_problems(log, config.trace_cpus)
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]

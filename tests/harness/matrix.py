@@ -12,6 +12,8 @@ entry. Field reference: boot.BootConfig. In short:
                    counts
     must_match / must_not_match: regexes over the serial log, timestamps
                    removed, matched line by line (re.MULTILINE)
+    serial_input   keys typed on COM1 while it runs: (delay in seconds, or
+                   a regex to wait for in the log; then the bytes), QEMU only
 
 Timeouts are generous for TCG: an OVMF boot alone takes ~4-5 s.
 
@@ -32,6 +34,83 @@ TIME_TESTS = "test=time,clockevent,platform_timer"
 DEFERRED_TESTS = "test=softirq,tasklet,timer"
 # The timer suite's dump_timerq() case: the dump names each callback.
 TIMER_DUMP = r"\btimer_test_dump_marker\b"
+
+
+def cpu_report(header: str, cpu: int, frame: str = r"\w+") -> str:
+    """A CPU's report in a dump: the header line, that CPU's registers (8
+    lines), then a symbolic backtrace in which frame appears."""
+    return (rf"^{header}\nCPU {cpu}  RIP 0008:\[<[0-9a-f]{{16}}>\].*\n(?:.*\n){{7}}"
+            rf"Backtrace:\n(?:  \[<.*\n){{0,32}}  \[<[0-9a-f]{{16}}>\] {frame}\+0x")
+
+
+# The debug keys (docs/debug-keys.md), typed on COM1 one at a time, each
+# once the previous key's output is in the log; the keys suite waits until
+# every registered key, and one unknown, came in through the receive
+# interrupt. KEYS_OUTPUT checks what each key printed (4 CPUs).
+KEYS_INPUT = (
+    (r"^keys: waiting up to \d+ s for every debug key", b"h"),
+    (r"^  z  dump the last trace records", b"a"),
+    (r"^Dumping timer queues", b"r"),
+    (r"^Run queues: no scheduler yet", b"q"),
+    (r"^Domains and vCPUs: none yet", b"t"),
+    (r"^Skew bound: ", b"s"),
+    (r"^Timers per CPU:", b"d"),
+    (r"^\*\*\* CPU 3 \(by NMI\):", b"T"),
+    (r"^Tracing on", b"z"),
+    (r"^Last trace records", b"T"),
+    (r"^Tracing off", b"x"),
+)
+KEYS_OUTPUT = (
+    r"^COM1: input on ISA IRQ 4 \(GSI \d+\), vector 0x31, CPU 0$",
+    r"^keys: debug keys on the serial console; press h for help$",
+    # h
+    r"^'h' pressed -> list the debug keys$",
+    r"^Debug keys:\n  T  toggle tracing.*\n(?:  [a-z]  .*\n){7}  z  dump the last",
+    # a
+    r"^Dumping timer queues \(now \d+ ns", r"^CPU3: \d+ pending",
+    # r, q: placeholders until the scheduler and domains exist
+    r"^Run queues: no scheduler yet$", r"^Domains and vCPUs: none yet \(no guests\)$",
+    # t
+    r"^Clocks: system time from tsc, NOW\(\) \d+\.\d{9} s; TSC in sync",
+    r"^TSC: \d+\.\d{6} MHz, error <= \d+ ppm \((boot calibration|refined)\)$",
+    r"^TSC boot calibration: \d+\.\d{6} MHz, error <= \d+ ppm, reference hpet",
+    r"^TSC refinement: (in progress|\d+\.\d{6} MHz)",
+    *(rf"^  CPU{n}: NOW\(\) [+-]\d+ ns from CPU0's, bracket \+-\d+ ns$" for n in (1, 2, 3)),
+    r"^Skew bound: every CPU's NOW\(\) within \d+ ns of CPU0's \(3 CPUs measured\)$",
+    # s
+    r"^Softirqs run per CPU:\n +TIMER +SCHEDULE +TASKLET +TEST$",
+    r"^  CPU3 +\d+ +\d+ +\d+ +\d+$",
+    r"^  0x31 COM1 receive +\d+$", r"^  0xfb call function IPI +\d+$",
+    r"^  CPU3: \d+ pending \(heap limit \d+\); \d+ interrupts",
+    # d: the CPU running the key, then the others by NMI, in order
+    cpu_report(r"\*\*\* CPU 0 \(running the dump\):", 0, "dump_execution_state"),
+    *(cpu_report(rf"\*\*\* CPU {n} \(by NMI\):", n) for n in (1, 2, 3)),
+    # T, z
+    r"^Tracing on: all classes \(0x7f\)$",
+    r"^Last trace records, up to 8 per CPU, oldest first \(tracing on\):$",
+    r"^CPU0: [1-8] shown; \d+ recorded",
+    r"^  \[ +\d+\.\d{9}\] CPU0 irq_entry +vector 0x31$",
+    r"^Tracing off$",
+    # an unknown key
+    r"^Key 'x': no such debug key; press h for help$",
+)
+KEYS_PROBLEMS = (r"no answer to the NMI", r"report not finished", r"keys dropped",
+                 r"NMI received on CPU", r"out of step")
+
+# The panic report: CPU 1 panics (tests/kernel/selftest_panic_ap.c); its
+# own report, then every other CPU's, stopped by NMI, in CPU order (CPU 0
+# caught in the suite's wait), then each CPU's last trace records.
+PANIC_REPORT = (
+    r"^\*\*\*\* PANIC on CPU 1: selftest_panic_ap: deliberate panic on CPU 1$",
+    cpu_report(r"\*\*\*\* PANIC on CPU 1: .*", 1, "selftest_panic_ap_trigger"),
+    cpu_report(r"\*\*\* CPU 0 stopped by NMI:", 0, "ktest_run_selected"),
+    *(cpu_report(rf"\*\*\* CPU {n} stopped by NMI:", n, "idle_loop") for n in (2, 3)),
+    r"^Last trace records, up to 8 per CPU, oldest first \(tracing on\):$",
+    *(rf"^CPU{n}: [1-8] shown; \d+ recorded, \d+ dropped, \d+ drained\n"
+      rf"  \[ +\d+\.\d{{9}}\] CPU{n} [a-z_]+" for n in (0, 1, 2, 3)),
+    r"^System stopped; exiting with the failure code$",
+)
+PANIC_PROBLEMS = (r"did not take the stop NMI", r"report not finished", r"reports are up")
 
 MATRIX = [
     BootConfig("bios-q35", machine="q35", smp=1, firmware="bios", cmdline=ALL_TESTS),
@@ -199,8 +278,34 @@ MATRIX = [
     # order, a full ring's drops counted; with every class on, the frames
     # the idle loops drain must not disturb the timer suites.
     BootConfig("trace-smp2", machine="q35", smp=2, firmware="bios",
-               cmdline="test=trace,timer.timers_fire_*,clockevent trace=all",
+               cmdline="test=trace,timer.timers_fire_*,clockevent trace=all", trace_cpus=2,
                must_match=(r"^trace: recording irq softirq timer", r"@KT1 [A-Za-z0-9+/=]+\*[0-9a-f]{8}")),
+    # Debug keys typed on COM1 (KEYS_INPUT), on 4 CPUs; keys=off ignores
+    # them. In every test=* boot the keyhandler suite runs each key once.
+    BootConfig("keys", machine="q35", smp=4, firmware="bios", cmdline="test=keys",
+               timeout=60, serial_input=KEYS_INPUT, must_match=KEYS_OUTPUT,
+               must_not_match=KEYS_PROBLEMS),
+    BootConfig("keys-off", machine="q35", firmware="bios", cmdline="keys=off",
+               expect="idle", timeout=8, serial_input=((r"^Boot complete", b"h"),),
+               must_match=(r"^keys: debug keys off \(keys=off\)$",),
+               must_not_match=(r"pressed ->", r"^COM1: input")),
+    # A panic on CPU 1 of 4: every CPU's registers and backtrace, and the
+    # trace records (trace=all), then the FAIL exit (PANIC_REPORT).
+    BootConfig("panic-ap", machine="q35", smp=4, firmware="bios",
+               cmdline="test=selftest_panic_ap trace=all", expect="fail", timeout=60,
+               must_match=PANIC_REPORT, must_not_match=PANIC_PROBLEMS),
+    # Guest images (docs/guest-images.md): a valid ELF64 and its command
+    # line are reported; a file that is not one, and a bad command line,
+    # are refused with the reason, and the boot goes on.
+    BootConfig("guest-images", machine="q35", firmware="bios", cmdline="test=boot",
+               modules=("build/guests/spin.elf:name=spin vcpus=2 mem=8M weight=512",
+                        "README.md:name=notelf",
+                        "docs/guest-images.md:name=bad vcpus=0"),
+               must_match=(r"^Module 0: guest spin: ELF64, entry 0x401000, 2 vCPUs",
+                           r"^Module 0:   r-x \[0x401000-",
+                           r"^Module 1 \(notelf\): refused: .*ELF",
+                           r"^Module 2: refused: .*vcpus",
+                           r"^Guests: 1 of 3 images valid")),
     # No tests selected: the kernel comes up and idles.
     BootConfig("idle", machine="q35", firmware="uefi", cmdline="", expect="idle", timeout=8,
                must_match=("Kairos", "Memory:")),

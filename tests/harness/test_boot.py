@@ -5,6 +5,7 @@ Python script for Bochs."""
 import contextlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -137,6 +138,25 @@ class QemuTest(unittest.TestCase):
         self.assertTrue(result.triple_fault)
         self.assertIn("(triple fault)", result.detail)
 
+    def test_serial_input_command(self):
+        cmd = self.qemu(serial_input=((0, b"h"),)).command(Path("/k.iso"))
+        chardev = cmd[cmd.index("-chardev") + 1]
+        self.assertEqual(chardev, f"file,id=com1,path={self.run_dir}/serial.log,"
+                                  f"input-path={self.run_dir}/serial.in")
+        self.assertEqual(cmd[cmd.index("-serial") + 1], "chardev:com1")
+        self.assertEqual(cmd.count("-serial"), 1)
+        # Interactive runs keep the terminal.
+        cmd = self.qemu(serial_input=((0, b"h"),)).command(Path("/k.iso"), interactive=True)
+        self.assertIn("mon:stdio", cmd)
+        self.assertNotIn("-chardev", cmd)
+
+    def test_serial_input_path_with_a_comma(self):
+        run_dir = self.run_dir / "a,b"
+        qemu = boot.Qemu(boot.BootConfig("x", serial_input=((0, b"h"),)), run_dir)
+        chardev = " ".join(qemu.command(Path("/k.iso")))
+        self.assertIn(f"path={self.run_dir}/a,,b/serial.log,", chardev)
+        self.assertIn(f"input-path={self.run_dir}/a,,b/serial.in", chardev)
+
 
 class FakeEmulator(boot.Emulator):
     """Runs a shell script instead of an emulator; SCRIPT sees $LOG."""
@@ -211,6 +231,92 @@ class RunBootTest(unittest.TestCase):
     def test_bad_name(self):
         with self.assertRaises(ValueError):
             self.run_fake("exit 33", name="../escape")
+
+
+class TypingEmulator(FakeEmulator):
+    """A fake that reads COM1's input: SCRIPT sees $LOG and $FIFO."""
+
+    name = "typing"
+    serial_input = True
+
+    def command(self, iso, interactive=False, gdb=False):
+        return ["sh", "-c", f"LOG={self.serial_log}; FIFO={self.serial_fifo}; {self.script}"]
+
+
+# Reads n bytes from the FIFO one at a time (head would read ahead).
+READ_BYTES = "dd bs=1 count={n} < $FIFO 2>/dev/null"
+
+
+class SerialInputTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.boots = Path(self.tmp.name)
+        self.iso = self.boots / "dummy.iso"
+        self.iso.touch()
+        boot.BACKENDS["typing"] = TypingEmulator
+        boot.BACKENDS["fake"] = FakeEmulator
+
+    def tearDown(self):
+        del boot.BACKENDS["typing"]
+        del boot.BACKENDS["fake"]
+        self.tmp.cleanup()
+
+    def run_typing(self, script, steps, emulator="typing", **fields):
+        FakeEmulator.script = script
+        config = boot.BootConfig("typing-run", emulator=emulator, serial_input=steps, **fields)
+        return boot.run_boot(config, iso=self.iso, boots_dir=self.boots)
+
+    def test_steps_reach_the_guest_in_order(self):
+        script = ("echo '[    0.1] ready' > $LOG; "
+                  f"got=$({READ_BYTES.format(n=3)}); echo \"got $got\" >> $LOG; "
+                  f"printf '{KTAP_PASS}' >> $LOG; exit 33")
+        result = self.run_typing(script, ((r"^ready$", b"ab"), (0.2, b"c")),
+                                 must_match=(r"^got abc$",))
+        self.assertTrue(result.ok, result.reasons)
+        record = (result.run_dir / "serial-input.log").read_text().splitlines()
+        self.assertEqual(len(record), 2)
+        self.assertIn("step 1 (wait for /^ready$/): sent b'ab'", record[0])
+        self.assertIn("step 2 (wait 0.2 s): sent b'c'", record[1])
+        self.assertIn("serial.in", (result.run_dir / "command.sh").read_text())
+
+    def test_each_regex_waits_past_the_last_match(self):
+        # The second "mark" comes only after the first byte arrived: were
+        # the first "mark" matched again, both bytes would come at once.
+        script = ("echo mark > $LOG; " + READ_BYTES.format(n=1) + " >> $LOG; echo >> $LOG; "
+                  "sleep 0.3; echo mark >> $LOG; " + READ_BYTES.format(n=1) + " >> $LOG; "
+                  f"echo >> $LOG; printf '{KTAP_PASS}' >> $LOG; exit 33")
+        result = self.run_typing(script, ((r"^mark$", b"1"), (r"^mark$", b"2")),
+                                 must_match=(r"^mark\n1\nmark\n2$",))
+        self.assertTrue(result.ok, result.reasons)
+
+    def test_a_step_that_never_comes_fails_the_boot(self):
+        result = self.run_typing(f"printf '{KTAP_PASS}' > $LOG; sleep 0.3; exit 33",
+                                 ((r"^never$", b"x"),))
+        self.assertFalse(result.ok)
+        self.assertEqual(result.reasons, ["serial input: step 1 of 1 (wait for /^never$/, "
+                                          "then send b'x') never came"])
+
+    def test_back_end_without_input_is_refused(self):
+        result = self.run_typing("exit 33", ((0, b"h"),), emulator="fake")
+        self.assertFalse(result.ok)
+        self.assertEqual(result.reasons, ["the fake back end cannot feed serial_input"])
+        bochs = boot.BootConfig("b", emulator="bochs", machine="pc", serial_input=((0, b"h"),))
+        self.assertFalse(boot.Bochs(bochs, self.boots).serial_input)
+
+    def test_find(self):
+        lines = ["a", "mark", "b", "mark"]
+        mark = re.compile(r"^mark$", re.MULTILINE)
+        self.assertEqual(boot.SerialFeeder.find(mark, lines, 0), 2)
+        self.assertEqual(boot.SerialFeeder.find(mark, lines, 2), 4)
+        self.assertIsNone(boot.SerialFeeder.find(mark, lines, 4))
+        two = re.compile(r"^b\nmark$", re.MULTILINE)
+        self.assertEqual(boot.SerialFeeder.find(two, lines, 0), 4)
+
+    def test_only_complete_lines_count(self):
+        log = self.boots / "serial.log"
+        log.write_bytes(b"[    0.1] done\r\n[    0.2] hal")
+        feeder = boot.SerialFeeder((), self.boots / "in", log, self.boots / "rec")
+        self.assertEqual(feeder._complete_lines(), ["done"])
 
 
 # Bochs's log lines for the ways a run ends (Bochs 2.7, as measured).
@@ -555,10 +661,31 @@ class MatrixTest(unittest.TestCase):
                 self.assertLessEqual(names[name].timeout, 300)
 
     def test_patterns_compile(self):
-        import re
         for config in matrix.MATRIX:
             for pattern in config.must_match + config.must_not_match:
                 re.compile(pattern)
+            for wait, data in config.serial_input:
+                if isinstance(wait, str):
+                    re.compile(wait)
+                self.assertIsInstance(data, bytes)
+
+    def test_serial_input_only_where_the_back_end_takes_it(self):
+        for config in matrix.MATRIX:
+            if config.serial_input:
+                with self.subTest(config=config.name):
+                    self.assertTrue(boot.BACKENDS[config.emulator].serial_input)
+
+    def test_keys_and_panic_machines(self):
+        names = {c.name: c for c in matrix.MATRIX}
+        keys, panic = names["keys"], names["panic-ap"]
+        self.assertIn("test=keys", keys.cmdline)
+        # Every built-in key is typed (the keys suite waits for each).
+        typed = b"".join(data for _, data in keys.serial_input)
+        for key in b"hartdqsTz":
+            self.assertIn(key, typed)
+        self.assertEqual((panic.expect, panic.smp), ("fail", 4))
+        for cpu in range(4):
+            self.assertTrue(any(f"CPU {cpu}  RIP" in p for p in panic.must_match), cpu)
 
 
 class CliTest(unittest.TestCase):

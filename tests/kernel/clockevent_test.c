@@ -253,10 +253,11 @@ static void cancelled_deadline_does_not_fire(struct ktest *t)
 	flags = local_irq_save();
 	borrow_device();
 	fired = clockevent_fired_count();
-	armed = reprogram_timer(NOW() + MILLISECS(1));
+	/* Far enough that a host preemption cannot make it past. */
+	armed = reprogram_timer(NOW() + MILLISECS(20));
 	cancelled = reprogram_timer(0);
 	local_irq_restore(flags);
-	mdelay(3);
+	mdelay(30);
 	flags = local_irq_save();
 	give_back_device();
 	local_irq_restore(flags);
@@ -276,8 +277,8 @@ static void new_deadline_replaces_old(struct ktest *t)
 	flags = local_irq_save();
 	borrow_device();
 	fired = clockevent_fired_count();
-	first = NOW() + MILLISECS(1);
-	second = NOW() + MILLISECS(4);
+	first = NOW() + MILLISECS(5);
+	second = NOW() + MILLISECS(20);
 	reprogram_timer(first);
 	reprogram_timer(second);
 	local_irq_restore(flags);

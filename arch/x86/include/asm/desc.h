@@ -11,15 +11,33 @@
 #define IST_MC	3
 #define NR_IST	3
 
-/* Vectors (SDM Vol. 3A, table 7-1) and the ones we assign. */
-#define X86_EXC_NMI	2
-#define X86_EXC_BP	3
-#define X86_EXC_DF	8
-#define X86_EXC_PF	14
-#define X86_EXC_MC	18
-#define NR_EXCEPTIONS	32
-#define PIC_VECTOR_BASE 0x20 /* legacy 8259 IRQs 0-15 */
-#define SPURIOUS_VECTOR 0xff /* LAPIC spurious interrupt */
+/*
+ * Vectors (SDM Vol. 3A, table 7-1) and the ones we assign. The LAPIC's
+ * priority class is vector / 16 (SDM Vol. 3A, 11.8.3): a vector waits
+ * while one of a higher or equal class is in service on the CPU.
+ *
+ *   0x00-0x1f  exceptions
+ *   0x20-0x2f  the legacy PIC's IRQs 0-15 (masked; spurious 7 and 15)
+ *   0x30       platform timer: HPET or PIT (asm/platform_timer.h)
+ *   0x31       COM1 receive: debug keys (arch/x86/serial.c)
+ *   0xd0-0xf0  in-kernel test suites (tests/kernel/)
+ *   0xfa       LAPIC timer (asm/lapic_timer.h)
+ *   0xfb       call function IPI (arch/x86/smp.c)
+ *   0xfc       event check IPI (arch/x86/smp.c)
+ *   0xfe       LAPIC error (asm/apic.h)
+ *   0xff       LAPIC spurious
+ */
+#define X86_EXC_NMI	     2
+#define X86_EXC_BP	     3
+#define X86_EXC_DF	     8
+#define X86_EXC_PF	     14
+#define X86_EXC_MC	     18
+#define NR_EXCEPTIONS	     32
+#define PIC_VECTOR_BASE	     0x20 /* legacy 8259 IRQs 0-15 */
+#define COM1_VECTOR	     0x31 /* lowest class above the PIC's: input */
+#define CALL_FUNCTION_VECTOR 0xfb
+#define EVENT_CHECK_VECTOR   0xfc /* only wakes the CPU to look for work */
+#define SPURIOUS_VECTOR	     0xff /* LAPIC spurious interrupt */
 
 #ifndef __ASSEMBLY__
 #include <compiler.h>

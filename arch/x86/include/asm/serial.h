@@ -22,4 +22,13 @@ void serial_console_emergency(void);
 bool serial_port_init(u16 io_base);
 void serial_port_write(u16 io_base, const char *s, size_t len);
 
+/*
+ * Delivers each byte COM1 receives to rx, in IRQ context on the calling
+ * CPU: routes the port's ISA IRQ (4 for 0x3f8) through the I/O APIC to
+ * COM1_VECTOR and enables the receive interrupt. Returns 0, or -ENODEV
+ * without a registered COM1 console at a standard port or an I/O APIC,
+ * or the routing error. Boot CPU, once.
+ */
+int serial_input_init(void (*rx)(char c));
+
 #endif /* ASM_X86_SERIAL_H */

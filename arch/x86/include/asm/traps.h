@@ -16,6 +16,12 @@ void show_registers(const struct cpu_user_regs *regs);
 /* Prints the frame-pointer chain from (rip, rbp), symbolically. */
 void show_backtrace(unsigned long rip, unsigned long rbp);
 
+/*
+ * Prints a trap frame's registers and the symbolic backtrace of the
+ * trapped context (fatal traps, NMI reports). Any context.
+ */
+void show_execution_state(const struct cpu_user_regs *regs);
+
 /* Interrupts seen per vector, for debugging and tests. */
 unsigned long irq_count(unsigned int vector);
 

@@ -1,0 +1,978 @@
+"""Tests of the host trace decoder (tools/ktrace.py) on recorded binary input,
+made here by a small encoder of the wire format (include/trace.h), so that a
+mistake in the decoder cannot cancel one in a shared encoder."""
+
+import base64
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+import zlib
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parents[2]
+KTRACE_PY = ROOT / "tools" / "ktrace.py"
+
+
+def load_ktrace():
+    """Imports tools/ktrace.py by path (it is not on sys.path)."""
+    spec = importlib.util.spec_from_file_location("kairos_ktrace", KTRACE_PY)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+kt = load_ktrace()
+
+# enum trace_event, written out again here on purpose.
+INFO, LOST, IRQ_ENTRY, IRQ_EXIT = 1, 2, 3, 4
+SOFTIRQ_RAISE, SOFTIRQ_ENTRY, SOFTIRQ_EXIT = 5, 6, 7
+TIMER_SET, TIMER_STOP, TIMER_FIRE, CLOCKEVENT_PROGRAM = 8, 9, 10, 11
+IDLE_ENTER, IDLE_EXIT, IPI_SEND, S_TIMER_FIRE = 12, 13, 14, 15
+SCHEDULE, CONTEXT_SWITCH, VCPU_WAKE, VCPU_BLOCK, VCPU_POLL = 16, 17, 18, 19, 20
+VIRQ_DELIVER, HYPERCALL_ENTRY, HYPERCALL_EXIT = 21, 22, 23
+
+GHZ = 1000000000  # a 1 GHz TSC: TSC values are ns
+MS = 1000000
+S = 1000000000
+
+
+# ---------------------------------------------------------------------------
+# The encoder
+
+
+def rec(tsc, event, cpu=0, a=0, b=0, c=0):
+    """One record as its tuple (what the decoder gives back)."""
+    return (tsc, event, cpu, a, b, c)
+
+
+def pack(records):
+    return b"".join(struct.pack("<QHHIQQ", *r) for r in records)
+
+
+def frame(records, crc=None):
+    """One frame line's text for 1 to 8 records (or any payload, for
+    corrupt frames), without the newline."""
+    payload = records if isinstance(records, bytes) else pack(records)
+    crc = zlib.crc32(payload) if crc is None else crc
+    return "@KT1 " + base64.b64encode(payload).decode() + f"*{crc:08x}"
+
+
+def frames(records, per_frame=8):
+    """Frame lines for a stream of records, per_frame at a time."""
+    return [frame(records[i:i + per_frame]) for i in range(0, len(records), per_frame)]
+
+
+def info(tsc=0, hz=GHZ, zero=0, cpu=0, version=1):
+    return rec(tsc, INFO, cpu, version, hz, zero)
+
+
+def log(*parts):
+    """A serial log: strings are lines, lists of records become frames."""
+    lines = []
+    for p in parts:
+        lines += frames(p) if isinstance(p, list) else [p]
+    return "\n".join(lines) + "\n"
+
+
+def decoded(trace):
+    return [(r.tsc, r.event, r.cpu, r.a, r.b, r.c) for r in trace.records]
+
+
+def run_main(argv, stdin=None):
+    """(status, stdout, stderr) of ktrace.main(argv)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = kt.main(argv)
+        except SystemExit as e:  # argparse
+            status = e.code
+    return status, out.getvalue(), err.getvalue()
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = Path(self._tmp.name)
+        self.addCleanup(self._tmp.cleanup)
+
+    def write_log(self, text, name="serial.log"):
+        path = self.tmp / name
+        path.write_text(text)
+        return str(path)
+
+
+# ---------------------------------------------------------------------------
+# The tool's tables against the kernel's headers
+
+
+def c_source(path):
+    """A C file without its comments, or None if it is not there."""
+    try:
+        text = (ROOT / path).read_text()
+    except OSError:
+        return None
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
+class HeaderTablesTest(unittest.TestCase):
+    def test_events_match_trace_h(self):
+        src = c_source("include/trace.h")
+        if src is None:
+            self.skipTest("no include/trace.h")
+        body = re.search(r"enum trace_event\s*{(.*?)}", src, re.S).group(1)
+        events, value = {}, -1
+        for item in filter(None, (i.strip() for i in body.split(","))):
+            m = re.fullmatch(r"TRACE_(\w+)(?:\s*=\s*(\d+))?", item)
+            self.assertIsNotNone(m, item)
+            value = int(m.group(2)) if m.group(2) else value + 1
+            events[m.group(1)] = value
+        del events["NR_EVENTS"]
+        self.assertEqual(events, {e.name: e.value for e in kt.Ev})
+        version = re.search(r"#define TRACE_FORMAT_VERSION (\d+)", src).group(1)
+        self.assertEqual(int(version), kt.FORMAT_VERSION)
+
+    def test_record_layout_matches_trace_h(self):
+        src = c_source("include/trace.h")
+        if src is None:
+            self.skipTest("no include/trace.h")
+        body = re.search(r"struct trace_record\s*{(.*?)}", src, re.S).group(1)
+        fields = re.findall(r"\b(u8|u16|u32|u64)\s+(\w+)\s*;", body)
+        codes = {"u8": "B", "u16": "H", "u32": "I", "u64": "Q"}
+        self.assertEqual([name for _, name in fields], ["tsc", "event", "cpu", "a", "b", "c"])
+        self.assertEqual("<" + "".join(codes[t] for t, _ in fields), kt.RECORD.format)
+        self.assertEqual(kt.RECORD_SIZE, 32)
+
+    def test_vectors_match_headers(self):
+        defines = {}
+        for path in list((ROOT / "arch/x86/include/asm").glob("*.h")) + [ROOT / "arch/x86/smp.c"]:
+            src = c_source(path.relative_to(ROOT))
+            for name, value in re.findall(r"#define (\w+)_VECTOR\s+(0x[0-9a-fA-F]+)\b", src or ""):
+                defines[name] = int(value, 16)
+        if not defines:
+            self.skipTest("no vector definitions found")
+        for vector, name in kt.VECTOR_NAMES.items():
+            if name in defines:
+                self.assertEqual(defines[name], vector, name)
+        self.assertEqual(defines.get("LOCAL_TIMER"), kt.LOCAL_TIMER_VECTOR)
+
+    def test_softirqs_match_softirq_h(self):
+        src = c_source("include/softirq.h")
+        if src is None:
+            self.skipTest("no include/softirq.h")
+        body = re.search(r"enum\s*{([^}]*NR_SOFTIRQS[^}]*)}", src, re.S).group(1)
+        names = [i.split("=")[0].strip() for i in body.split(",") if i.strip()]
+        names = [n.removesuffix("_SOFTIRQ") for n in names if n != "NR_SOFTIRQS"]
+        self.assertEqual(names, [kt.SOFTIRQ_NAMES[i] for i in range(len(names))])
+
+
+# ---------------------------------------------------------------------------
+# Frames
+
+
+EVERY_EVENT = [
+    info(0, GHZ, 0),
+    rec(1000, LOST, 0, 17),
+    rec(2000, IRQ_ENTRY, 0, 0xFA),
+    rec(3000, IRQ_EXIT, 0, 0xFA),
+    rec(4000, SOFTIRQ_RAISE, 0, 1, 3),
+    rec(5000, SOFTIRQ_ENTRY, 0, 0),
+    rec(6000, SOFTIRQ_EXIT, 0, 0),
+    rec(7000, TIMER_SET, 0, 50000, 0xFFFF800000123450, 1007000),
+    rec(8000, TIMER_STOP, 0, 0, 0xFFFF800000123450),
+    rec(9000, TIMER_FIRE, 0, 1234, 0xFFFFFFFF80101230, 0xFFFF800000123450),
+    rec(10000, CLOCKEVENT_PROGRAM, 0, 1, 0, 2000000),
+    rec(11000, IDLE_ENTER, 0),
+    rec(12000, IDLE_EXIT, 0),
+    rec(13000, IPI_SEND, 0, 0xFC, 2),
+    rec(14000, S_TIMER_FIRE, 0),
+    rec(15000, SCHEDULE, 0, 30000, 0, 5),
+    rec(16000, CONTEXT_SWITCH, 0, 0, 0, 5),
+    rec(17000, VCPU_WAKE, 0, 0, 6),
+    rec(18000, VCPU_BLOCK, 0, 0, 5),
+    rec(19000, VCPU_POLL, 0, 0, 5, 3000000),
+    rec(20000, VIRQ_DELIVER, 0, 7, 5),
+    rec(21000, HYPERCALL_ENTRY, 0, 3, 5),
+    rec(22000, HYPERCALL_EXIT, 0, 3, (1 << 64) - 22),
+    rec(23000, 99, 0, 1, 2, 3),
+]
+
+
+class FrameTest(TempDirTest):
+    def test_round_trip_of_every_event(self):
+        self.assertEqual({r[1] for r in EVERY_EVENT} - {99}, {e.value for e in kt.Ev})
+        trace = kt.load(log(EVERY_EVENT))
+        self.assertEqual(decoded(trace), EVERY_EVENT)
+        self.assertEqual((trace.stats.frames, trace.stats.records), (3, len(EVERY_EVENT)))
+        self.assertEqual((trace.stats.corrupt, trace.stats.truncated), (0, 0))
+        text = list(kt.text_lines(trace))
+        body = [line for line in text if not line.startswith("#")]
+        self.assertEqual(len(body), len(EVERY_EVENT))
+        for line, r in zip(body, EVERY_EVENT):
+            name = kt.event_name(r[1])
+            self.assertRegex(line, rf"^  +0 \[ +0\.0000\d\d\] {name}:")
+        expect = [
+            "info: version=1 tsc_hz=1000000000 tsc_at_0=0",
+            "lost: 17 records dropped",
+            "irq_entry: vector=0xfa (LOCAL_TIMER)",
+            "irq_exit: vector=0xfa (LOCAL_TIMER)",
+            "softirq_raise: softirq=1 (SCHEDULE) cpu=3",
+            "softirq_entry: softirq=0 (TIMER)",
+            "timer_set: timer=0xffff800000123450 expires=0.001007000(+1.000ms) slack=50000ns",
+            "timer_stop: timer=0xffff800000123450",
+            "timer_fire: fn=0xffffffff80101230 timer=0xffff800000123450 lateness=1234ns",
+            "clockevent_program: armed deadline=0.002000000(+1.990ms)",
+            "idle_enter:",
+            "ipi_send: vector=0xfc (EVENT_CHECK) cpu=2",
+            "s_timer_fire:",
+            "schedule: prev=0 next=5 slice=30000us",
+            "context_switch: prev=0 next=5",
+            "vcpu_wake: vcpu=6",
+            "vcpu_poll: vcpu=5 timeout=0.003000000(+2.981ms)",
+            "virq_deliver: port=7 vcpu=5",
+            "hypercall_entry: nr=3 vcpu=5",
+            "hypercall_exit: nr=3 result=-22",
+            "event_99: a=0x1 b=0x2 c=0x3",
+        ]
+        for e in expect:
+            self.assertTrue(any(line.endswith("] " + e) for line in body), e)
+
+    def test_text_line_format(self):
+        trace = kt.load(log([info(), rec(1234567891, IRQ_ENTRY, 3, 0x30)]))
+        lines = list(kt.text_lines(trace))
+        self.assertEqual(lines[-1], "    3 [    1.234567] irq_entry: vector=0x30 (PLATFORM_TIMER)")
+        lines = list(kt.text_lines(trace, ns_digits=True))
+        self.assertEqual(lines[-1],
+                         "    3 [    1.234567891] irq_entry: vector=0x30 (PLATFORM_TIMER)")
+
+    def test_frames_among_console_text(self):
+        a = [info(), rec(100, IRQ_ENTRY, 0, 0xFA)]
+        b = [rec(200, IRQ_EXIT, 0, 0xFA)]
+        c = [rec(300, IDLE_ENTER, 1)]
+        d = [rec(400, IDLE_EXIT, 1)]
+        text = ("SeaBIOS (version 1.16)\r\n"
+                "[c   1234] console text then " + frame(a) + "\r\n"
+                "[    0.000001] a log line\r\n"
+                + frame(b) + "\r\n"
+                "firmware junk" + frame(c) + " " + frame(d) + "\n"
+                "last line without a frame")
+        trace = kt.load(text)
+        self.assertEqual(decoded(trace), a + b + c + d)
+        self.assertEqual((trace.stats.frames, trace.stats.corrupt, trace.stats.truncated),
+                         (4, 0, 0))
+        self.assertEqual(trace.stats.lines, 6)
+        self.assertEqual([r.line for r in trace.records], [2, 2, 4, 5, 5])
+
+    def test_eight_records_fit_a_frame_nine_do_not(self):
+        eight = [rec(i, IDLE_ENTER) for i in range(8)]
+        trace = kt.load(log([info()], frame(eight), frame(eight + [rec(9, IDLE_EXIT)])))
+        self.assertEqual(len(trace.records), 9)
+        self.assertEqual((trace.stats.frames, trace.stats.corrupt), (2, 1))
+        self.assertEqual(dict(trace.stats.reasons), {"bad length (9 records)": 1})
+
+    def test_corrupt_and_truncated_frames_are_skipped_and_counted(self):
+        good = [rec(10, IDLE_ENTER)]
+        payload = pack(good)
+        b64 = base64.b64encode(payload).decode()
+        crc = f"{zlib.crc32(payload):08x}"
+        cases = {
+            "bad base64 (character)": ("corrupt", "@KT1 " + b64[:10] + "!" + b64[11:] + "*" + crc),
+            "bad base64 (padding)": ("corrupt", "@KT1 " + b64[:-4] + "A=AA*" + crc),
+            "bad base64 (length)": ("corrupt", "@KT1 " + b64[:-1] + "*" + crc),
+            "empty": ("corrupt", frame(b"")),
+            "31 bytes": ("corrupt", frame(payload[:31])),
+            "33 bytes": ("corrupt", frame(payload + b"\0")),
+            "bad CRC": ("corrupt", frame(good, crc=zlib.crc32(payload) ^ 1)),
+            "text inside": ("corrupt", "@KT1 " + b64[:20] + "[ 0.1] hi " + b64[20:] + "*" + crc),
+            "cut in the base64": ("truncated", "@KT1 " + b64[:17]),
+            "cut before the CRC": ("truncated", "@KT1 " + b64 + "*"),
+            "cut in the CRC": ("truncated", "@KT1 " + b64 + "*" + crc[:5] + "  \r"),
+            "magic only": ("truncated", "text @KT1 "),
+        }
+        for what, (kind, line) in cases.items():
+            with self.subTest(what):
+                trace = kt.load(log([info()], line, [rec(20, IDLE_EXIT)]))
+                self.assertEqual([r[1] for r in decoded(trace)], [INFO, IDLE_EXIT])
+                self.assertEqual(getattr(trace.stats, kind), 1)
+                self.assertEqual(trace.stats.corrupt + trace.stats.truncated, 1)
+                self.assertEqual(trace.stats.frames, 2)
+                self.assertEqual(trace.stats.examples[0][0], 2)  # its line
+        # A frame at the very end of the log, with no newline.
+        trace = kt.load(log([info()]) + "@KT1 " + b64[:-3])
+        self.assertEqual((trace.stats.frames, trace.stats.truncated), (1, 1))
+
+    def test_a_good_frame_after_a_broken_one_on_its_line(self):
+        good = [rec(10, IDLE_ENTER)]
+        text = "@KT1 AAAA!!" + frame(good) + "\n"
+        trace = kt.load(log([info()]) + text)
+        self.assertEqual((trace.stats.frames, trace.stats.corrupt), (2, 1))
+        self.assertEqual(decoded(trace)[1:], good)
+
+    def test_garbled_lines_never_crash(self):
+        rng = random.Random(8)
+        lines = frames([rec(i * 10, IDLE_ENTER + i % 2, i % 3, i) for i in range(64)], 4)
+        for _ in range(300):
+            line = list(rng.choice(lines))
+            for _ in range(rng.randint(1, 4)):
+                i = rng.randrange(len(line))
+                op = rng.randrange(3)
+                if op == 0:
+                    line[i] = rng.choice("AZaz09+/=*@ \x00\xff\u00e9K1")
+                elif op == 1:
+                    del line[i:]
+                    break
+                else:
+                    line.insert(i, rng.choice("=*@KT1 "))
+            text = "".join(line)
+            trace = kt.load("x " + text + "\n", tsc_hz=GHZ)
+            st = trace.stats
+            self.assertEqual(st.frames + st.corrupt + st.truncated >= 1,
+                             "@KT1 " in text, text)
+            for r in trace.records:  # a good CRC: the records are what was sent
+                self.assertIn(r.event, (IDLE_ENTER, IDLE_EXIT))
+
+    def test_binary_log_through_main(self):
+        raw = log([info(), rec(5, IDLE_ENTER)]).encode() + b"\xff\xfe garbage \x00\n"
+        path = self.tmp / "serial.log"
+        path.write_bytes(raw)
+        status, out, err = run_main([str(path)])
+        self.assertEqual(status, 0, err)
+        self.assertIn("idle_enter", out)
+
+
+# ---------------------------------------------------------------------------
+# Time
+
+
+BOOT_LOG = """\
+[c   1025999887] TSC: against hpet: 2596.093763 MHz, error <= 38 ppm, 10077 us window (chosen)
+[c   1032172521] TSC: against acpi_pm: 2596.075630 MHz, error <= 37 ppm, 10146 us window (agrees)
+[c   1044498055] TSC: 2596.093 MHz, error <= 38 ppm, reference hpet, calibrated in 10 ms
+[c   1054688495] time: system time from tsc (multiply and shift)"""
+REFINED = ("[    1.006779] TSC: refined to 2596.117517 MHz, error <= 1 ppm, over 1000 ms "
+           "against hpet (9 ppm from the boot value)")
+
+
+class TimeTest(TempDirTest):
+    def test_trace_info_gives_system_time(self):
+        hz, zero = 2500000000, 7000
+        trace = kt.load(log([info(zero + 100, hz, zero), rec(zero + 2500000000, IDLE_ENTER),
+                             rec(zero - 250, IDLE_EXIT)]))
+        self.assertEqual([r.ns for r in trace.records], [40, 1000000000, -100])
+        self.assertTrue(trace.absolute)
+        self.assertEqual(trace.tsc_hz, hz)
+        self.assertEqual(trace.time_source, "TRACE_INFO")
+
+    def test_latest_trace_info_before_a_record(self):
+        trace = kt.load(log([rec(1000, IDLE_ENTER, 1), info(2000, GHZ, 0),
+                             rec(3000, IDLE_EXIT, 1), info(4000, 2 * GHZ, 1000),
+                             rec(5000, IDLE_ENTER, 1)]))
+        # before the first: the first; then each the latest
+        self.assertEqual([r.ns for r in trace.records], [1000, 2000, 3000, 1500, 2000])
+
+    def test_fallback_to_the_boot_log_tsc_line(self):
+        text = BOOT_LOG + "\n" + log([rec(5000000, IDLE_ENTER), rec(5000000 + 2596093, IDLE_EXIT),
+                                      rec(4000000, IDLE_ENTER, 1)])
+        trace = kt.load(text)
+        self.assertEqual(trace.tsc_hz, 2596093000)
+        self.assertFalse(trace.absolute)
+        self.assertIn("TSC: 2596.093 MHz", trace.time_source)
+        # relative to the first (earliest) record: 10^6 and 3596093 cycles
+        self.assertEqual([r.ns for r in trace.records], [385194, 1385194, 0])
+        header = list(kt.text_lines(trace))[1]
+        self.assertIn("2596.093000 MHz", header)
+        self.assertIn("since the first record", header)
+
+    def test_refined_line_is_preferred(self):
+        text = BOOT_LOG + "\n" + REFINED + "\n" + log([rec(2596117517, IDLE_ENTER),
+                                                      rec(2 * 2596117517, IDLE_EXIT)])
+        trace = kt.load(text)
+        self.assertEqual(trace.tsc_hz, 2596117517)
+        self.assertEqual([r.ns for r in trace.records], [0, S])
+
+    def test_trace_info_wins_over_the_boot_log(self):
+        trace = kt.load(BOOT_LOG + "\n" + log([info(0, GHZ, 0), rec(S, IDLE_ENTER)]))
+        self.assertEqual((trace.tsc_hz, trace.records[1].ns), (GHZ, S))
+
+    def test_tsc_hz_overrides(self):
+        trace = kt.load(BOOT_LOG + "\n" + log([rec(100, IDLE_ENTER), rec(300, IDLE_EXIT)]),
+                        tsc_hz=100 * 1000000)
+        self.assertEqual([r.ns for r in trace.records], [0, 2000])
+        self.assertEqual(trace.time_source, "--tsc-hz")
+        trace = kt.load(log([info(0, GHZ, 100), rec(300, IDLE_EXIT)]), tsc_hz=2 * GHZ)
+        self.assertEqual(trace.records[1].ns, 100)
+        self.assertTrue(trace.absolute)
+
+    def test_parse_hz(self):
+        for text, hz in (("2596093763", 2596093763), ("2596.093763MHz", 2596093763),
+                         ("2.6 GHz", 2600000000), ("100e6", 100000000), ("1000kHz", 1000000)):
+            self.assertEqual(kt.parse_hz(text), hz, text)
+        for bad in ("fast", "0", "-5", "1e", ""):
+            with self.assertRaises(Exception, msg=bad):
+                kt.parse_hz(bad)
+
+    def test_no_rate_is_an_error(self):
+        with self.assertRaises(kt.TraceError):
+            kt.load(log([rec(100, IDLE_ENTER)]))
+        status, out, err = run_main([self.write_log(log([rec(100, IDLE_ENTER)]))])
+        self.assertEqual(status, 2)
+        self.assertIn("--tsc-hz", err)
+        status, out, err = run_main(["--tsc-hz", "1GHz",
+                                     self.write_log(log([rec(100, IDLE_ENTER)]))])
+        self.assertEqual(status, 0, err)
+        # no records: nothing to convert, not an error
+        status, out, err = run_main(["--summary", self.write_log("just a log\n")])
+        self.assertEqual(status, 0, err)
+        self.assertIn("no records", out)
+
+
+# ---------------------------------------------------------------------------
+# Order, timestamps going backwards, symbols
+
+
+class OrderTest(TempDirTest):
+    def test_sorted_by_time_and_stable_per_cpu(self):
+        records = [info(),
+                   rec(300, IDLE_ENTER, 0), rec(100, IDLE_EXIT, 0),  # CPU 0 goes back
+                   rec(200, IRQ_ENTRY, 1, 0xFA), rec(200, IRQ_EXIT, 1, 0xFA),
+                   rec(200, IPI_SEND, 0, 0xFC, 1), rec(400, IDLE_ENTER, 1)]
+        trace = kt.load(log(records))
+        order = [(r.cpu, r.tsc, r.event) for r in trace.timeline()]
+        self.assertEqual(order, [(0, 0, INFO), (1, 200, IRQ_ENTRY), (1, 200, IRQ_EXIT),
+                                 (0, 300, IDLE_ENTER), (0, 100, IDLE_EXIT),
+                                 (0, 200, IPI_SEND), (1, 400, IDLE_ENTER)])
+
+    def test_backwards_timestamps_are_found_per_cpu(self):
+        records = [info(),
+                   rec(100, IDLE_ENTER, 0), rec(90, IDLE_EXIT, 0), rec(95, IDLE_ENTER, 0),
+                   rec(80, IDLE_EXIT, 0),
+                   rec(50, IDLE_ENTER, 1), rec(50, IDLE_EXIT, 1), rec(60, IDLE_ENTER, 1)]
+        trace = kt.load(log(records))
+        self.assertEqual(list(trace.backsteps), [0])  # CPU 1 only lags CPU 0: fine
+        steps = trace.backsteps[0]
+        self.assertEqual([(s.position, s.prev.tsc, s.rec.tsc) for s in steps],
+                         [(2, 100, 90), (4, 95, 80)])
+        status, out, err = run_main([self.write_log(log(records))])
+        self.assertEqual(status, 0)
+        self.assertIn("CPU 0: timestamps go backwards 2 times", err)
+        self.assertNotIn("CPU 1", err)
+        status, out, err = run_main(["-q", self.write_log(log(records))])
+        self.assertEqual(err, "")
+        status, out, err = run_main(["--summary", self.write_log(log(records))])
+        self.assertRegex(out, r"\n +0 +5 .* 2\n")  # CPU 0's backwards column
+
+    def test_lost_records_take_the_place_of_their_hole(self):
+        # The kernel stamps TRACE_LOST when its drain counts the hole, and
+        # sends it where the hole is in the CPU's stream.
+        # One stamped in order keeps its time.
+        records = [info(), rec(900, LOST, 1, 4), rec(100, IDLE_ENTER, 1),
+                   rec(200, IDLE_EXIT, 1), rec(950, LOST, 1, 2), rec(300, IDLE_ENTER, 1),
+                   rec(250, IPI_SEND, 0, 0xFC, 1), rec(310, LOST, 1, 1), rec(400, LOST, 1, 8)]
+        trace = kt.load(log(records))
+        self.assertEqual(trace.backsteps, {})
+        self.assertEqual([(r.ns, r.reported_ns) for r in trace.per_cpu[1]],
+                         [(100, 900), (100, None), (200, None), (200, 950), (300, None),
+                          (310, None), (400, None)])
+        self.assertEqual([r.tsc for r in trace.timeline()],
+                         [0, 900, 100, 200, 950, 250, 300, 310, 400])
+        text = list(kt.text_lines(trace, ns_digits=True))
+        self.assertIn("    1 [    0.000000200] lost: 2 records dropped (counted at 0.000000950)",
+                      text)
+        self.assertEqual(kt.summarize(trace).dropped, 15)
+
+    NM = """\
+ffffffff80100000 T _start
+ffffffff80101200 0000000000000080 T s_timer_fn
+ffffffff80101280 0000000000000010 t helper
+ffffffff80200000 0000000000000040 D some_timer
+ffffffff80300000 0000000000001000 B percpu_timers
+ffffffff80400000 r no_size
+"""
+
+    def test_symbols(self):
+        syms = kt.Symbols(self.NM)
+        self.assertEqual(syms.code(0xFFFFFFFF80101200), "s_timer_fn")
+        self.assertEqual(syms.code(0xFFFFFFFF80101230), "s_timer_fn+0x30")
+        self.assertEqual(syms.code(0xFFFFFFFF80100004), "_start+0x4")
+        self.assertIsNone(syms.code(0xFFFFFFFF80101290))  # past the last one's end
+        self.assertIsNone(syms.code(0x1000))
+        self.assertEqual(syms.data(0xFFFFFFFF80200000), "some_timer")
+        self.assertEqual(syms.data(0xFFFFFFFF80300040), "percpu_timers+0x40")
+        self.assertIsNone(syms.data(0xFFFFFFFF80200040))  # past its size
+        self.assertIsNone(syms.data(0xFFFF800000123450))
+
+    def test_elf_symbols_through_nm(self):
+        nm = self.tmp / "fake-nm"
+        (self.tmp / "nm.out").write_text(self.NM)
+        nm.write_text(f"#!/bin/sh\n[ \"$1 $2 $3\" = \"-n -S kernel.elf\" ] || exit 1\n"
+                      f"cat {self.tmp / 'nm.out'}\n")
+        nm.chmod(0o755)
+        path = self.write_log(log([info(), rec(10, TIMER_FIRE, 0, 5, 0xFFFFFFFF80101230,
+                                              0xFFFFFFFF80200000)]))
+        status, out, err = run_main(["--elf", "kernel.elf", "--nm", str(nm), path])
+        self.assertEqual(status, 0, err)
+        self.assertIn("timer_fire: fn=s_timer_fn+0x30 (0xffffffff80101230) "
+                      "timer=0xffffffff80200000 (some_timer) lateness=5ns", out)
+        # no nm, or nm failing: numbers, silently
+        for missing in (str(self.tmp / "no-such-nm"), "false"):
+            status, out, err = run_main(["--elf", "kernel.elf", "--nm", missing, path])
+            self.assertEqual((status, err), (0, ""))
+            self.assertIn("fn=0xffffffff80101230 timer=0xffffffff80200000 lateness", out)
+        with mock.patch.dict(os.environ, {"NM": str(nm)}):
+            status, out, err = run_main(["--elf", "kernel.elf", path])
+        self.assertIn("fn=s_timer_fn+0x30", out)
+
+
+# ---------------------------------------------------------------------------
+# Chrome trace-event JSON
+
+
+def two_cpu_trace():
+    return [
+        info(0, GHZ, 0, cpu=0),
+        rec(1 * MS, IDLE_ENTER, 0),
+        rec(2 * MS, IRQ_ENTRY, 0, 0xFA),
+        rec(2 * MS + 500, TIMER_SET, 0, 100, 0xFFFF800000001000, 5 * MS),
+        rec(3 * MS, IRQ_EXIT, 0, 0xFA),
+        rec(4 * MS, IDLE_EXIT, 0),
+        rec(5 * MS, SOFTIRQ_ENTRY, 0, 0),
+        rec(5 * MS + 100, TIMER_FIRE, 0, 2500, 0xFFFFFFFF80101200, 0xFFFF800000001000),
+        rec(5 * MS + 200, S_TIMER_FIRE, 0),
+        rec(5 * MS + 300, SOFTIRQ_RAISE, 0, 1, 0),
+        rec(6 * MS, SOFTIRQ_EXIT, 0, 0),
+        rec(6 * MS, SOFTIRQ_ENTRY, 0, 1),
+        rec(6 * MS + 100, SCHEDULE, 0, 30000, 0, 1),
+        rec(6 * MS + 200, CONTEXT_SWITCH, 0, 0, 0, 1),
+        rec(7 * MS, SOFTIRQ_EXIT, 0, 1),
+        rec(8 * MS, IRQ_EXIT, 0, 0xFC),  # no entry: ignored
+        rec(9 * MS, IPI_SEND, 0, 0xFC, 1),
+        rec(9 * MS, CLOCKEVENT_PROGRAM, 0, 1, 0, 10 * MS),
+        rec(10 * MS, IRQ_ENTRY, 0, 0xFA),  # no exit: closed at the CPU's end
+        rec(11 * MS, IDLE_ENTER, 0),  # idle inside the IRQ
+        rec(12 * MS, LOST, 0, 3),
+        rec(1 * MS, IDLE_ENTER, 1),
+        rec(2 * MS, IRQ_ENTRY, 1, 0xFC),
+        rec(2 * MS + 10, IRQ_ENTRY, 1, 0xFE),  # nested IRQ
+        rec(2 * MS + 20, IRQ_EXIT, 1, 0xFE),
+        rec(2 * MS + 30, IRQ_EXIT, 1, 0xFC),
+        rec(3 * MS, IDLE_EXIT, 1),
+        rec(3 * MS + 1, IDLE_ENTER, 1),
+        rec(3 * MS + 2, IRQ_ENTRY, 1, 0xFA),
+        rec(3 * MS + 3, IDLE_EXIT, 1),  # closes the IRQ too (its exit lost)
+        rec(3 * MS + 4, SOFTIRQ_ENTRY, 1, 2),
+        rec(3 * MS + 5, SOFTIRQ_ENTRY, 1, 3),  # softirqs do not nest: closes TASKLET
+        rec(3 * MS + 6, SOFTIRQ_EXIT, 1, 3),
+    ]
+
+
+def check_nesting(test, events):
+    """Per tid, X slices must nest (or follow one another)."""
+    by_tid = {}
+    for e in events:
+        if e["ph"] == "X":
+            by_tid.setdefault(e["tid"], []).append(e)
+    for tid, slices in by_tid.items():
+        stack = []
+        for e in sorted(slices, key=lambda e: (e["ts"], -e["dur"])):
+            start, end = round(e["ts"] * 1000), round((e["ts"] + e["dur"]) * 1000)
+            while stack and stack[-1] <= start:
+                stack.pop()
+            if stack:
+                test.assertLessEqual(end, stack[-1], f"tid {tid}: {e} overlaps its parent")
+            stack.append(end)
+    return by_tid
+
+
+class JsonTest(TempDirTest):
+    def chrome(self, records):
+        path = self.write_log(log(records))
+        out = self.tmp / "trace.json"
+        status, _, err = run_main(["--json", str(out), path])
+        self.assertEqual(status, 0, err)
+        return json.loads(out.read_text())
+
+    def test_valid_trace_event_json(self):
+        doc = self.chrome(two_cpu_trace())
+        self.assertIsInstance(doc["traceEvents"], list)
+        self.assertEqual(doc["displayTimeUnit"], "ns")
+        for e in doc["traceEvents"]:
+            self.assertTrue({"ph", "name", "pid", "tid"} <= e.keys(), e)
+            self.assertIn(e["ph"], "MXiC")
+            if e["ph"] != "M":
+                self.assertIsInstance(e["ts"], (int, float))
+                self.assertGreaterEqual(e["ts"], 0)
+            if e["ph"] == "X":
+                self.assertGreaterEqual(e["dur"], 0)
+            if e["ph"] == "i":
+                self.assertEqual(e["s"], "t")
+            if e["ph"] == "C":
+                self.assertTrue(all(isinstance(v, (int, float)) for v in e["args"].values()))
+        meta = {(e["name"], e["tid"]): e["args"] for e in doc["traceEvents"] if e["ph"] == "M"}
+        self.assertEqual(meta[("process_name", 0)], {"name": "Kairos"})
+        self.assertEqual(meta[("thread_name", 0)], {"name": "CPU 0"})
+        self.assertEqual(meta[("thread_name", 1)], {"name": "CPU 1"})
+        self.assertEqual(meta[("thread_name", kt.VCPU_TID_BASE)], {"name": "CPU 0 vCPUs"})
+        self.assertEqual(len({e["pid"] for e in doc["traceEvents"]}), 1)
+        # metadata first, then by time
+        ts = [e["ts"] for e in doc["traceEvents"] if e["ph"] != "M"]
+        self.assertEqual(ts, sorted(ts))
+
+    def test_slices(self):
+        doc = self.chrome(two_cpu_trace())
+        by_tid = check_nesting(self, doc["traceEvents"])
+        got = {tid: [(e["name"], e["ts"], e["dur"], e["args"].get("unfinished", False))
+                     for e in sorted(s, key=lambda e: (e["ts"], -e["dur"]))]
+               for tid, s in by_tid.items()}
+        self.assertEqual(got[0], [
+            ("idle", 1000.0, 3000.0, False),
+            ("LOCAL_TIMER", 2000.0, 1000.0, False),
+            ("TIMER", 5000.0, 1000.0, False),
+            ("SCHEDULE", 6000.0, 1000.0, False),
+            ("LOCAL_TIMER", 10000.0, 2000.0, True),
+            ("idle", 11000.0, 1000.0, True),
+        ])
+        self.assertEqual(got[1], [
+            ("idle", 1000.0, 2000.0, False),
+            ("EVENT_CHECK", 2000.0, 0.03, False),
+            ("APIC_ERROR", 2000.01, 0.01, False),
+            ("idle", 3000.001, 0.002, False),
+            ("LOCAL_TIMER", 3000.002, 0.001, True),
+            ("TASKLET", 3000.004, 0.001, True),
+            ("TEST", 3000.005, 0.001, False),
+        ])
+        # the vCPU track: vCPU 0 ran before the switch (from the CPU's first
+        # record), vCPU 1 after it (to the CPU's last)
+        self.assertEqual(got[kt.VCPU_TID_BASE], [
+            ("vCPU 0", 0.0, 6000.2, True),
+            ("vCPU 1", 6000.2, 5999.8, True),
+        ])
+
+    def test_instants_and_counters(self):
+        doc = self.chrome(two_cpu_trace())
+        inst = {e["name"]: e for e in doc["traceEvents"] if e["ph"] == "i"}
+        self.assertEqual(inst["timer_set"]["args"],
+                         {"timer": "0xffff800000001000", "expires": 5 * MS, "slack": 100})
+        self.assertEqual(inst["timer_fire"]["args"]["lateness"], 2500)
+        self.assertEqual(inst["timer_fire"]["ts"], 5000.1)
+        self.assertEqual((inst["lost"]["ts"], inst["lost"]["args"]), (12000.0, {"dropped": 3}))
+        self.assertEqual(inst["ipi EVENT_CHECK"]["args"], {"vector": "0xfc", "target": "1"})
+        self.assertEqual(inst["raise SCHEDULE"]["args"], {"softirq": 1, "target": "0"})
+        self.assertEqual(inst["clockevent_program"]["args"],
+                         {"result": "armed", "deadline": 10 * MS})
+        for name in ("s_timer_fire", "schedule", "context_switch", "lost", "timer_set"):
+            self.assertEqual(inst[name]["tid"], 0, name)
+        counters = [e for e in doc["traceEvents"] if e["ph"] == "C"]
+        self.assertIn({"CPU 0": 3}, [e["args"] for e in counters if e["name"] == "dropped records"])
+        self.assertIn({"CPU 0": 2.5}, [e["args"] for e in counters
+                                       if e["name"] == "timer lateness us"])
+        self.assertEqual(doc["otherData"]["records"], len(two_cpu_trace()))
+
+    def test_negative_times_are_shifted(self):
+        doc = self.chrome([info(1000, GHZ, 1000), rec(400, IDLE_ENTER), rec(900, IDLE_EXIT)])
+        self.assertEqual(doc["otherData"]["ts_shift_ns"], 600)
+        x = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+        self.assertEqual([(e["ts"], e["dur"]) for e in x], [(0.0, 0.5)])
+
+    def test_json_to_stdout(self):
+        status, out, err = run_main(["--json", "-", self.write_log(log(two_cpu_trace()))])
+        self.assertEqual(status, 0, err)
+        self.assertIn("traceEvents", json.loads(out))
+
+
+# ---------------------------------------------------------------------------
+# Summary
+
+
+def summary_trace():
+    """Known figures: 2 s traced; see SummaryTest."""
+    return [
+        info(0, GHZ, 0),
+        rec(0, IDLE_ENTER, 0),
+        rec(100 * MS, IDLE_EXIT, 0),
+        rec(100 * MS, IRQ_ENTRY, 0, 0xFA),
+        rec(100 * MS, IRQ_EXIT, 0, 0xFA),
+        rec(200 * MS, SOFTIRQ_ENTRY, 0, 0),
+        rec(200 * MS + 10, TIMER_FIRE, 0, 0),
+        rec(200 * MS + 20, TIMER_FIRE, 0, 1500),
+        rec(200 * MS + 10000, SOFTIRQ_EXIT, 0, 0),
+        rec(300 * MS, IDLE_EXIT, 0),
+        rec(400 * MS, IRQ_ENTRY, 0, 0xFA),
+        rec(400 * MS + 1, IRQ_EXIT, 0, 0xFA),
+        rec(500 * MS, CONTEXT_SWITCH, 0, 0, 0, 1),
+        rec(600 * MS, IDLE_EXIT, 0),
+        rec(700 * MS, SOFTIRQ_ENTRY, 0, 0),
+        rec(700 * MS + 5, TIMER_FIRE, 0, 1800),
+        rec(700 * MS + 6, TIMER_FIRE, 0, 30000),
+        rec(700 * MS + 30000, SOFTIRQ_EXIT, 0, 0),
+        rec(800 * MS, IRQ_ENTRY, 0, 0xFA),
+        rec(800 * MS + 1, IRQ_EXIT, 0, 0xFA),
+        rec(900 * MS, IDLE_EXIT, 0),
+        rec(1500 * MS, CONTEXT_SWITCH, 0, 0, 1, 0),
+        rec(2000 * MS, SOFTIRQ_ENTRY, 0, 2),  # unfinished: not counted
+        rec(0, LOST, 1, 5),
+        rec(1000 * MS, IRQ_ENTRY, 1, 0xFA),
+        rec(1000 * MS, IRQ_EXIT, 1, 0xFA),
+        rec(1000 * MS + 1, IRQ_ENTRY, 1, 0xFC),
+        rec(1000 * MS + 1, IRQ_EXIT, 1, 0xFC),
+        rec(1100 * MS, IDLE_EXIT, 1),
+        rec(1200 * MS, TIMER_FIRE, 1, 0xFFFFFFFF),
+        rec(1300 * MS, LOST, 1, 2),
+        rec(1400 * MS, SOFTIRQ_EXIT, 1, 1),  # unmatched
+    ]
+
+
+class SummaryTest(TempDirTest):
+    def summary(self, extra_lines=()):
+        text = log(summary_trace(), *extra_lines)
+        return kt.summarize(kt.load(text)), text
+
+    def test_known_numbers(self):
+        s, _ = self.summary(["@KT1 AAAA*00000000", "@KT1 AAA"])
+        self.assertEqual((s.stats.corrupt, s.stats.truncated), (1, 1))
+        self.assertEqual((s.start_ns, s.end_ns, s.duration_ns), (0, 2 * S, 2 * S))
+        self.assertEqual(s.cpus[0].idle_exits, 4)
+        self.assertEqual(s.cpus[0].wakeups_per_s, 2.0)
+        self.assertEqual(s.cpus[1].wakeups_per_s, 0.5)
+        self.assertEqual((s.cpus[1].first_ns, s.cpus[1].last_ns), (0, 1400 * MS))
+        self.assertEqual(s.lateness, [0, 1500, 1800, 30000, 0xFFFFFFFF])
+        self.assertEqual([(b.lo, b.hi, b.count) for b in s.histogram],
+                         [(0, 1, 1)] + [(lo, hi, 0) for lo, hi in
+                                        ((1, 2), (2, 5), (5, 10), (10, 20), (20, 50), (50, 100),
+                                         (100, 200), (200, 500), (500, 1000))]
+                         + [(1000, 2000, 2), (2000, 5000, 0), (5000, 10000, 0),
+                            (10000, 20000, 0), (20000, 50000, 1), (0xFFFFFFFF, None, 1)])
+        self.assertEqual(s.histogram[10].label, "1 us - 2 us")
+        self.assertEqual(s.histogram[-1].label, ">= 4.29497 s (saturated)")
+        self.assertEqual(s.irqs, {0xFA: {0: 3, 1: 1}, 0xFC: {1: 1}})
+        self.assertEqual(s.softirq_time, {(0, 0): (2, 40000, 30000)})
+        self.assertEqual(s.vcpu_time, {1: (1, S), 0: (1, S)})
+        self.assertEqual((s.cpus[1].dropped, s.dropped), (7, 7))
+        # idle exits without an idle entry (4), the SCHEDULE softirq exit;
+        # the TASKLET softirq still running at the end
+        self.assertEqual((s.unmatched_ends, s.unfinished), (5, 1))
+        self.assertEqual(s.events["timer_fire"], 5)
+
+    def test_summary_text(self):
+        _, text = self.summary(["@KT1 AAAA*00000000"])
+        status, out, err = run_main(["--summary", self.write_log(text)])
+        self.assertEqual(status, 0, err)
+        for expect in ("skipped frames: 1 corrupt, 0 truncated (1 bad length (3 bytes))",
+                       "line 5: bad length (3 bytes)",
+                       "TSC: 1000.000000 MHz (TRACE_INFO, format version 1)",
+                       "traced: 0.000000 .. 2.000000 s (system time), 2.000000 s",
+                       "Timer lateness (TIMER_FIRE): 5 timers; min 0 ns, median 1.800 us",
+                       "max 4.295 s",
+                       "Dropped records (TRACE_LOST): 7 (CPU 1: 7)"):
+            self.assertIn(expect, out)
+        self.assertRegex(out, r"\n  1 us - 2 us +2  #{40}\n")
+        self.assertRegex(out, r"\n  0xfa LOCAL_TIMER +4 +3 +1\n")
+        self.assertRegex(out, r"\n +0 +TIMER +2 +40\.000 us +20\.000 us +30\.000 us\n")
+        self.assertRegex(out, r"\n +1 +1 +1\.000 s +50\.0%\n")
+        self.assertRegex(out, r"\n +0 +23 +0\.000000 +2\.000000 +2\.000000 +2\.0 +0 +0\n")
+        self.assertIn("corrupt", err)  # the warning
+
+    def test_percentile(self):
+        self.assertEqual(kt.percentile([1, 2, 3, 4], 50), 2)
+        self.assertEqual(kt.percentile([1, 2, 3, 4], 99), 4)
+        self.assertEqual(kt.percentile([7], 90), 7)
+        self.assertEqual(kt.lateness_histogram([]), [])
+
+
+# ---------------------------------------------------------------------------
+# Plot
+
+
+class PlotTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.log_path = self.write_log(log(summary_trace()))
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+
+    def test_no_backend_is_a_note(self):
+        out = self.tmp / "late.png"
+        with mock.patch.object(kt, "have_matplotlib", return_value=False), \
+                mock.patch.dict(os.environ, {"PATH": str(self.bin)}):
+            status, _, err = run_main(["--plot", str(out), self.log_path])
+        self.assertEqual(status, 0)
+        self.assertIn("neither matplotlib", err)
+        self.assertFalse(out.exists())
+
+    def test_gnuplot(self):
+        gnuplot = self.bin / "gnuplot"
+        gnuplot.write_text("#!/bin/sh\n"
+                           f"cat > {self.tmp}/script.gp\n"
+                           f"out=$(sed -n \"s/^set output '\\(.*\\)'$/\\1/p\" {self.tmp}/script.gp)\n"
+                           "echo '<svg/>' > \"$out\"\n")
+        gnuplot.chmod(0o755)
+        out = self.tmp / "late.svg"
+        with mock.patch.object(kt, "have_matplotlib", return_value=False), \
+                mock.patch.dict(os.environ, {"PATH": f"{self.bin}:{os.defpath}"}):
+            status, _, err = run_main(["--plot", str(out), self.log_path])
+        self.assertEqual(status, 0, err)
+        self.assertTrue(out.exists())
+        script = (self.tmp / "script.gp").read_text()
+        self.assertIn("set terminal svg", script)
+        self.assertIn('10 "1 us - 2 us" 2\n', script)
+        self.assertIn(f"set output '{out}'", script)
+
+    def test_gnuplot_failure_is_reported(self):
+        gnuplot = self.bin / "gnuplot"
+        gnuplot.write_text("#!/bin/sh\necho 'no such terminal' >&2\nexit 1\n")
+        gnuplot.chmod(0o755)
+        with mock.patch.object(kt, "have_matplotlib", return_value=False), \
+                mock.patch.dict(os.environ, {"PATH": str(self.bin)}):
+            status, _, err = run_main(["--plot", str(self.tmp / "x.png"), self.log_path])
+        self.assertEqual(status, 2)
+        self.assertIn("gnuplot failed: no such terminal", err)
+
+    def test_nothing_to_plot(self):
+        status, _, err = run_main(["--plot", str(self.tmp / "x.png"),
+                                   self.write_log(log([info()]), "empty.log")])
+        self.assertEqual(status, 0)
+        self.assertIn("no TIMER_FIRE records", err)
+
+    def test_only_png_or_svg(self):
+        status, _, err = run_main(["--plot", str(self.tmp / "x.pdf"), self.log_path])
+        self.assertEqual(status, 2)
+        self.assertIn(".png or .svg", err)
+
+    def test_matplotlib_missing(self):
+        with mock.patch.dict(sys.modules, {"matplotlib": None}):  # import fails
+            self.assertFalse(kt.have_matplotlib())
+
+    @unittest.skipUnless(kt.have_matplotlib(), "matplotlib is not installed")
+    def test_matplotlib(self):
+        out = self.tmp / "late.png"
+        status, _, err = run_main(["--plot", str(out), self.log_path])
+        self.assertEqual(status, 0, err)
+        self.assertTrue(out.read_bytes().startswith(b"\x89PNG"))
+
+
+# ---------------------------------------------------------------------------
+# --check-path
+
+
+def path_on(cpu, t0, raise_only=False):
+    """The whole path on one CPU from t0, with other records in between."""
+    sched = (rec(t0 + 40, SOFTIRQ_RAISE, cpu, 1, cpu) if raise_only
+             else rec(t0 + 40, SOFTIRQ_ENTRY, cpu, 1))
+    return [
+        rec(t0, IDLE_EXIT, cpu),
+        rec(t0 + 10, IRQ_ENTRY, cpu, 0xFA),
+        rec(t0 + 11, IRQ_EXIT, cpu, 0xFA),
+        rec(t0 + 20, SOFTIRQ_ENTRY, cpu, 0),
+        rec(t0 + 25, TIMER_FIRE, cpu, 0, 0xFFFFFFFF80101200),
+        rec(t0 + 30, S_TIMER_FIRE, cpu),
+        rec(t0 + 35, SOFTIRQ_EXIT, cpu, 0),
+        sched,
+        rec(t0 + 50, SCHEDULE, cpu, 30000, 0, 1),
+        rec(t0 + 60, CONTEXT_SWITCH, cpu, 0, 0, 1),
+    ]
+
+
+class CheckPathTest(TempDirTest):
+    def check(self, records, *args):
+        path = self.write_log(BOOT_LOG + "\n" + log(records))
+        return run_main(["--check-path", *args, path])
+
+    def test_pass(self):
+        records = [info()] + path_on(0, 1000) + path_on(1, 1005, raise_only=True) \
+            + path_on(0, 5000)
+        report = kt.check_path(kt.load(log(records)))
+        self.assertTrue(report.ok)
+        self.assertEqual([(c.cpu, c.ok, c.complete) for c in report.cpus],
+                         [(0, True, 2), (1, True, 1)])
+        self.assertEqual([r.event for r in report.cpus[0].first],
+                         [IRQ_ENTRY, SOFTIRQ_ENTRY, S_TIMER_FIRE, SOFTIRQ_ENTRY, SCHEDULE,
+                          CONTEXT_SWITCH])
+        status, out, err = self.check(records)
+        self.assertEqual(status, 0, out + err)
+        self.assertIn("CPU 0: ok, 2 times; first at 0.000001010 .. 0.000001060 (50 ns)", out)
+        self.assertTrue(out.endswith("check-path: ok (2 of 2 CPUs pass)\n"))
+
+    def test_a_missing_step_fails(self):
+        broken = [r for r in path_on(1, 1000) if r[1] != S_TIMER_FIRE]
+        status, out, _ = self.check([info()] + path_on(0, 1000) + broken)
+        self.assertEqual(status, 1)
+        self.assertIn("CPU 0: ok", out)
+        self.assertIn("CPU 1: FAIL: no s_timer's callback (S_TIMER_FIRE) after the "
+                      "TIMER_SOFTIRQ (SOFTIRQ_ENTRY 0) at 0.000001020 (steps 1-2 of 6 seen)", out)
+        self.assertTrue(out.endswith("check-path: FAIL (1 of 2 CPUs pass)\n"))
+
+    def test_wrong_order_fails(self):
+        steps = path_on(0, 1000)
+        swapped = steps[:8] + [steps[9], steps[8]]  # switch before schedule()
+        swapped = [(1000 + i, *r[1:]) for i, r in enumerate(swapped)]
+        status, out, _ = self.check([info()] + swapped)
+        self.assertEqual(status, 1)
+        self.assertIn("no context switch (CONTEXT_SWITCH) after the schedule()", out)
+        # a timer softirq that is not a LAPIC interrupt's does not count
+        status, out, _ = self.check([info()] + [r for r in steps if r[1] != IRQ_ENTRY])
+        self.assertEqual(status, 1)
+        self.assertIn("CPU 0: FAIL: no LAPIC timer interrupt (IRQ_ENTRY 0xfa)", out)
+
+    def test_backwards_timestamps_fail(self):
+        records = [info()] + path_on(0, 1000) + [rec(500, IDLE_ENTER, 0)]
+        status, out, _ = self.check(records)
+        self.assertEqual(status, 1)
+        self.assertIn("CPU 0: FAIL: timestamps go backwards 1 time; first idle_enter at "
+                      "0.000000500 after context_switch at 0.000001060", out)
+
+    def test_every_cpu_asked_for(self):
+        records = [info()] + path_on(0, 1000) + path_on(1, 1000)
+        status, out, _ = self.check(records, "--cpus", "3")
+        self.assertEqual(status, 1)
+        self.assertIn("CPU 2: FAIL: no records", out)
+        status, out, _ = self.check(records, "--cpus", "2")
+        self.assertEqual(status, 0)
+
+    def test_no_records(self):
+        status, out, _ = self.check([])
+        self.assertEqual(status, 1)
+        self.assertIn("no trace records in the log", out)
+
+
+# ---------------------------------------------------------------------------
+# The command line
+
+
+class CommandLineTest(TempDirTest):
+    def test_help_and_stdin(self):
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        out = subprocess.run([sys.executable, str(KTRACE_PY), "--help"], capture_output=True,
+                             text=True, env=env, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        for word in ("--text", "--json", "--summary", "--plot", "--check-path", "--elf",
+                     "--tsc-hz", "ui.perfetto.dev"):
+            self.assertIn(word, out.stdout)
+        out = subprocess.run([sys.executable, str(KTRACE_PY), "-", "--summary", "--text"],
+                             input=log([info(), rec(5, IDLE_ENTER, 2)]), capture_output=True,
+                             text=True, env=env, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertLess(out.stdout.index("idle_enter"), out.stdout.index("Trace summary"))
+
+    def test_default_is_text(self):
+        status, out, err = run_main([self.write_log(log([info(), rec(5, IDLE_ENTER, 2)]))])
+        self.assertEqual((status, err), (0, ""))
+        self.assertTrue(out.startswith("# ktrace: 2 records on 2 CPUs\n"))
+        self.assertIn("    2 [    0.000000] idle_enter", out)
+
+    def test_unreadable_log(self):
+        status, _, err = run_main([str(self.tmp / "missing.log")])
+        self.assertEqual(status, 2)
+        self.assertIn("missing.log", err)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,64 @@
+"""Checks a boot's trace frames (the trace machines of tests/harness/matrix.py).
+
+judge() in boot.py calls timer_path_problems() for a BootConfig with
+`trace_cpus` set: the frames decode without damage, every CPU's
+timestamps go forward, the Perfetto JSON is valid, and on each of the first
+`trace_cpus` CPUs the timer path of ../shared/DESIGN.md appears in order:
+the LAPIC timer interrupt (vector 0xfa), TIMER_SOFTIRQ, a timer callback.
+(With guests and the scheduler the same check extends to s_timer,
+SCHEDULE_SOFTIRQ, schedule() and the switch: tools/ktrace.py --check-path.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+
+import ktrace  # noqa: E402
+
+LOCAL_TIMER_VECTOR = 0xFA
+TIMER_SOFTIRQ = 0
+
+
+def _has_timer_path(records: list[ktrace.Record]) -> bool:
+    """IRQ entry 0xfa, then TIMER_SOFTIRQ's entry, then a timer firing."""
+    step = 0
+    for r in records:
+        if step == 0 and r.event == ktrace.Ev.IRQ_ENTRY and r.a == LOCAL_TIMER_VECTOR:
+            step = 1
+        elif step == 1 and r.event == ktrace.Ev.SOFTIRQ_ENTRY and r.a == TIMER_SOFTIRQ:
+            step = 2
+        elif step == 2 and r.event == ktrace.Ev.TIMER_FIRE:
+            return True
+    return False
+
+
+def timer_path_problems(log: str, cpus: int) -> list[str]:
+    """Why the log's trace does not show the timer path ([] if it does)."""
+    try:
+        trace = ktrace.load(log)
+    except ktrace.TraceError as e:
+        return [f"trace: {e}"]
+    problems = []
+    if not trace.records:
+        return ["trace: no frames in the log"]
+    if trace.stats.corrupt or trace.stats.truncated:
+        problems.append(f"trace: {trace.stats.corrupt} corrupt and "
+                        f"{trace.stats.truncated} truncated frames")
+    for cpu, steps in trace.backsteps.items():
+        if steps:
+            problems.append(f"trace: CPU {cpu}'s timestamps go back {len(steps)} times")
+    try:
+        doc = json.loads(json.dumps(ktrace.chrome_trace(trace)))
+        if not doc.get("traceEvents"):
+            problems.append("trace: the Perfetto JSON has no events")
+    except (TypeError, ValueError) as e:
+        problems.append(f"trace: the Perfetto JSON is not valid: {e}")
+    for cpu in range(cpus):
+        if not _has_timer_path(trace.per_cpu.get(cpu, [])):
+            problems.append(f"trace: CPU {cpu} shows no LAPIC interrupt -> "
+                            "TIMER_SOFTIRQ -> timer callback sequence")
+    return problems
