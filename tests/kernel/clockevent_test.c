@@ -204,14 +204,15 @@ static void far_deadline_is_rearmed(struct ktest *t)
 	saved = dev->max_delta_ns;
 	dev->max_delta_ns = MICROSECS(200);
 	early_before = clockevent_early_count();
-	fire_once(&s, MILLISECS(3));
+	fire_once(&s, MILLISECS(30));
 	dev->max_delta_ns = saved;
-	check_shot(t, dev->name, &s, MILLISECS(3));
+	check_shot(t, dev->name, &s, MILLISECS(30));
 	/*
-	 * 3 ms in steps of at most 200 us: the first interrupt is early
-	 * unless it came 2.8 ms late; how many more depends on the latency.
+	 * 30 ms in steps of at most 200 us: the first interrupt is early
+	 * unless it came 29.8 ms late (3 ms has been seen under TCG with
+	 * system time on the HPET); how many more depends on the latency.
 	 */
-	pr_info("clockevent_test: a 3 ms deadline in 200 us steps took %lu early interrupts\n",
+	pr_info("clockevent_test: a 30 ms deadline in 200 us steps took %lu early interrupts\n",
 		(unsigned long)(clockevent_early_count() - early_before));
 	KT_EXPECT_TRUE(t, clockevent_early_count() - early_before >= 1);
 }
