@@ -498,8 +498,10 @@ class BochsRunTest(unittest.TestCase):
 
     def test_stop_signal_is_sent_first(self):
         self.assertEqual(boot.Bochs.stop_signal, signal.SIGHUP)
+        # SIGHUP's default action, whatever the runner left (nohup ignores it).
         proc = subprocess.Popen([sys.executable, "-c", "import signal, time\n"
                                  "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                 "signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
                                  "print('up', flush=True)\ntime.sleep(30)"],
                                 stdout=subprocess.PIPE, start_new_session=True)
         proc.stdout.readline()
