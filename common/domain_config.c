@@ -2,10 +2,10 @@
  * Guest domain parameters from a module command line
  * (include/domain_config.h, docs/guest-images.md).
  *
- * The words are split exactly as common/params.c splits the hypervisor's
- * command line (GRUB's quoting, see tools/mkiso.sh), so one grub.cfg
- * habit serves both; the tokenizer is repeated here because params.c
- * keeps its own static. Sizes and times are read by params.c's
+ * The words are split by the hypervisor command line's own tokenizer
+ * (param_next_token() and param_decode(), GRUB's quoting, see
+ * tools/mkiso.sh), so one grub.cfg habit serves both. Sizes and times
+ * are read by params.c's
  * parse_size() and parse_time_ns(), lists by param_list_next().
  *
  * Portable: no allocation, no globals, nothing printed; the host tests
@@ -38,72 +38,7 @@
 BUILD_BUG_ON(sizeof(((struct domain_config *)0)->gang_name) !=
 	     sizeof(((struct domain_config *)0)->name));
 
-/* ---- Splitting the line ------------------------------------------------- */
-
-/* One option as typed: key, or key=value with the value possibly quoted. */
-struct token {
-	const char *text;  /* first byte of the option; NULL if none */
-	size_t len;	   /* bytes up to the blank that ends it */
-	size_t key_len;	   /* bytes before the first '=', if any */
-	const char *value; /* first byte after that '='; NULL if none */
-	size_t value_len;  /* raw bytes of the value, quotes included */
-	bool open_quote;   /* the line ended inside a quote */
-};
-
-/* Newlines count as blanks: some loaders leave one at the end. */
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/*
- * Splits the option starting at s (not a blank); returns the byte after
- * it. A double quote toggles quoting (blanks inside do not split), a
- * backslash makes the next byte literal: as common/params.c.
- */
-static const char *next_token(const char *s, struct token *tok)
-{
-	bool quoted = false;
-	const char *p;
-
-	tok->text = s;
-	tok->value = NULL;
-	for (p = s; *p != '\0' && (quoted || !is_blank(*p)); p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '=' && !tok->value)
-			tok->value = p + 1;
-	}
-	tok->len = p - s;
-	tok->key_len = tok->value ? (size_t)(tok->value - 1 - s) : tok->len;
-	tok->value_len = tok->value ? (size_t)(p - tok->value) : 0;
-	tok->open_quote = quoted;
-	return p;
-}
-
-/*
- * Decodes raw[0..len): drops unescaped quotes, resolves backslashes.
- * Writes at most size - 1 bytes and a NUL to dst (size > 0); returns the
- * decoded length, which may exceed what was written.
- */
-static size_t decode(const char *raw, size_t len, char *dst, size_t size)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (raw[i] == '"')
-			continue;
-		if (raw[i] == '\\' && i + 1 < len)
-			i++;
-		if (n + 1 < size)
-			dst[n] = raw[i];
-		n++;
-	}
-	dst[min(n, size - 1)] = '\0';
-	return n;
-}
+/* Options are split and unquoted as on the kernel command line (param.h). */
 
 /* ---- Values ------------------------------------------------------------- */
 
@@ -448,7 +383,7 @@ static const struct domain_option options[NR_OPTS] = {
  * if opt is given) and returns -EINVAL.
  */
 static __printf(5, 6) int reject(char *err, size_t errlen,
-				 const struct token *tok,
+				 const struct param_token *tok,
 				 const struct domain_option *opt,
 				 const char *fmt, ...)
 {
@@ -474,12 +409,13 @@ static __printf(5, 6) int reject(char *err, size_t errlen,
 /* ---- The line ----------------------------------------------------------- */
 
 /* Applies one option; 0 or -EINVAL with the reason in err. */
-static int parse_one(struct parser *p, const struct token *tok,
-		     struct token *seen, char *err, size_t errlen)
+static int parse_one(struct parser *p, const struct param_token *tok,
+		     struct param_token *seen, char *err, size_t errlen)
 {
 	const struct domain_option *opt = NULL;
 	char key[KEY_MAX], value[VALUE_MAX];
-	size_t key_len = decode(tok->text, tok->key_len, key, sizeof(key));
+	size_t key_len =
+		param_decode(tok->text, tok->key_len, key, sizeof(key));
 	unsigned int i;
 
 	if (key_len < sizeof(key))
@@ -507,7 +443,7 @@ static int parse_one(struct parser *p, const struct token *tok,
 	}
 	if (tok->value_len == 0)
 		return reject(err, errlen, tok, opt, "empty value");
-	if (decode(tok->value, tok->value_len, value, sizeof(value)) >=
+	if (param_decode(tok->value, tok->value_len, value, sizeof(value)) >=
 	    sizeof(value))
 		return reject(err, errlen, tok, opt,
 			      "value longer than %u bytes",
@@ -521,7 +457,7 @@ static int parse_one(struct parser *p, const struct token *tok,
 }
 
 /* Checks what needs several keys, once the whole line is read. */
-static int check_combination(struct parser *p, const struct token *seen,
+static int check_combination(struct parser *p, const struct param_token *seen,
 			     char *err, size_t errlen)
 {
 	struct domain_config *cfg = p->cfg;
@@ -575,7 +511,7 @@ void domain_config_defaults(struct domain_config *cfg, unsigned int index)
 int domain_config_parse(const char *cmdline, unsigned int index, u64 mem_limit,
 			struct domain_config *cfg, char *err, size_t errlen)
 {
-	struct token seen[NR_OPTS] = {{NULL}}, tok;
+	struct param_token seen[NR_OPTS] = {{NULL}}, tok;
 	struct parser p = {.cfg = cfg, .mem_limit = mem_limit};
 	const char *s = cmdline ? cmdline : "";
 	int rc = 0;
@@ -584,11 +520,11 @@ int domain_config_parse(const char *cmdline, unsigned int index, u64 mem_limit,
 	if (errlen)
 		err[0] = '\0';
 	for (;;) {
-		while (is_blank(*s))
+		while (param_is_blank(*s))
 			s++;
 		if (*s == '\0')
 			break;
-		s = next_token(s, &tok);
+		s = param_next_token(s, &tok);
 		rc = parse_one(&p, &tok, seen, err, errlen);
 		if (rc)
 			break;

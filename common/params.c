@@ -31,16 +31,6 @@
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC  1000000000ULL
 
-/* One option as typed: key, or key=value with the value possibly quoted. */
-struct token {
-	const char *text;  /* first byte of the option */
-	size_t len;	   /* bytes up to the blank that ends it */
-	size_t key_len;	   /* bytes before the first '=', if any */
-	const char *value; /* first byte after that '='; NULL if none */
-	size_t value_len;  /* raw bytes of the value, quotes included */
-	bool open_quote;   /* the line ended inside a quote */
-};
-
 /* ------------------------------------------------------------------------
  * Numbers
  */
@@ -211,25 +201,19 @@ int param_list_next(const char **cursor, char *item, size_t size)
  */
 
 /* Newlines count as blanks: some loaders leave one at the end of the line. */
-static bool is_blank(char c)
+bool param_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/*
- * Splits the option starting at s (not a blank); returns the byte after it.
- * A double quote toggles quoting (blanks inside do not split) and a
- * backslash makes the next byte literal: GRUB hands over `"s=a b"` for a
- * grub.cfg word `s="a b"`, and `it\'s` for `it's`.
- */
-static const char *next_token(const char *s, struct token *tok)
+const char *param_next_token(const char *s, struct param_token *tok)
 {
 	bool quoted = false;
 	const char *p;
 
 	tok->text = s;
 	tok->value = NULL;
-	for (p = s; *p != '\0' && (quoted || !is_blank(*p)); p++) {
+	for (p = s; *p != '\0' && (quoted || !param_is_blank(*p)); p++) {
 		if (*p == '\\' && p[1] != '\0')
 			p++;
 		else if (*p == '"')
@@ -244,12 +228,7 @@ static const char *next_token(const char *s, struct token *tok)
 	return p;
 }
 
-/*
- * Decodes raw[0..len): drops unescaped quotes, resolves backslashes. Writes
- * at most size - 1 bytes and a NUL to dst (if size > 0); returns the
- * decoded length, which may exceed what was written.
- */
-static size_t decode(const char *raw, size_t len, char *dst, size_t size)
+size_t param_decode(const char *raw, size_t len, char *dst, size_t size)
 {
 	size_t i, n = 0;
 
@@ -268,15 +247,15 @@ static size_t decode(const char *raw, size_t len, char *dst, size_t size)
 }
 
 /* Returns the length of the value once decoded. */
-static size_t unquoted_len(const struct token *tok)
+static size_t unquoted_len(const struct param_token *tok)
 {
-	return decode(tok->value, tok->value_len, NULL, 0);
+	return param_decode(tok->value, tok->value_len, NULL, 0);
 }
 
 /* Copies the decoded value; dst must hold unquoted_len() + 1. */
-static void copy_unquoted(char *dst, const struct token *tok)
+static void copy_unquoted(char *dst, const struct param_token *tok)
 {
-	decode(tok->value, tok->value_len, dst, unquoted_len(tok) + 1);
+	param_decode(tok->value, tok->value_len, dst, unquoted_len(tok) + 1);
 }
 
 /* Returns the option named key (NUL-terminated), or NULL. */
@@ -301,8 +280,8 @@ static const struct kernel_param *find_param(const char *key,
  * is known, the form it expects. Always returns 1 (one warning printed).
  */
 static unsigned int __printf(3, 4)
-	warn_option(const struct token *tok, const struct kernel_param *param,
-		    const char *fmt, ...)
+	warn_option(const struct param_token *tok,
+		    const struct kernel_param *param, const char *fmt, ...)
 {
 	int quoted = min(tok->len, (size_t)PARAM_QUOTE_MAX);
 	const char *more = tok->len > PARAM_QUOTE_MAX ? "..." : "";
@@ -336,7 +315,7 @@ static const struct {
 	{"enable", "disable"}, {"1", "0"},
 };
 
-static unsigned int set_bool(const struct token *tok,
+static unsigned int set_bool(const struct param_token *tok,
 			     const struct kernel_param *param,
 			     const char *value)
 {
@@ -355,7 +334,7 @@ static unsigned int set_bool(const struct token *tok,
 	return warn_option(tok, param, "not a boolean");
 }
 
-static unsigned int set_uint(const struct token *tok,
+static unsigned int set_uint(const struct param_token *tok,
 			     const struct kernel_param *param,
 			     const char *value)
 {
@@ -392,7 +371,7 @@ static unsigned int set_uint(const struct token *tok,
 	return 0;
 }
 
-static unsigned int set_size(const struct token *tok,
+static unsigned int set_size(const struct param_token *tok,
 			     const struct kernel_param *param,
 			     const char *value)
 {
@@ -406,7 +385,7 @@ static unsigned int set_size(const struct token *tok,
 	return 0;
 }
 
-static unsigned int set_time(const struct token *tok,
+static unsigned int set_time(const struct param_token *tok,
 			     const struct kernel_param *param,
 			     const char *value)
 {
@@ -424,7 +403,7 @@ static unsigned int set_time(const struct token *tok,
 }
 
 /* Copies straight into the variable: its size, not our buffer, is the limit. */
-static unsigned int set_string(const struct token *tok,
+static unsigned int set_string(const struct param_token *tok,
 			       const struct kernel_param *param)
 {
 	if (param->size == 0 || unquoted_len(tok) > param->size - 1)
@@ -434,7 +413,7 @@ static unsigned int set_string(const struct token *tok,
 	return 0;
 }
 
-static unsigned int set_custom(const struct token *tok,
+static unsigned int set_custom(const struct param_token *tok,
 			       const struct kernel_param *param,
 			       const char *value)
 {
@@ -446,7 +425,7 @@ static unsigned int set_custom(const struct token *tok,
 }
 
 /* Applies one option; returns the number of warnings printed (0 or 1). */
-static unsigned int parse_one(const struct token *tok,
+static unsigned int parse_one(const struct param_token *tok,
 			      const struct kernel_param *start,
 			      const struct kernel_param *end)
 {
@@ -454,7 +433,8 @@ static unsigned int parse_one(const struct token *tok,
 	const size_t no_len = sizeof(no_prefix) - 1;
 	const struct kernel_param *param = NULL;
 	char value[PARAM_VALUE_MAX], key[PARAM_NAME_MAX];
-	size_t key_len = decode(tok->text, tok->key_len, key, sizeof(key));
+	size_t key_len =
+		param_decode(tok->text, tok->key_len, key, sizeof(key));
 	bool negate = false;
 
 	/* A key longer than any name cannot name an option: it is unknown. */
@@ -524,17 +504,17 @@ unsigned int parse_params(const char *cmdline, const struct kernel_param *start,
 			  const struct kernel_param *end)
 {
 	unsigned int warnings = 0;
-	struct token tok;
+	struct param_token tok;
 	const char *p = cmdline;
 
 	if (!p)
 		return 0;
 	for (;;) {
-		while (is_blank(*p))
+		while (param_is_blank(*p))
 			p++;
 		if (*p == '\0')
 			return warnings;
-		p = next_token(p, &tok);
+		p = param_next_token(p, &tok);
 		warnings += parse_one(&tok, start, end);
 	}
 }

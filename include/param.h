@@ -105,6 +105,36 @@ struct kernel_param {
 	__kparam(_name, PARAM_CUSTOM, 0, {.parse = (_fn)}, _form)
 
 /*
+ * The tokenizer behind parse_params(), shared with other option lines (a
+ * guest module's, common/domain_config.c): one option as typed, key or
+ * key=value, the value possibly quoted. A double quote toggles quoting
+ * (blanks inside do not split) and a backslash makes the next byte
+ * literal: GRUB hands over `"s=a b"` for a grub.cfg word `s="a b"`, and
+ * `it\'s` for `it's`. Pure functions, any context.
+ */
+struct param_token {
+	const char *text;  /* first byte of the option */
+	size_t len;	   /* bytes up to the blank that ends it */
+	size_t key_len;	   /* bytes before the first '=', if any */
+	const char *value; /* first byte after that '='; NULL if none */
+	size_t value_len;  /* raw bytes of the value, quotes included */
+	bool open_quote;   /* the line ended inside a quote */
+};
+
+/* True for the bytes that separate options (newlines included). */
+bool param_is_blank(char c);
+
+/* Splits the option starting at s (not a blank); returns the byte after it. */
+const char *param_next_token(const char *s, struct param_token *tok);
+
+/*
+ * Decodes raw[0..len): drops unescaped quotes, resolves backslashes. Writes
+ * at most size - 1 bytes and a NUL to dst (if size > 0); returns the
+ * decoded length, which may exceed what was written.
+ */
+size_t param_decode(const char *raw, size_t len, char *dst, size_t size);
+
+/*
  * Parses cmdline against the options in [start, end), warning about every
  * unknown or malformed option. Returns the number of warnings printed.
  */
