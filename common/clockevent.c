@@ -56,17 +56,27 @@ struct clock_event_device *clockevent_by_index(unsigned int i)
 
 /* ------------------------------------------------------------------ */
 
-/* Arms dev for deadline, or for as far as it reaches; false if passed. */
+/*
+ * Arms dev for deadline, or for as far as it reaches; false only if the
+ * deadline itself is closer than the device's minimum. A clamped step
+ * that passed before the device took it (a long stall between reading
+ * NOW() and arming) says nothing about the deadline: take the next step.
+ */
 static bool arm(struct clock_event_device *dev, s_time_t deadline)
 {
-	s_time_t now = NOW();
-	s_time_t t = deadline;
+	for (;;) {
+		s_time_t now = NOW();
+		s_time_t t = deadline;
 
-	if (deadline - now < dev->min_delta_ns)
-		return false;
-	if (dev->max_delta_ns && t - now > dev->max_delta_ns)
-		t = now + dev->max_delta_ns;
-	return dev->set_next_event(dev, t);
+		if (deadline - now < dev->min_delta_ns)
+			return false;
+		if (dev->max_delta_ns && t - now > dev->max_delta_ns)
+			t = now + dev->max_delta_ns;
+		if (dev->set_next_event(dev, t))
+			return true;
+		if (t == deadline)
+			return false;
+	}
 }
 
 /* The bound device's interrupt: on time, run the handler; early, re-arm. */

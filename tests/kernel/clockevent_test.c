@@ -146,7 +146,8 @@ static void every_cpu_deadline_fires(struct ktest *t)
 			continue;
 		}
 		smp_rmb();
-		check_shot(t, "an AP", &ap_shots[cpu], MILLISECS(2));
+		check_shot(t, "an AP", &ap_shots[cpu],
+			   clockevent_this_cpu()->min_delta_ns);
 	}
 }
 
@@ -206,7 +207,7 @@ static void far_deadline_is_rearmed(struct ktest *t)
 	early_before = clockevent_early_count();
 	fire_once(&s, MILLISECS(30));
 	dev->max_delta_ns = saved;
-	check_shot(t, dev->name, &s, MILLISECS(30));
+	check_shot(t, dev->name, &s, dev->min_delta_ns);
 	/*
 	 * 30 ms in steps of at most 200 us: the first interrupt is early
 	 * unless it came 29.8 ms late (3 ms has been seen under TCG with
