@@ -169,18 +169,84 @@ unit: deps $(UNIT_BINS)
 	$(PYTHON) tests/run_tests.py --unit-only $(UNIT_BINS)
 
 # Guest images (guests/): static ELF64 executables linked at the guest
-# window's start, built by the host compiler as freestanding code.
-GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic \
-	-fno-stack-protector -mno-red-zone -nostdlib -static -no-pie \
+# window's start, built as freestanding code. The paravirtual guests link
+# the runtime in guests/lib/ (docs/guest-runtime.md) plus the
+# hypervisor's own common/vsnprintf.c and common/string.c; their sources
+# see the public ABI headers (include/public/) and the runtime's, never
+# the hypervisor's. Guest code may use SSE (the runtime's upcall entry
+# saves the FPU/SSE state). guests/spin.c is the bare image of the
+# guest-images boot test and links nothing else.
+#   demo guests  guests/NAME.c        -> $(B)/guests/NAME.elf
+#   test guests  tests/guests/NAME.c  -> $(B)/tests/guests/NAME.elf
+GUEST_CC := $(CC)
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic \
+	-fno-pie -fno-stack-protector -mno-red-zone -nostdlib -static -no-pie \
 	-Wl,-Ttext-segment=0x400000 -Wl,--build-id=none
+GUEST_RT_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(GCC_INCLUDE) -m64 -mno-red-zone -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fcf-protection=none -fno-strict-aliasing \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
+	-Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith
+GUEST_PROG_CFLAGS := $(GUEST_RT_CFLAGS) -Iguests/lib -Iinclude/public
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-Ttext-segment=0x400000 \
+	-Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack \
+	-Wl,-z,norelro -Wl,--fatal-warnings
+GUEST_RT_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S))
+GUEST_RT_OBJS := $(patsubst %,$(B)/guest-obj/%.o,$(basename $(GUEST_RT_SRCS))) \
+	$(B)/guest-obj/common/vsnprintf.o $(B)/guest-obj/common/string.o
 GUESTS := $(patsubst guests/%.c,$(B)/guests/%.elf,$(wildcard guests/*.c))
-$(B)/guests/%.elf: guests/%.c Makefile
+TEST_GUESTS := $(patsubst tests/guests/%.c,$(B)/tests/guests/%.elf,$(wildcard tests/guests/*.c))
+
+-include $(wildcard $(B)/guest-obj/guests/*.d $(B)/guest-obj/guests/lib/*.d \
+	$(B)/guest-obj/tests/guests/*.d $(B)/guest-obj/common/*.d)
+
+# The reused hypervisor sources see the hypervisor's headers.
+$(B)/guest-obj/common/%.o: common/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) GUESTCC $<
+	$(Q)$(GUEST_CC) $(GUEST_RT_CFLAGS) -Iinclude -MMD -MP -c $< -o $@
+
+$(B)/guest-obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) GUESTCC $<
+	$(Q)$(GUEST_CC) $(GUEST_PROG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/guest-obj/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(quiet) GUESTAS $<
+	$(Q)$(GUEST_CC) $(filter-out -std=gnu11,$(GUEST_PROG_CFLAGS)) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(B)/guests/spin.elf: guests/spin.c Makefile
 	@mkdir -p $(dir $@)
 	$(quiet) GUEST $@
-	$(Q)$(HOSTCC) $(GUEST_CFLAGS) -o $@ $<
-guests: $(GUESTS)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(UNIT_BINS) fuzz
+$(B)/guests/%.elf: $(B)/guest-obj/guests/%.o $(GUEST_RT_OBJS)
+	@mkdir -p $(dir $@)
+	$(quiet) GUEST $@
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $^ -lgcc
+
+$(B)/tests/guests/%.elf: $(B)/guest-obj/tests/guests/%.o $(GUEST_RT_OBJS)
+	@mkdir -p $(dir $@)
+	$(quiet) GUEST $@
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $^ -lgcc
+
+# Malformed images the loader must refuse, derived from a good one.
+BAD_IMAGES_STAMP := $(B)/tests/guests/.bad-images
+$(BAD_IMAGES_STAMP): tests/guests/make_bad_images.py $(B)/guests/ticker.elf
+	$(quiet) BADIMG $(dir $@)
+	$(Q)$(PYTHON) tests/guests/make_bad_images.py $(B)/guests/ticker.elf $(dir $@)
+	@touch $@
+TEST_GUESTS += $(BAD_IMAGES_STAMP)
+
+# Objects stay for incremental builds (make would delete them as intermediate).
+.PRECIOUS: $(B)/guest-obj/%.o $(B)/guest-obj/common/%.o
+.PHONY: test-guests
+guests: $(GUESTS)
+test-guests: $(TEST_GUESTS)
+
+test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 

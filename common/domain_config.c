@@ -329,6 +329,14 @@ static bool set_budget(struct parser *p, const char *value)
 			&p->cfg->budget_ns);
 }
 
+/* Any bytes for the guest; the parser has bounded them to VALUE_MAX. */
+static bool set_args(struct parser *p, const char *value)
+{
+	BUILD_BUG_ON(sizeof(p->cfg->args) < VALUE_MAX);
+	memcpy(p->cfg->args, value, strlen(value) + 1);
+	return true;
+}
+
 /* Bare "gang": a gang of its own, named after the domain at the end. */
 static bool set_gang(struct parser *p, const char *value)
 {
@@ -351,6 +359,7 @@ enum {
 	OPT_PERIOD,
 	OPT_BUDGET,
 	OPT_GANG,
+	OPT_ARGS,
 	NR_OPTS,
 };
 
@@ -372,9 +381,11 @@ static const struct domain_option options[NR_OPTS] = {
 			set_budget},
 	[OPT_GANG] = {"gang", "gang or gang=<1-31 of A-Z a-z 0-9 _ ->",
 		      set_gang},
+	[OPT_ARGS] = {"args", "args=<text for the guest, up to 255 bytes>",
+		      set_args},
 };
 
-#define KNOWN_KEYS "name vcpus mem affinity weight cap period budget gang"
+#define KNOWN_KEYS "name vcpus mem affinity weight cap period budget gang args"
 
 /* ---- Reporting ---------------------------------------------------------- */
 

@@ -6,11 +6,13 @@
 #include <console.h>
 #include <cpumask.h>
 #include <irq.h>
+#include <domain.h>
 #include <keyhandler.h>
 #include <panic.h>
 #include <param.h>
 #include <percpu.h>
 #include <printk.h>
+#include <sched.h>
 #include <smp.h>
 #include <softirq.h>
 #include <spinlock.h>
@@ -205,12 +207,12 @@ static void dump_timer_queues(unsigned char key)
 /* Placeholders until the scheduler and the domain code register theirs. */
 static void dump_run_queues(unsigned char key)
 {
-	printk("Run queues: no scheduler yet\n");
+	dump_runq();
 }
 
-static void dump_domains(unsigned char key)
+static void dump_domains_key(unsigned char key)
 {
-	printk("Domains and vCPUs: none yet (no guests)\n");
+	dump_domains();
 }
 
 /* ------------------------------------------------------------------ */
@@ -407,7 +409,8 @@ void __init keyhandler_init(void)
 			    "show the clocks and each CPU's skew");
 	register_keyhandler('d', dump_registers,
 			    "dump the registers and backtrace of every CPU");
-	register_keyhandler('q', dump_domains, "dump the domains and vCPUs");
+	register_keyhandler('q', dump_domains_key,
+			    "dump the domains and vCPUs");
 	register_keyhandler('s', dump_counters,
 			    "show softirq, interrupt and timer counters");
 	register_keyhandler('T', toggle_tracing,

@@ -107,6 +107,15 @@ void process_pending_softirqs(void)
 	run_softirqs(1UL << SCHEDULE_SOFTIRQ);
 }
 
+void softirq_abandon_stack(void)
+{
+	ASSERT(!in_irq());
+	if (this_cpu(in_softirq))
+		trace(TRACE_CLASS_SOFTIRQ, TRACE_SOFTIRQ_EXIT, SCHEDULE_SOFTIRQ,
+		      0, 0);
+	this_cpu(in_softirq) = false;
+}
+
 u64 softirq_run_count(unsigned int cpu, unsigned int nr)
 {
 	ASSERT(nr < NR_SOFTIRQS);

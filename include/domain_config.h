@@ -34,6 +34,12 @@
 #define DOMAIN_MEM_MIN	   (1UL << 20)
 #define DOMAIN_MEM_DEFAULT (16UL << 20)
 #define DOMAIN_MEM_ALIGN   4096UL
+/*
+ * args=: up to 255 bytes handed to the guest in its start-info page
+ * (e.g. args=mode=cli,count=5: GRUB joins a module's words with blanks,
+ * so guests split their arguments at commas as well).
+ */
+#define DOMAIN_ARGS_MAX 256
 /* weight=: 1 to 65535, default 256 (Xen's credit scheduler default). */
 #define DOMAIN_WEIGHT_DEFAULT 256
 #define DOMAIN_WEIGHT_MAX     65535
@@ -62,6 +68,7 @@ struct domain_config {
 	s64 budget_ns;			/* 0 iff period_ns is 0; <= period */
 	bool gang;			/* co-schedule all vCPUs together */
 	char gang_name[DOMAIN_NAME_MAX + 1]; /* the gang; "" unless gang */
+	char args[DOMAIN_ARGS_MAX];	     /* args=: for the guest, "" */
 };
 
 /*

@@ -15,6 +15,7 @@
 #define KAIROS_ELF_IMAGE_H
 
 #include <compiler.h>
+#include <public/abi.h>
 #include <types.h>
 
 /* ---- ELF64 on-file layout (gABI "ELF Header", "Program Header") ------- */
@@ -91,15 +92,13 @@ BUILD_BUG_ON(sizeof(struct elf64_phdr) != 56);
 /* ---- What a guest image may be ---------------------------------------- */
 
 /* The guest page: the granule of mapping and protection (psABI 5.1). */
-#define GUEST_PAGE_SIZE 4096UL
 
 /*
  * The default window for a guest's segments: the lower (user) half of the
  * 48-bit address space, minus the first 4 MiB so that a null pointer, or
  * a small offset from one, never lands on guest code or data.
  */
-#define GUEST_IMAGE_VADDR_MIN 0x400000UL
-#define GUEST_IMAGE_VADDR_END 0x0000800000000000UL
+#define GUEST_IMAGE_VADDR_END GUEST_VADDR_END
 
 /* Most PT_LOAD segments an image may have (linkers emit 2 to 5). */
 #define ELF_IMAGE_MAX_SEGMENTS 16

@@ -14,6 +14,7 @@
 #define EINVAL	  22  /* invalid argument */
 #define ENOSPC	  28  /* no space left */
 #define ERANGE	  34  /* result out of range */
+#define ETIME	  62  /* a deadline that has passed */
 #define ENOSYS	  38  /* function not implemented */
 #define ETIMEDOUT 110 /* timed out */
 

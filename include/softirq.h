@@ -63,6 +63,13 @@ void do_softirq(void);
  */
 void process_pending_softirqs(void);
 
+/*
+ * schedule() switches vCPU by abandoning this CPU's stack, and with it
+ * the do_softirq() loop it ran from; this tells the softirq code so (the
+ * pending bits stay and run in the next context). context_switch() only.
+ */
+void softirq_abandon_stack(void);
+
 /* Times each softirq number ran on cpu (for the debug dump and tests). */
 u64 softirq_run_count(unsigned int cpu, unsigned int nr);
 

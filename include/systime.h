@@ -52,6 +52,27 @@ bool tsc_reliable(void);
 /* The clocksource NOW() reads ("tsc", "hpet", ...); "" before time_init(). */
 const char *system_clock_name(void);
 
+/*
+ * The TSC-to-system-time record that NOW() uses, for guests' time-info
+ * pages: NOW() = stime_stamp + scale_delta_signed(tsc - tsc_stamp).
+ */
+struct guest_time_record {
+	u32 generation; /* changes whenever the record does */
+	u64 tsc_stamp;
+	s_time_t stime_stamp;
+	u64 mul;
+	unsigned int shift;
+};
+
+/*
+ * Fills *r; returns false if system time does not come from the TSC (the
+ * record then does not give NOW()). Any context.
+ */
+bool time_guest_record(struct guest_time_record *r);
+
+/* A cheap check of whether time_guest_record() would give a new record. */
+u32 time_guest_record_generation(void);
+
 /* Busy-waits at least ns nanoseconds by NOW(); any context. */
 void ndelay_spin(s_time_t ns);
 #define udelay(us) ndelay_spin(MICROSECS(us))

@@ -10,22 +10,13 @@
  */
 #include <asm/mm.h>
 #include <asm/processor.h>
+#include <asm/pte.h>
 #include <page_alloc.h>
 #include <panic.h>
 #include <printk.h>
 #include <spinlock.h>
 #include <string.h>
 #include <xmalloc.h>
-
-/* Page-table entry bits (SDM Vol. 3A, 5.5.5, tables 5-15 to 5-20). */
-#define _PAGE_PRESENT (1UL << 0)
-#define _PAGE_RW      (1UL << 1)
-#define _PAGE_PWT     (1UL << 3)
-#define _PAGE_PCD     (1UL << 4)
-#define _PAGE_PSE     (1UL << 7)
-#define _PAGE_GLOBAL  (1UL << 8)
-#define _PAGE_NX      (1UL << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000UL
 
 #define PAGE_HYPERVISOR_RX (_PAGE_PRESENT | _PAGE_GLOBAL)
 #define PAGE_HYPERVISOR_RO (_PAGE_PRESENT | _PAGE_GLOBAL | _PAGE_NX)
@@ -172,6 +163,14 @@ static void __init build_page_tables(const struct boot_info *bi)
 	for (i = 0; i < nr_boot_guard_pages; i++)
 		unmap_page(boot_guard_pages[i]);
 
+	/*
+	 * Every top-level slot the hypervisor will ever use exists from now
+	 * on, so the copies guest address spaces take of the upper half
+	 * (copy_hypervisor_mappings()) never miss a later ioremap or stack.
+	 */
+	walk_create(IOREMAP_VIRT_START, 3);
+	walk_create(STACKS_VIRT_START, 3);
+
 	write_cr3(virt_to_maddr(idle_pml4));
 	/* Global pages survive CR3 reloads; setting PGE flushes them once. */
 	write_cr4(read_cr4() | (1UL << 7));
@@ -286,6 +285,14 @@ bool guarded_stack_bounds(unsigned long addr, unsigned long *lo,
 	*lo = slot + STACK_SIZE;
 	*hi = slot + STACK_SLOT_SIZE;
 	return true;
+}
+
+void copy_hypervisor_mappings(u64 *pml4)
+{
+	unsigned int i;
+
+	for (i = PML4_FIRST_HYPERVISOR_SLOT; i < 512; i++)
+		pml4[i] = idle_pml4[i];
 }
 
 paddr_t idle_page_table(void)

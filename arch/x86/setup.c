@@ -4,6 +4,7 @@
  */
 #include <asm/acpi_boot.h>
 #include <asm/apic.h>
+#include <asm/cpu_protect.h>
 #include <asm/desc.h>
 #include <asm/io_apic.h>
 #include <asm/mm.h>
@@ -13,7 +14,8 @@
 #include <asm/traps.h>
 #include <bootinfo.h>
 #include <console.h>
-#include <guest_images.h>
+#include <domain.h>
+#include <domain_build.h>
 #include <keyhandler.h>
 #include <ktest.h>
 #include <multiboot2.h>
@@ -22,6 +24,7 @@
 #include <param.h>
 #include <percpu.h>
 #include <printk.h>
+#include <sched.h>
 #include <smp.h>
 #include <softirq.h>
 #include <systime.h>
@@ -119,6 +122,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	report_boot();
 
 	memory_init(&boot_info, mb2_info_pa);
+	cpu_protect_init();
 	acpi_boot_init();
 	pic_disable();
 	apic_init_boot_cpu();
@@ -126,17 +130,23 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	smp_init_ipis();
 	time_init();
 	timer_subsys_init();
+	idle_vcpu_init(0);
+	scheduler_init();
+	scheduler_cpu_init(0);
+	domains_init();
 	tasklet_subsys_init();
 	trace_init();
 	local_irq_enable();
 	smp_boot_cpus();
 	time_init_late();
 	keyhandler_init();
-	guest_images_check(&boot_info);
 
 	if (ktest_requested())
 		ktest_run_selected();
 
-	pr_info("Boot complete; idling (no guests yet)\n");
+	if (domains_build_from_modules(&boot_info))
+		pr_info("Boot complete; running the domains\n");
+	else
+		pr_info("Boot complete; idling (no domains)\n");
 	idle_loop();
 }

@@ -7,6 +7,7 @@
 #include <acpi.h>
 #include <asm/apic.h>
 #include <asm/boot.h>
+#include <asm/cpu_protect.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
@@ -16,7 +17,9 @@
 #include <page.h>
 #include <panic.h>
 #include <param.h>
+#include <domain.h>
 #include <percpu.h>
+#include <sched.h>
 #include <printk.h>
 #include <smp.h>
 #include <string.h>
@@ -59,9 +62,12 @@ void __noreturn start_secondary(unsigned int cpu)
 	}
 	percpu_enter(cpu);
 	load_cpu_descriptors(ap_stacks[cpu]);
+	cpu_protect_init();
 	apic_init_secondary();
 	time_init_secondary();
 	timer_cpu_init();
+	idle_vcpu_init(cpu);
+	scheduler_cpu_init(cpu);
 	cpu_called_in[cpu] = true;
 	cpumask_set_cpu(cpu, &cpu_online_map);
 	idle_loop();
@@ -100,6 +106,7 @@ static bool prepare_cpu(unsigned int cpu, u32 apic)
 			return false;
 		stacks->ist_top[i] = (char *)ist + STACK_SIZE;
 	}
+	stacks->stack_top = (char *)stack + STACK_SIZE;
 	ap_stacks[cpu] = stacks;
 	trace_cpu_init(cpu);
 	cpu_apic_id[cpu] = apic;

@@ -217,6 +217,30 @@ s_time_t get_s_time(void)
 	return platform_now();
 }
 
+bool time_guest_record(struct guest_time_record *r)
+{
+	struct tsc_time t;
+	u32 seq;
+
+	do {
+		seq = READ_ONCE(tsc_time.seq);
+		smp_rmb();
+		t = tsc_time.t;
+		smp_rmb();
+	} while ((seq & 1) || seq != READ_ONCE(tsc_time.seq));
+	r->generation = seq + !READ_ONCE(use_tsc);
+	r->tsc_stamp = t.tsc_stamp;
+	r->stime_stamp = t.stime_stamp;
+	r->mul = t.tsc_to_ns.mul;
+	r->shift = t.tsc_to_ns.shift;
+	return READ_ONCE(use_tsc);
+}
+
+u32 time_guest_record_generation(void)
+{
+	return READ_ONCE(tsc_time.seq) + !READ_ONCE(use_tsc);
+}
+
 const char *system_clock_name(void)
 {
 	if (!time_is_ready)

@@ -5,6 +5,7 @@
 #include <asm/apic.h>
 #include <asm/boot.h>
 #include <asm/desc.h>
+#include <asm/extable.h>
 #include <asm/lapic_timer.h>
 #include <asm/mm.h>
 #include <asm/pic.h>
@@ -12,6 +13,8 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <console.h>
+#include <domain.h>
+#include <hypercall.h>
 #include <irq.h>
 #include <keyhandler.h>
 #include <panic.h>
@@ -21,6 +24,7 @@
 #include <trace.h>
 #include <shutdown.h>
 #include <smp.h>
+#include <string.h>
 #include <symbols.h>
 
 #define BACKTRACE_MAX_FRAMES 32
@@ -124,6 +128,7 @@ void __init trap_init(void)
 
 	for (i = 0; i < NR_IST; i++)
 		stacks.ist_top[i] = bsp_ist_stacks[i].stack + STACK_SIZE;
+	stacks.stack_top = bsp_stack + STACK_SIZE;
 	idt_init();
 	load_cpu_descriptors(&stacks);
 }
@@ -392,6 +397,40 @@ static void do_irq(struct cpu_user_regs *regs)
 			vec);
 }
 
+/* True if the frame was taken from ring 3: a guest was running. */
+static bool guest_mode(const struct cpu_user_regs *regs)
+{
+	return (regs->cs & 3) == 3;
+}
+
+/*
+ * An exception in a guest is the guest's fault: its domain is crashed,
+ * the hypervisor and the other domains go on. The way out to ring 3
+ * then switches away from the stopped vCPU.
+ */
+static void guest_fault(struct cpu_user_regs *regs)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "%s at %#lx",
+		 exception_names[regs->vector] ? exception_names[regs->vector]
+					       : "exception",
+		 regs->rip);
+	if (regs->vector == X86_EXC_PF)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+			 ", address %#lx", read_cr2());
+	local_irq_enable();
+	domain_crash(current->domain, why, regs);
+}
+
+/* int $0x82 from ring 3: public/abi.h's calling convention. */
+static void guest_hypercall(struct cpu_user_regs *regs)
+{
+	local_irq_enable();
+	regs->rax = do_hypercall(regs->rax, regs->rdi, regs->rsi, regs->rdx,
+				 regs->r10, regs->r8);
+}
+
 void do_trap(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->vector;
@@ -399,8 +438,15 @@ void do_trap(struct cpu_user_regs *regs)
 	irq_counts[vec & 0xff]++;
 	if (vec == X86_EXC_NMI)
 		do_nmi(regs);
+	else if ((vec == X86_EXC_PF || vec == X86_EXC_GP) && !(regs->cs & 3) &&
+		 fixup_exception(regs))
+		return; /* a guest-memory access that faulted: asm/extable.h */
+	else if (vec < NR_EXCEPTIONS && guest_mode(regs))
+		guest_fault(regs);
 	else if (vec < NR_EXCEPTIONS)
 		fatal_trap(regs);
+	else if (vec == HYPERCALL_VECTOR && guest_mode(regs))
+		guest_hypercall(regs);
 	else
 		do_irq(regs);
 }

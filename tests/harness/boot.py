@@ -97,6 +97,12 @@ class BootConfig:
     # that a log line after the previous step's match must match; then the
     # bytes to send). QEMU only. A step that never comes fails the boot.
     serial_input: tuple[tuple[float | str, bytes], ...] = ()
+    # Guest runs: how each domain (by name) must end, "poweroff" or
+    # "crash" optionally followed by ":<regex>" that the crash report
+    # ("Domain N (name) crashed: <why>") must match. With this set a PASS
+    # exit needs no KTAP: the verdict is every domain ending as listed,
+    # no "(dN) FAIL:" line from any guest, and the all-domains-done line.
+    domains: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass
@@ -843,7 +849,9 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         raise ValueError(f"{config.name}: expect must be pass, fail or idle, not {config.expect!r}")
     if outcome.kind != wanted[config.expect]:
         reasons.append(f"expected {_describe_expect(config.expect)}, got: {outcome.detail}")
-    if config.expect == EXPECT_PASS and outcome.kind == "pass":
+    if config.domains:
+        reasons += domain_problems(config.domains, log)
+    elif config.expect == EXPECT_PASS and outcome.kind == "pass":
         if not report.found:
             reasons.append("PASS exit but no KTAP output")
         else:
@@ -864,6 +872,48 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
             reasons.append(f"log matches /{pattern}/: {line.strip()[:120]}")
     return reasons
+
+
+DOMAIN_BUILT_RE = re.compile(r"Domain (\d+) \(([\w-]+)\): entry ")
+DOMAIN_DOWN_RE = re.compile(r"Domain (\d+) \(([\w-]+)\) shut down: (\w+), code (\d+)")
+DOMAIN_CRASH_RE = re.compile(r"Domain (\d+) \(([\w-]+)\) crashed: (.*)")
+GUEST_FAIL_RE = re.compile(r"\(d(\d+)\) (FAIL: .*)")
+
+
+def domain_problems(expected: tuple[tuple[str, str], ...], log: str) -> list[str]:
+    """Why the domains did not end as expected ([] if they did)."""
+    lines = [ktap.clean_line(line) for line in log.splitlines()]
+    names: dict[str, str] = {}
+    ended: dict[str, str] = {}
+    crashes: dict[str, str] = {}
+    problems: list[str] = []
+    for line in lines:
+        if m := DOMAIN_BUILT_RE.search(line):
+            names[m.group(1)] = m.group(2)
+        elif m := DOMAIN_DOWN_RE.search(line):
+            ended[m.group(2)] = m.group(3)
+        elif m := DOMAIN_CRASH_RE.search(line):
+            crashes[m.group(2)] = m.group(3)
+        elif m := GUEST_FAIL_RE.search(line):
+            problems.append(f"domain {names.get(m.group(1), 'd' + m.group(1))}: {m.group(2)[:100]}")
+    for name, want in expected:
+        reason, _, pattern = want.partition(":")
+        if name not in names.values():
+            problems.append(f"domain {name} was not built")
+        elif name not in ended:
+            problems.append(f"domain {name} did not shut down")
+        elif ended[name] != reason:
+            why = f" ({crashes[name][:80]})" if name in crashes else ""
+            problems.append(f"domain {name} ended with {ended[name]}{why}, expected {reason}")
+        elif pattern and not re.search(pattern, crashes.get(name, "")):
+            problems.append(f"domain {name} crashed with {crashes.get(name, '(no report)')[:80]!r}, "
+                            f"expected /{pattern}/")
+    for name in names.values():
+        if name not in dict(expected):
+            problems.append(f"domain {name} is not in the expected list")
+    if not any("All domains have shut down" in line for line in lines):
+        problems.append("no 'All domains have shut down' line")
+    return problems
 
 
 def _describe_expect(expect: str) -> str:
@@ -947,6 +997,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cmdline", default="", help="kernel command line (with --kernel)")
     parser.add_argument("--module", action="append", default=[], metavar="PATH[:CMDLINE]",
                         help="a multiboot2 module (with --kernel; repeatable)")
+    parser.add_argument("--domain", action="append", default=[], metavar="NAME=OUTCOME",
+                        help="how domain NAME must end: poweroff, crash or crash:REGEX "
+                             "(repeatable; replaces the KTAP check)")
     parser.add_argument("--name", help="run name, the directory under build/boots/")
     parser.add_argument("--firmware", choices=("bios", "uefi"), default="bios")
     parser.add_argument("--emulator", choices=sorted(BACKENDS), default="qemu")
@@ -981,7 +1034,8 @@ def main(argv: list[str] | None = None) -> int:
         smp=args.smp, mem=args.mem, firmware=args.firmware, emulator=args.emulator,
         cmdline=args.cmdline, timeout=args.timeout, expect=args.expect,
         must_match=tuple(args.match), must_not_match=tuple(args.no_match), cpu=args.cpu,
-        modules=tuple(args.module), extra_args=tuple(args.emulator_arg))
+        modules=tuple(args.module), extra_args=tuple(args.emulator_arg),
+        domains=tuple(tuple(d.split("=", 1)) for d in args.domain))
 
     if args.interactive:
         iso = args.iso

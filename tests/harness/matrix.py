@@ -274,6 +274,18 @@ MATRIX = [
     BootConfig("bochs-timers", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=2, cmdline=DEFERRED_TESTS, timeout=180,
                must_match=(r"^LAPIC timer: TSC-deadline mode", TIMER_DUMP)),
+    # Guest memory access and guest FPU state (docs/uaccess-and-fpu.md):
+    # -cpu max has SMEP, SMAP and XSAVE with AVX; without the protections
+    # the copies take the path without stac, without XSAVE the FPU FXSAVE.
+    BootConfig("guest-access-smp4", machine="q35", smp=4, firmware="bios",
+               cmdline="test=uaccess,fpu",
+               must_match=(r"^CPU protections: SMEP on, SMAP on, UMIP ",
+                           r"^FPU: XSAVE, features x87 SSE AVX, 832-byte state$")),
+    BootConfig("guest-access-noprotect", machine="q35", smp=2, firmware="bios",
+               cpu="max,-smep,-smap,-umip,-xsave", cmdline="test=uaccess,fpu",
+               must_match=(r"^CPU protections: SMEP off \(not supported\), "
+                           r"SMAP off \(not supported\), UMIP off \(not supported\)$",
+                           r"^FPU: FXSAVE, features x87 SSE, 512-byte state$")),
     # Tracing (tests/kernel/trace_test.c): the timer path's records in
     # order, a full ring's drops counted; with every class on, the frames
     # the idle loops drain must not disturb the timer suites.

@@ -176,7 +176,7 @@ static void test_unknown_option(void **state)
 {
 	expect_refused("vcpus=2 frob=1",
 		       "frob=1: unknown option; known: name vcpus mem affinity "
-		       "weight cap period budget gang");
+		       "weight cap period budget gang args");
 	expect_refused("VCPUS=2", "VCPUS=2: unknown option");
 	expect_refused("no-gang", "no-gang: unknown option");
 	expect_refused("averyveryverylongkeyname=1", "unknown option");
@@ -398,6 +398,28 @@ static void test_period_budget(void **state)
 	expect_refused("period=99999999999999s budget=1ms", "out of range");
 }
 
+static void test_args(void **state)
+{
+	char line[400], want[300];
+
+	expect_ok("vcpus=2");
+	assert_string_equal(cfg.args, "");
+	expect_ok("args=mode=cli,count=5 name=x");
+	assert_string_equal(cfg.args, "mode=cli,count=5");
+	/* Quoted, blanks and all, as the hypervisor's own command line. */
+	expect_ok("args=\"a b  c\"");
+	assert_string_equal(cfg.args, "a b  c");
+	expect_refused("args=", "args=: empty value");
+	/* 255 bytes fit; 256 are refused, not cut. */
+	memset(want, 'x', 255);
+	want[255] = '\0';
+	snprintf(line, sizeof(line), "args=%s", want);
+	expect_ok(line);
+	assert_string_equal(cfg.args, want);
+	snprintf(line, sizeof(line), "args=%sy", want);
+	expect_refused(line, "longer than 255 bytes");
+}
+
 static void test_gang(void **state)
 {
 	expect_ok("gang");
@@ -581,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_period_budget),
+		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_gang),
 		cmocka_unit_test(test_err_buffer_small),
 		cmocka_unit_test(test_cpulist),

@@ -20,6 +20,7 @@
  *   0x20-0x2f  the legacy PIC's IRQs 0-15 (masked; spurious 7 and 15)
  *   0x30       platform timer: HPET or PIT (asm/platform_timer.h)
  *   0x31       COM1 receive: debug keys (arch/x86/serial.c)
+ *   0x82       hypercalls from ring 3 (public/abi.h; the gate has DPL 3)
  *   0xd0-0xf0  in-kernel test suites (tests/kernel/)
  *   0xfa       LAPIC timer (asm/lapic_timer.h)
  *   0xfb       call function IPI (arch/x86/smp.c)
@@ -38,9 +39,11 @@
 #define CALL_FUNCTION_VECTOR 0xfb
 #define EVENT_CHECK_VECTOR   0xfc /* only wakes the CPU to look for work */
 #define SPURIOUS_VECTOR	     0xff /* LAPIC spurious interrupt */
+#define HYPERCALL_VECTOR     0x82 /* KAIROS_HYPERCALL_VECTOR */
 
 #ifndef __ASSEMBLY__
 #include <compiler.h>
+#include <percpu.h>
 #include <types.h>
 
 struct tss64 {
@@ -57,7 +60,11 @@ BUILD_BUG_ON(sizeof(struct tss64) != 104);
 /* Stacks a CPU needs before it takes its first exception. */
 struct cpu_stacks {
 	void *ist_top[NR_IST]; /* top of the NMI, #DF and #MC stacks */
+	void *stack_top;       /* the CPU's own stack: TSS.RSP0 */
 };
+
+/* Top of this CPU's own stack, where entries from ring 3 put their frame. */
+DECLARE_PER_CPU(unsigned long, stack_top);
 
 /* Builds the shared IDT; boot CPU, once, before interrupts are enabled. */
 void idt_init(void);

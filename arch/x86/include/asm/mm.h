@@ -57,6 +57,13 @@ bool guarded_stack_bounds(unsigned long addr, unsigned long *lo,
  */
 paddr_t trampoline_page_tables(void);
 
+/*
+ * Copies the hypervisor's half of the top-level table (slots 256-511,
+ * all supervisor-only) into a guest's pml4. Those slots never change
+ * after boot, so a copy stays right. Any context.
+ */
+void copy_hypervisor_mappings(u64 *pml4);
+
 /* Physical address of the hypervisor's own top-level page table. */
 paddr_t idle_page_table(void);
 

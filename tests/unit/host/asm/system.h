@@ -8,8 +8,10 @@
 #ifndef HOST_ASM_SYSTEM_H
 #define HOST_ASM_SYSTEM_H
 
-#include <sched.h>
 #include <stdbool.h>
+
+/* libc's, declared here: <sched.h> on the include path is the hypervisor's. */
+int sched_yield(void);
 
 extern _Thread_local bool host_irqs_enabled;
 

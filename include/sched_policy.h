@@ -1,0 +1,65 @@
+/*
+ * The interface between the scheduler core and a policy
+ * (common/sched/rr.c, ...). The core calls every hook of a CPU's policy
+ * with that CPU's schedule lock held and interrupts off, except init and
+ * dump, and never for the idle vCPU.
+ */
+#ifndef KAIROS_SCHED_POLICY_H
+#define KAIROS_SCHED_POLICY_H
+
+#include <types.h>
+
+struct vcpu;
+struct domain;
+
+/* What do_schedule() decides: the vCPU to run, and for how long. */
+struct task_slice {
+	struct vcpu *task; /* NULL: the idle vCPU */
+	s_time_t time;	   /* ns until the next decision; < 0: none needed */
+};
+
+struct scheduler {
+	const char *name;     /* for logs */
+	const char *opt_name; /* sched=<opt_name> */
+
+	/* Boot: parse options, allocate global state. 0 or -errno. */
+	int (*init)(void);
+	/* A CPU comes up (its lock not yet contended). */
+	void (*init_cpu)(unsigned int cpu);
+
+	/* A new vCPU: allocate v->sched_priv. 0 or -ENOMEM. */
+	int (*alloc_vdata)(struct vcpu *v);
+	/* The vCPU is going away: it is not queued; free sched_priv. */
+	void (*free_vdata)(struct vcpu *v);
+
+	/*
+	 * v is runnable and not its CPU's current choice: queue it unless it
+	 * is queued already (wake may come twice; it must be idempotent).
+	 */
+	void (*wake)(struct vcpu *v);
+	/* v stopped being runnable: take it off the queue if it is on it. */
+	void (*sleep)(struct vcpu *v);
+	/* The running v asks to give up its slice. */
+	void (*yield)(struct vcpu *v);
+
+	/*
+	 * Picks the next vCPU for cpu at now. prev is the vCPU that ran
+	 * (possibly idle, possibly no longer runnable): the policy
+	 * re-queues it if it is still runnable and not chosen.
+	 */
+	struct task_slice (*do_schedule)(unsigned int cpu, struct vcpu *prev,
+					 s_time_t now);
+
+	/* The CPU a vCPU should be placed on (in its affinity, online). */
+	unsigned int (*pick_cpu)(struct vcpu *v);
+
+	/* Prints one CPU's queue (dump key; lock held). */
+	void (*dump_cpu)(unsigned int cpu);
+};
+
+/* True if v is its CPU's current choice (the CPU's lock held). */
+bool sched_vcpu_is_curr(const struct vcpu *v);
+
+extern const struct scheduler sched_rr_def;
+
+#endif /* KAIROS_SCHED_POLICY_H */
