@@ -101,10 +101,18 @@ $(B)/kairos.elf: $(KOBJS) $(B)/obj/symbols.o linker.ld
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/obj/symbols.o
 	$(Q)NM=$(NM) tools/gensyms.sh --compare $(B)/kairos-pass1.elf $@
 
+# The domains `make run` boots: the demo guests (docs/guest-runtime.md),
+# each "IMAGE:MODULE COMMAND LINE". RUN_GUESTS= boots none.
+RUN_GUESTS ?= "$(B)/guests/ticker.elf:name=ticker" \
+	"$(B)/guests/sleeper.elf:name=sleeper" \
+	"$(B)/guests/spinner.elf:name=spinner vcpus=2 args=seconds=3" \
+	"$(B)/guests/ping.elf:name=ping" "$(B)/guests/pong.elf:name=pong" \
+	"$(B)/guests/poller.elf:name=poller vcpus=2"
+
 iso: $(B)/kairos.iso
-$(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE
+$(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE | guests
 	$(quiet) ISO $@
-	$(Q)tools/mkiso.sh $@ $(B)/kairos.elf "$(ARGS)"
+	$(Q)tools/mkiso.sh $@ $(B)/kairos.elf "$(ARGS)" $(RUN_GUESTS)
 
 deps:
 	@tools/install-deps.sh

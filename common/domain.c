@@ -17,6 +17,7 @@
 #include <string.h>
 #include <systime.h>
 #include <timer.h>
+#include <trace.h>
 #include <xmalloc.h>
 
 DEFINE_PER_CPU(struct vcpu *, curr_vcpu);
@@ -40,6 +41,8 @@ static struct domain *reap_list[64];
 static unsigned int nr_reap;
 static struct timer reaper_timer;
 #define REAPER_RETRY MILLISECS(1)
+/* Long enough for a full 64K-record ring per CPU over QEMU's serial port. */
+#define TRACE_FLUSH_AFTER_DOMAINS SECONDS(10)
 /* xmalloc keeps a pool page per size class; the timer heaps may grow. */
 #define MAX_POOL_PAGES_KEPT 16
 
@@ -322,6 +325,11 @@ static void all_domains_done(void)
 	else
 		pr_info("Memory after the domains: all returned (heap exact, %ld pool pages kept)\n",
 			(long)page_delta);
+	/*
+	 * Busy guests keep the idle loops, which drain the trace rings, from
+	 * running; now they can, and a harness wants every record.
+	 */
+	trace_flush(TRACE_FLUSH_AFTER_DOMAINS);
 	if (under_test_harness())
 		machine_exit(EXIT_PASS);
 }

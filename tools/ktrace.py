@@ -501,10 +501,19 @@ def fmt_cpu_target(b: int) -> str:
     return "mask" if b in (U64_MAX, U32_MAX) else str(b)
 
 
+DOMID_IDLE = 0x7FFF
+
+
 def fmt_vcpu(v: int) -> str:
+    """A vCPU as the kernel names it in records (include/domain.h,
+    trace_vcpu_id(): domain id << 16 | vCPU number): "d1v0", or "idle2"
+    for CPU 2's idle vCPU."""
     if v in (U64_MAX, U32_MAX):
         return "none"
-    return str(v) if v < 1 << 32 else fmt_addr(v)
+    if v >= 1 << 32:
+        return fmt_addr(v)
+    dom, vcpu = v >> 16, v & 0xFFFF
+    return f"idle{vcpu}" if dom == DOMID_IDLE else f"d{dom}v{vcpu}"
 
 
 def plural(n: int, word: str) -> str:

@@ -165,7 +165,13 @@ for spec in "$@"; do
 	name=${path##*/}
 	check_module_name "$spec"
 	[ -f "$path" ] || die "module $path not found"
-	[ ! -e "$tmp/root/boot/$name" ] || die "two modules would be /boot/$name on the ISO"
+	# One file may back several modules (one image, several domains);
+	# two different files with one name cannot share /boot/<name>.
+	if [ -e "$tmp/root/boot/$name" ]; then
+		cmp -s "$path" "$tmp/root/boot/$name" ||
+			die "two modules would be /boot/$name on the ISO"
+		continue
+	fi
 	cp "$path" "$tmp/root/boot/$name"
 done
 print_grub_cfg "$kernel_cmdline" "$@" >"$tmp/root/boot/grub/grub.cfg"

@@ -201,10 +201,12 @@ static void a_ud2(void)
 
 static void a_divzero(void)
 {
-	volatile unsigned int zero = 0;
-	volatile unsigned int r = 1u / zero;
-
-	(void)r;
+	/* In asm: the compiler may turn 1 / x into x == 1 (x = 0 is UB). */
+	__asm__ __volatile__("xor %%ecx, %%ecx\n\t"
+			     "mov $1, %%eax\n\t"
+			     "xor %%edx, %%edx\n\t"
+			     "div %%ecx" ::
+				     : "rax", "rcx", "rdx");
 }
 
 /* Never reached: keeps the compiler from seeing an endless recursion. */

@@ -93,6 +93,9 @@ class BootConfig:
     # With trace frames in the log: check them (tests/harness/tracecheck.py),
     # and the timer path on CPUs 0..trace_cpus-1; 0: no check.
     trace_cpus: int = 0
+    # The same for the whole scheduling path (s_timer, SCHEDULE_SOFTIRQ,
+    # schedule(), the switch) on CPUs 0..trace_path_cpus-1; guests needed.
+    trace_path_cpus: int = 0
     # Typed on COM1, in order: (seconds after the previous step, or a regex
     # that a log line after the previous step's match must match; then the
     # bytes to send). QEMU only. A step that never comes fails the boot.
@@ -867,6 +870,10 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         import tracecheck  # noqa: PLC0415 (only the trace machines need it)
 
         reasons += tracecheck.timer_path_problems(log, config.trace_cpus)
+    if config.trace_path_cpus:
+        import tracecheck  # noqa: PLC0415
+
+        reasons += tracecheck.schedule_path_problems(log, config.trace_path_cpus)
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]

@@ -235,12 +235,12 @@ class FrameTest(TempDirTest):
             "idle_enter:",
             "ipi_send: vector=0xfc (EVENT_CHECK) cpu=2",
             "s_timer_fire:",
-            "schedule: prev=0 next=5 slice=30000us",
-            "context_switch: prev=0 next=5",
-            "vcpu_wake: vcpu=6",
-            "vcpu_poll: vcpu=5 timeout=0.003000000(+2.981ms)",
-            "virq_deliver: port=7 vcpu=5",
-            "hypercall_entry: nr=3 vcpu=5",
+            "schedule: prev=d0v0 next=d0v5 slice=30000us",
+            "context_switch: prev=d0v0 next=d0v5",
+            "vcpu_wake: vcpu=d0v6",
+            "vcpu_poll: vcpu=d0v5 timeout=0.003000000(+2.981ms)",
+            "virq_deliver: port=7 vcpu=d0v5",
+            "hypercall_entry: nr=3 vcpu=d0v5",
             "hypercall_exit: nr=3 result=-22",
             "event_99: a=0x1 b=0x2 c=0x3",
         ]
@@ -653,8 +653,8 @@ class JsonTest(TempDirTest):
         # the vCPU track: vCPU 0 ran before the switch (from the CPU's first
         # record), vCPU 1 after it (to the CPU's last)
         self.assertEqual(got[kt.VCPU_TID_BASE], [
-            ("vCPU 0", 0.0, 6000.2, True),
-            ("vCPU 1", 6000.2, 5999.8, True),
+            ("vCPU d0v0", 0.0, 6000.2, True),
+            ("vCPU d0v1", 6000.2, 5999.8, True),
         ])
 
     def test_instants_and_counters(self):
@@ -777,7 +777,7 @@ class SummaryTest(TempDirTest):
         self.assertRegex(out, r"\n  1 us - 2 us +2  #{40}\n")
         self.assertRegex(out, r"\n  0xfa LOCAL_TIMER +4 +3 +1\n")
         self.assertRegex(out, r"\n +0 +TIMER +2 +40\.000 us +20\.000 us +30\.000 us\n")
-        self.assertRegex(out, r"\n +1 +1 +1\.000 s +50\.0%\n")
+        self.assertRegex(out, r"\n +d0v1 +1 +1\.000 s +50\.0%\n")
         self.assertRegex(out, r"\n +0 +23 +0\.000000 +2\.000000 +2\.000000 +2\.0 +0 +0\n")
         self.assertIn("corrupt", err)  # the warning
 

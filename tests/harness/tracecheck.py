@@ -5,8 +5,10 @@ judge() in boot.py calls timer_path_problems() for a BootConfig with
 timestamps go forward, the Perfetto JSON is valid, and on each of the first
 `trace_cpus` CPUs the timer path of ../shared/DESIGN.md appears in order:
 the LAPIC timer interrupt (vector 0xfa), TIMER_SOFTIRQ, a timer callback.
-(With guests and the scheduler the same check extends to s_timer,
-SCHEDULE_SOFTIRQ, schedule() and the switch: tools/ktrace.py --check-path.)
+With `trace_path_cpus` set, schedule_path_problems() checks the whole path
+with guests running (tools/ktrace.py --check-path): the LAPIC interrupt,
+TIMER_SOFTIRQ, s_timer's callback, SCHEDULE_SOFTIRQ, schedule() and the
+context switch, in that order, on each of those CPUs.
 """
 
 from __future__ import annotations
@@ -36,15 +38,16 @@ def _has_timer_path(records: list[ktrace.Record]) -> bool:
     return False
 
 
-def timer_path_problems(log: str, cpus: int) -> list[str]:
-    """Why the log's trace does not show the timer path ([] if it does)."""
+def _trace_problems(log: str) -> tuple[ktrace.Trace | None, list[str]]:
+    """The decoded trace and what is wrong with it as a whole: damaged
+    frames, timestamps going back, JSON that is not trace-event JSON."""
     try:
         trace = ktrace.load(log)
     except ktrace.TraceError as e:
-        return [f"trace: {e}"]
+        return None, [f"trace: {e}"]
     problems = []
     if not trace.records:
-        return ["trace: no frames in the log"]
+        return None, ["trace: no frames in the log"]
     if trace.stats.corrupt or trace.stats.truncated:
         problems.append(f"trace: {trace.stats.corrupt} corrupt and "
                         f"{trace.stats.truncated} truncated frames")
@@ -57,8 +60,30 @@ def timer_path_problems(log: str, cpus: int) -> list[str]:
             problems.append("trace: the Perfetto JSON has no events")
     except (TypeError, ValueError) as e:
         problems.append(f"trace: the Perfetto JSON is not valid: {e}")
+    return trace, problems
+
+
+def timer_path_problems(log: str, cpus: int) -> list[str]:
+    """Why the log's trace does not show the timer path ([] if it does)."""
+    trace, problems = _trace_problems(log)
+    if trace is None:
+        return problems
     for cpu in range(cpus):
         if not _has_timer_path(trace.per_cpu.get(cpu, [])):
             problems.append(f"trace: CPU {cpu} shows no LAPIC interrupt -> "
                             "TIMER_SOFTIRQ -> timer callback sequence")
+    return problems
+
+
+def schedule_path_problems(log: str, cpus: int) -> list[str]:
+    """Why the log's trace does not show, on each of CPUs 0..cpus-1, the
+    LAPIC interrupt -> TIMER_SOFTIRQ -> s_timer -> SCHEDULE_SOFTIRQ ->
+    schedule() -> switch path ([] if it does)."""
+    trace, problems = _trace_problems(log)
+    if trace is None:
+        return problems
+    report = ktrace.check_path(trace, cpus)
+    for cpu in report.cpus:
+        if not cpu.ok:
+            problems.append(f"trace: CPU {cpu.cpu}: {cpu.problem}")
     return problems
