@@ -73,6 +73,15 @@ void idle_vcpu_init(unsigned int cpu)
 	this_cpu(curr_vcpu) = v;
 }
 
+char *vcpu_name(const struct vcpu *v, char *buf, size_t len)
+{
+	if (is_idle_vcpu(v))
+		snprintf(buf, len, "idle%u", v->vcpu_id);
+	else
+		snprintf(buf, len, "d%uv%u", v->domain->domid, v->vcpu_id);
+	return buf;
+}
+
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 

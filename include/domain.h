@@ -141,6 +141,12 @@ static inline u64 trace_vcpu_id(const struct vcpu *v)
 	return (u64)v->domain->domid << 16 | v->vcpu_id;
 }
 
+/* Room for vcpu_name(): "d32767v65535" and the NUL. */
+#define VCPU_NAME_LEN 16
+
+/* Writes v's name as traces show it ("d1v0", "idle3"); returns buf. */
+char *vcpu_name(const struct vcpu *v, char *buf, size_t len);
+
 /* True if nothing keeps v off a CPU (any context, a racy snapshot). */
 static inline bool vcpu_runnable(const struct vcpu *v)
 {

@@ -409,6 +409,7 @@ static const char *const runstate_names[] = {"running", "runnable", "blocked",
 
 static void dump_vcpu_line(struct vcpu *v, s_time_t now)
 {
+	char name[VCPU_NAME_LEN];
 	s_time_t t[4];
 	unsigned int i;
 
@@ -416,10 +417,11 @@ static void dump_vcpu_line(struct vcpu *v, s_time_t now)
 		t[i] = v->runstate_time[i];
 	if (now > v->runstate_entry)
 		t[v->runstate] += now - v->runstate_entry;
-	printk("    d%u v%u %-8s flags %lx  run %ld us, wait %ld us, blocked %ld us\n",
-	       v->domain->domid, v->vcpu_id, runstate_names[v->runstate & 3],
-	       v->pause_flags, t[RUNSTATE_running] / 1000,
-	       t[RUNSTATE_runnable] / 1000, t[RUNSTATE_blocked] / 1000);
+	printk("    %-8s CPU %u %-8s flags %lx  run %ld us, wait %ld us, blocked %ld us\n",
+	       vcpu_name(v, name, sizeof(name)), v->processor,
+	       runstate_names[v->runstate & 3], v->pause_flags,
+	       t[RUNSTATE_running] / 1000, t[RUNSTATE_runnable] / 1000,
+	       t[RUNSTATE_blocked] / 1000);
 }
 
 static void dump_vcpu_cb(struct domain *d, void *arg)
@@ -435,14 +437,14 @@ void dump_runq(void)
 	s_time_t now = NOW();
 	unsigned int cpu;
 
-	printk("Scheduler: %s\n", ops->name);
+	printk("Run queues (%s scheduler):\n", ops->name);
 	for_each_online_cpu (cpu) {
 		struct sched_cpu *sd = &per_cpu(sched_cpu, cpu);
-		struct vcpu *curr = per_cpu(curr_vcpu, cpu);
 		unsigned long flags = spin_lock_irqsave(&sd->lock);
+		char name[VCPU_NAME_LEN];
 
-		printk("  CPU %u: current d%u v%u, %lu schedules, %lu switches, s_timer %s",
-		       cpu, curr->domain->domid, curr->vcpu_id,
+		printk("  CPU %u: running %s, %lu schedules, %lu switches, s_timer %s",
+		       cpu, vcpu_name(sd->curr, name, sizeof(name)),
 		       sd->nr_schedules, sd->nr_switches,
 		       timer_is_active(&sd->s_timer) ? "armed" : "idle");
 		if (timer_is_active(&sd->s_timer))
@@ -452,8 +454,10 @@ void dump_runq(void)
 		ops->dump_cpu(cpu);
 		spin_unlock_irqrestore(&sd->lock, flags);
 	}
-	printk("  vCPUs:\n");
-	for_each_domain(dump_vcpu_cb, &now);
+	if (domains_alive()) {
+		printk("  vCPUs:\n");
+		for_each_domain(dump_vcpu_cb, &now);
+	}
 }
 
 void scheduler_cpu_init(unsigned int cpu)

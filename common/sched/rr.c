@@ -199,9 +199,11 @@ static void rr_dump_cpu(unsigned int cpu)
 	struct rr_cpu *rc = &per_cpu(rr_cpu, cpu);
 	struct rr_vcpu *rv;
 
+	char name[VCPU_NAME_LEN];
+
 	printk("    run queue (%u):", rc->nr_queued);
 	for (rv = rc->head; rv; rv = rv->next)
-		printk(" d%u v%u", rv->vcpu->domain->domid, rv->vcpu->vcpu_id);
+		printk(" %s", vcpu_name(rv->vcpu, name, sizeof(name)));
 	printk("\n");
 }
 

@@ -108,8 +108,8 @@ KEYS_INPUT = (
     (r"^keys: waiting up to \d+ s for every debug key", b"h"),
     (r"^  z  dump the last trace records", b"a"),
     (r"^Dumping timer queues", b"r"),
-    (r"^Run queues: no scheduler yet", b"q"),
-    (r"^Domains and vCPUs: none yet", b"t"),
+    (r"^Run queues \(round-robin scheduler\):", b"q"),
+    (r"^Domains: 0 alive", b"t"),
     (r"^Skew bound: ", b"s"),
     (r"^Timers per CPU:", b"d"),
     (r"^\*\*\* CPU 3 \(by NMI\):", b"T"),
@@ -125,8 +125,10 @@ KEYS_OUTPUT = (
     r"^Debug keys:\n  T  toggle tracing.*\n(?:  [a-z]  .*\n){7}  z  dump the last",
     # a
     r"^Dumping timer queues \(now \d+ ns", r"^CPU3: \d+ pending",
-    # r, q: placeholders until the scheduler and domains exist
-    r"^Run queues: no scheduler yet$", r"^Domains and vCPUs: none yet \(no guests\)$",
+    # r, q: every CPU running its idle vCPU; no domains (test= runs first)
+    r"^Run queues \(round-robin scheduler\):\n(?:  CPU \d: running idle\d, \d+ schedules, "
+    r"\d+ switches, s_timer idle\n    run queue \(0\):\n){4}",
+    r"^Domains: 0 alive \(0 poweroff, 0 crashed, 0 other so far\)$",
     # t
     r"^Clocks: system time from tsc, NOW\(\) \d+\.\d{9} s; TSC in sync",
     r"^TSC: \d+\.\d{6} MHz, error <= \d+ ppm \((boot calibration|refined)\)$",
@@ -420,6 +422,20 @@ MATRIX = [
                smp=2, timeout=240, modules=attack_modules(BOCHS_ATTACKS),
                domains=attack_outcomes(BOCHS_ATTACKS),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # The r and q keys while domains run: each CPU's current vCPU and
+    # queue, every vCPU's accounting; the domains and their vCPUs.
+    BootConfig("keys-guests", machine="q35", smp=2, firmware="bios", timeout=120,
+               modules=(G + "spinner.elf:name=spinner vcpus=3 args=seconds=3",),
+               domains=(("spinner", "poweroff"),),
+               serial_input=((r"^Boot complete; running the domains", b"r"),
+                             (r"^  vCPUs:", b"q")),
+               must_match=(r"^  CPU 0: running d1v\d, \d+ schedules, \d+ switches, s_timer armed in",
+                           r"^    run queue \(1\): d1v\d$",
+                           r"^    d1v2     CPU 0 (running|runnable) flags 0  run \d+ us",
+                           r"^  Domain 1 \(spinner\): 3 vCPUs, 16384 KiB, running$",
+                           r"^    vCPU 2: CPU 0, flags 0, upcall pending \d mask \d, upcall entry 0x4",
+                           GUESTS_CLEAN),
+               must_not_match=GUEST_PROBLEMS),
     # The whole path of ../shared/DESIGN.md in the trace, on every CPU:
     # two spinning vCPUs per CPU make the round-robin scheduler arm
     # s_timer, so LAPIC interrupt -> TIMER_SOFTIRQ -> s_timer ->
