@@ -45,7 +45,8 @@ static bool deadline_ok(s64 t)
 /* ------------------------------------------------------------------ */
 /* Console                                                             */
 
-#define CONSOLE_CHUNK 128
+/* A guest line up to this long reaches the log whole, in one printk. */
+#define CONSOLE_CHUNK 256
 
 /* Prints what the guest wrote so far on this line; "(dN) " at a start. */
 static void guest_console_flush(struct vcpu *v, char *line, size_t n)

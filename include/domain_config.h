@@ -35,9 +35,9 @@
 #define DOMAIN_MEM_DEFAULT (16UL << 20)
 #define DOMAIN_MEM_ALIGN   4096UL
 /*
- * args=: up to 255 bytes handed to the guest in its start-info page
- * (e.g. args=mode=cli,count=5: GRUB joins a module's words with blanks,
- * so guests split their arguments at commas as well).
+ * args=: up to 255 bytes handed to the guest in its start-info page,
+ * e.g. args="mode=cli count=5" (the quotes keep the blanks in one value;
+ * the guest runtime splits at blanks).
  */
 #define DOMAIN_ARGS_MAX 256
 /* weight=: 1 to 65535, default 256 (Xen's credit scheduler default). */

@@ -31,6 +31,15 @@ timer the timer core, with `test=timer_bench`: the `BENCH {json}` lines of
       deadline-to-callback latency, hardware interrupts per expired timer on
       a stream of timers with three slacks, and timer interrupts per second
       on idle CPUs. --quick stops at 100,000 pending timers.
+guest the guest interface, from paravirtual guests in ring 3 (no test
+      selection: the verdict is every domain shutting down): the `BENCH
+      {json}` lines, prefixed "(dN) " by the hypervisor, of the bench test
+      guest (tests/guests/bench.c): the round trip of HYPERCALL_version and
+      of a SCHEDOP_yield that switches nothing, the cost of a switch between
+      two vCPUs of one domain and of two domains that yield to each other on
+      one CPU, and the latency from a single-shot or periodic timer's
+      deadline to the guest's VIRQ_TIMER handler. --quick takes 200 samples
+      of each instead of 1000. The guest is built (make) before the boots.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -68,14 +77,16 @@ import ktap  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME, TIMER = "smp", "time", "timer"  # the families
+SMP, TIME, TIMER, GUEST = "smp", "time", "timer", "guest"  # the families
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
 # seconds to minutes under TCG with many CPUs). time and timer: the
 # explicit-only time_bench and timer_bench suites, which print BENCH lines.
+# guest: no kernel tests; the domains print BENCH lines and the run ends
+# when they have all shut down (--cmdline does not apply).
 FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
-                TIMER: "test=timer_bench"}
+                TIMER: "test=timer_bench", GUEST: ""}
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -97,12 +108,31 @@ class BenchConfig:
     cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
-    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer
+    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest
     quick_cmdline: str = ""  # added after cmdline with --quick
+    # Guest domains: multiboot2 modules "PATH:MODULE CMDLINE" (PATH relative
+    # to the repository), their --quick replacements (if any), and how each
+    # domain must end (boot.BootConfig.domains).
+    modules: tuple[str, ...] = ()
+    quick_modules: tuple[str, ...] = ()
+    domains: tuple[tuple[str, str], ...] = ()
 
     def tests(self, override: str | None = None) -> str:
-        """The test selection this configuration boots with."""
-        return override if override is not None else FAMILY_TESTS[self.family]
+        """The test selection this configuration boots with (the guest
+        family has none, and keeps it: its verdict is the domains')."""
+        if self.family == GUEST or override is None:
+            return FAMILY_TESTS[self.family]
+        return override
+
+    def module_specs(self, quick: bool = False) -> tuple[str, ...]:
+        """The modules to boot, with absolute paths."""
+        specs = self.quick_modules if quick and self.quick_modules else self.modules
+        return tuple(str(REPO / spec) for spec in specs)
+
+    def module_files(self) -> list[Path]:
+        """The image files the modules need."""
+        return sorted({REPO / spec.split(":", 1)[0]
+                       for spec in self.modules + self.quick_modules})
 
     def boot_config(self, run: int, tests: str | None = None,
                     quick: bool = False) -> boot.BootConfig:
@@ -113,7 +143,8 @@ class BenchConfig:
         return boot.BootConfig(
             f"bench-{self.name}-{run}", machine=self.machine, smp=self.smp, mem=self.mem,
             firmware=self.firmware, cpu=self.cpu, emulator=self.emulator,
-            cmdline=" ".join(o for o in options if o), timeout=self.timeout)
+            cmdline=" ".join(o for o in options if o), timeout=self.timeout,
+            modules=self.module_specs(quick), domains=self.domains)
 
     def expected_seconds(self) -> float:
         """A rough boot time on the build machine, to start long boots first."""
@@ -121,11 +152,32 @@ class BenchConfig:
             return 10.0 if self.emulator == "bochs" else 3.0
         if self.family == TIMER:  # 10 s of QEMU, 40-60 s of Bochs (1M timers)
             return 50.0 if self.emulator == "bochs" else 10.0
+        if self.family == GUEST:  # 1.5 s of boot, then ~3 s of figures
+            return 6.0 if self.emulator == "bochs" else 5.0
         if self.emulator == "bochs":
             return 3.0 * self.smp
         if self.firmware == "uefi":
             return 5.0
         return 1.0 + self.smp / 25  # SeaBIOS starts every CPU too: 300 take ~12 s
+
+
+# The guest family's domains. bench measures (mode= unset: every figure)
+# with 1000 samples each; its peer domain, benchpeer, is the other end of
+# the two-domain switch, booted from the same image.
+GUEST_IMAGE = "build/tests/guests/bench.elf"
+
+
+def guest_modules(count: int) -> tuple[str, ...]:
+    """The bench and benchpeer modules, with count samples per figure."""
+    return (f'{GUEST_IMAGE}:name=bench vcpus=2 affinity=0 mem=4M '
+            f'args="peer=benchpeer count={count}"',
+            f'{GUEST_IMAGE}:name=benchpeer affinity=0 mem=2M '
+            f'args="mode=peer peer=bench"')
+
+
+GUEST_MODULES = guest_modules(1000)
+GUEST_MODULES_QUICK = guest_modules(200)
+GUEST_DOMAINS = (("bench", "poweroff"), ("benchpeer", "poweroff"))
 
 
 # q35 takes up to 4096 CPUs in QEMU 10 (pc/i440FX: 255). More than 255 need
@@ -162,6 +214,17 @@ CONFIGS = [
     BenchConfig("timer-bochs-smp2", smp=2, emulator="bochs", machine="pc",
                 cpu="corei7_skylake_x", mem=1024, family=TIMER, timeout=300.0,
                 quick_cmdline="timer_bench_max=100000"),
+    # The guest interface (tests/guests/bench.c, GUEST_MODULES): the bench
+    # domain's two vCPUs and its peer domain alone on CPU 0 (with two CPUs,
+    # CPU 1 stays idle). The guest waits for system time 1.5 s (after the TSC
+    # refinement), then measures for about 3 s: 5 s of QEMU, 6 s of Bochs.
+    *[BenchConfig(name, smp=smp, emulator=emulator, machine=machine, cpu=cpu, family=GUEST,
+                  timeout=timeout, modules=GUEST_MODULES, quick_modules=GUEST_MODULES_QUICK,
+                  domains=GUEST_DOMAINS)
+      for name, smp, emulator, machine, cpu, timeout in (
+          ("guest-q35-smp1", 1, "qemu", "q35", "max", 60.0),
+          ("guest-q35-smp2", 2, "qemu", "q35", "max", 60.0),
+          ("guest-bochs-smp1", 1, "bochs", "pc", "corei7_skylake_x", 120.0))],
 ]
 
 
@@ -382,6 +445,43 @@ def parse_timer_log(log: str) -> dict:
     return out
 
 
+# The guest family's lines (tests/guests/bench.c), each a guest console line
+# that the hypervisor prefixed with the domain's number:
+#
+#   (d1) BENCH {"bench":"hypercall_rtt","call":"version","unit":"ns","n":1000,
+#               "min":..,"median":..,"p99":..,"max":..,"batch":10,"tsc_hz":..,
+#               "cycles_min":..,"cycles_median":..,"cycles_p99":..,"cycles_max":..,
+#               "overhead_cycles":..}           (call: version, yield (alone))
+#   (d1) BENCH {"bench":"vcpu_switch","between":"two domains","unit":"ns",...,
+#               "yields":10000,"waiting_permille":500}
+#                                  (between: vCPUs of one domain, two domains)
+#   (d1) BENCH {"bench":"virq_latency","timer":"single-shot","unit":"ns",...,
+#               "early":0}                       (timer: single-shot, periodic)
+#
+# A figure the guest could not measure has "n":0 and a "skipped" reason, as
+# the timer family's. What a line measured is named by its string fields
+# (timer_key). A line with "BENCH {" that does not start so (another line's
+# output got in front of it) is counted as unreadable, as is bad JSON.
+GUEST_BENCH_RE = re.compile(r"^(?:\(d(?P<dom>\d+)\) )?BENCH (?P<json>.*?)\s*$")
+
+
+def parse_guest_log(log: str) -> dict:
+    """The guest family's figures in a serial log: bench (every BENCH
+    object, in log order, with or without the "(dN) " prefix) and
+    bench_errors (lines that could not be read). Never raises."""
+    out = {"bench": [], "bench_errors": []}
+    for raw in log.splitlines():
+        line = ktap.clean_line(raw)
+        if (m := GUEST_BENCH_RE.match(line)) is not None:
+            try:
+                out["bench"].append(parse_bench_line(m.group("json")))
+            except (ValueError, RecursionError) as err:
+                out["bench_errors"].append(f"{err}: {line[:200]}")
+        elif "BENCH {" in line:
+            out["bench_errors"].append(f"not at the start of its line: {line[:200]}")
+    return out
+
+
 def timer_key(entry: dict) -> dict:
     """The fields of a timer BENCH entry that name what it measured
     ({"op": "set_timer", "pending": 1000}, {"slack": "50us"})."""
@@ -535,7 +635,9 @@ def timer_summary(samples: list[dict]) -> dict:
     }
 
 
-SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary}
+# The guest family's BENCH lines are summarized as the timer family's.
+SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary,
+             GUEST: timer_summary}
 
 
 # ---------------------------------------------------------------------------
@@ -550,12 +652,16 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
     if config.family == TIME:
         sample.update(expected_tsc_hz=None, calibrations=[], tsc=None, refined=None,
                       bench=[], bench_errors=[])
-    elif config.family == TIMER:
+    elif config.family in (TIMER, GUEST):
         sample.update(bench=[], bench_errors=[])
     else:
         sample.update(cpus_online=None, aps_started=None, aps_wanted=None, bringup_ms=None,
                       mcycles=None)
     sample.update(wall_s=None, kernel=None, artifacts=None)
+    missing_files = [display_path(f) for f in config.module_files() if not f.is_file()]
+    if missing_files:
+        sample["error"] = (f"no {', '.join(missing_files)} (make test-guests)")
+        return sample
     try:
         result = boot.run_boot(boot_config, kernel=kernel)
     except Exception as err:  # noqa: BLE001 (a broken run must not stop the rest)
@@ -572,6 +678,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         missing = read_time_sample(sample, log, result.tsc_hz)
     elif config.family == TIMER:
         missing = read_timer_sample(sample, log)
+    elif config.family == GUEST:
+        missing = read_guest_sample(sample, log)
     else:
         missing = read_smp_sample(sample, log)
     if not result.ok:
@@ -613,6 +721,28 @@ def read_timer_sample(sample: dict, log: str) -> str | None:
     """Fills in a timer sample; returns what the log lacks, or None."""
     sample.update(parse_timer_log(log))
     return None if sample["bench"] else "no BENCH lines in the serial log"
+
+
+def read_guest_sample(sample: dict, log: str) -> str | None:
+    """Fills in a guest sample; returns what the log lacks, or None."""
+    sample.update(parse_guest_log(log))
+    return None if sample["bench"] else "no BENCH lines from the guests in the serial log"
+
+
+def prepare_guests(configs: list[BenchConfig]) -> None:
+    """Brings the guest family's image up to date (make; a failure is only
+    reported: the runs then use what is there, or fail without it)."""
+    if not any(c.family == GUEST for c in configs):
+        return
+    try:
+        proc = subprocess.run(["make", "--no-print-directory", "-s", GUEST_IMAGE], cwd=REPO,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+        if proc.returncode != 0:
+            print(f"bench: warning: make {GUEST_IMAGE} failed:\n{proc.stdout.strip()}",
+                  file=sys.stderr, flush=True)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        print(f"bench: warning: make {GUEST_IMAGE}: {err}", file=sys.stderr, flush=True)
 
 
 BANNER_RE = re.compile(r"^Kairos microhypervisor .*")
@@ -1129,19 +1259,144 @@ def format_timer_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     return "\n".join(out)
 
 
+# The guest family's tables, in order; other kinds get a generic table after.
+GUEST_TITLES = {
+    "hypercall_rtt": "Hypercall round trip",
+    "vcpu_switch": "vCPU-to-vCPU switch on one CPU",
+    "virq_latency": "Timer deadline to the guest's VIRQ_TIMER handler",
+}
+
+
+def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The guest family's tables: one per BENCH kind (GUEST_TITLES first),
+    medians over the runs, then notes on failed runs and unreadable lines."""
+    summaries = {c.name: timer_summary(samples[c.name]) for c in configs}
+    notes = []
+    garbled = []
+    errors: dict[str, str] = {}
+    for config in configs:
+        runs = samples[config.name]
+        if not summaries[config.name]["ok"]:
+            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
+                                   + " | ".join(sorted({str(s["error"]) for s in runs})))
+        else:
+            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
+        for s in runs:
+            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+    out: list[str] = []
+    first_error = set(errors)
+
+    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
+        if out:
+            out.append("")
+        if all(len(r) != len(header) for r in rows) and not any(
+                r[0] in errors for r in rows):
+            out.append(f"{title}: no figures")
+        else:
+            out.extend([title] + render_table(header, rows, left))
+
+    def rows_for(kind: str, build) -> list:
+        rows = []
+        for config in configs:
+            if config.name in errors:
+                if config.name in first_error:
+                    rows.append((config.name, errors[config.name]))
+                    first_error.discard(config.name)
+                else:
+                    rows.append((config.name, "ERROR (see the first table)"))
+                continue
+            summary = summaries[config.name]
+            for subject, st in summary["bench"].get(kind, {}).items():
+                what = ",".join(str(v) for v in st["key"].values()) or subject
+                row = build(config, what, st)
+                if not st["runs"]:  # skipped by every run: dashes and the reason
+                    row = (*row[:3], f"0/{summary['ok']}", *["-"] * (len(row) - 5),
+                           f"skipped: {st['skipped_why'] or 'no samples'}")
+                else:
+                    row = (*row[:3], f"{st['runs']}/{summary['ok']}", *row[4:])
+                rows.append(row)
+        return rows
+
+    def stats(st: dict) -> tuple[str, ...]:
+        return (_stat(st["n"]), _stat(st["min"]), _stat(st["median"]), _stat(st["p99"]),
+                _stat(st["max"]))
+
+    def skipped_note(st: dict) -> str:
+        return f"skipped in {st['skipped']} run(s)" if st["skipped"] else ""
+
+    # Each row: config, emulator, what, runs (filled in by rows_for), ..., note.
+    def rtt_row(config, what, st) -> tuple:
+        return (config.name, config.emulator, what, "", *stats(st),
+                _field(st, "cycles_median", ".0f"), _field(st, "batch", ".0f"),
+                skipped_note(st))
+
+    table(f"{GUEST_TITLES['hypercall_rtt']} (BENCH hypercall_rtt; ns per call over batches "
+          "timed with rdtsc, medians over the runs; cycles: the median batch's TSC cycles "
+          "per call)",
+          ("config", "emulator", "call", "runs", "n", "min", "median", "p99", "max", "cycles",
+           "batch", "note"), rows_for("hypercall_rtt", rtt_row), left=(0, 1, 2, 11))
+
+    def switch_row(config, what, st) -> tuple:
+        waiting = st["fields"].get("waiting_permille")
+        return (config.name, config.emulator, what, "", *stats(st),
+                _field(st, "cycles_median", ".0f"),
+                "-" if waiting is None else f"{waiting['median'] / 10:.1f}",
+                skipped_note(st))
+
+    table(f"{GUEST_TITLES['vcpu_switch']} (BENCH vcpu_switch; ns per switch: batches of "
+          "SCHEDOP_yield between two vCPUs, each yield two switches; other %: the time the "
+          "measuring vCPU waited while the other ran, 50 when they alternate)",
+          ("config", "emulator", "between", "runs", "n", "min", "median", "p99", "max",
+           "cycles", "other %", "note"), rows_for("vcpu_switch", switch_row),
+          left=(0, 1, 2, 11))
+
+    def latency_row(config, what, st) -> tuple:
+        return (config.name, config.emulator, what, "", *stats(st),
+                _field(st, "early", ".0f", "max"), _field(st, "missed", ".0f", "max"),
+                skipped_note(st))
+
+    table(f"{GUEST_TITLES['virq_latency']} (BENCH virq_latency, ns; single-shot: "
+          "set_timer_op 100 us to 2 ms ahead, then SCHEDOP_block; periodic: 1 ms, spinning; "
+          "early and missed: the largest over the runs)",
+          ("config", "emulator", "timer", "runs", "n", "min", "median", "p99", "max", "early",
+           "missed", "note"), rows_for("virq_latency", latency_row), left=(0, 1, 2, 11))
+
+    others = []
+    for summary in summaries.values():
+        others += sorted(k for k in summary["bench"] if k not in GUEST_TITLES
+                         and k not in others)
+
+    def generic_row(config, what, st) -> tuple:
+        return (config.name, config.emulator, what, "", st["unit"] or "-", *stats(st),
+                skipped_note(st))
+
+    for kind in others:
+        table(f"BENCH {kind}", ("config", "emulator", "what", "runs", "unit", "n", "min",
+                                "median", "p99", "max", "note"),
+              rows_for(kind, generic_row), left=(0, 1, 2, 4, 10))
+    if garbled:
+        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
+        out += [f"  {line}" for line in garbled]
+    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    return "\n".join(out)
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
-    """Every family's tables: smp, time, then timer."""
+    """Every family's tables: smp, time, timer, then guest."""
     smp = [c for c in configs if c.family == SMP]
     time_ = [c for c in configs if c.family == TIME]
     timer = [c for c in configs if c.family == TIMER]
+    guest = [c for c in configs if c.family == GUEST]
     sections = []
     if smp:
-        sections.append(("AP bring-up\n" if time_ or timer else "")
+        sections.append(("AP bring-up\n" if time_ or timer or guest else "")
                         + format_table(smp, samples))
     if time_:
         sections.append(format_time_tables(time_, samples))
     if timer:
         sections.append(format_timer_tables(timer, samples))
+    if guest:
+        sections.append(format_guest_tables(guest, samples))
     return "\n\n".join(sections)
 
 
@@ -1191,13 +1446,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filter", metavar="REGEX", help="configurations whose name matches")
     parser.add_argument("--quick", action="store_true",
                         help="1 run each, without the slow configurations (300 CPUs, Bochs 4), "
-                        "the timer family up to 100,000 pending timers")
+                        "the timer family up to 100,000 pending timers, the guest family "
+                        "200 samples per figure")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS,
                         help=f"emulators at once (default {MAX_JOBS})")
     parser.add_argument("--cmdline", default=None,
                         help="the test selection before each config's options, for every "
-                        "family (default: "
-                        + ", ".join(f"{f}: {t}" for f, t in FAMILY_TESTS.items())
+                        "family but guest (default: "
+                        + ", ".join(f"{f}: {t}" for f, t in FAMILY_TESTS.items() if t)
                         + "); it must end in a PASS verdict")
     parser.add_argument("--json", type=Path, default=JSON_OUT, help="where the report goes")
     parser.add_argument("--list", action="store_true", help="list the configurations and stop")
@@ -1226,6 +1482,7 @@ def main(argv: list[str] | None = None) -> int:
     if busy is not None and busy > BUSY_WARNING:
         print(f"bench: warning: the host is {busy:.0%} busy before the first boot; "
               "the figures will show it", file=sys.stderr, flush=True)
+    prepare_guests(configs)
     try:
         samples = run_all(configs, runs, args.kernel.resolve(), args.jobs, args.cmdline,
                           args.quick)

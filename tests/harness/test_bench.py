@@ -120,7 +120,7 @@ class SelectTest(unittest.TestCase):
     def test_filter_works_across_families(self):
         names = [c.name for c in bench.select(bench.CONFIGS, "bochs", quick=True)]
         self.assertEqual(names, ["bochs-smp1", "bochs-smp2", "time-bochs-smp1",
-                                 "timer-bochs-smp2"])
+                                 "timer-bochs-smp2", "guest-bochs-smp1"])
         names = [c.name for c in bench.select(bench.CONFIGS, "^time-", quick=True)]
         self.assertEqual(names, ["time-q35-smp1", "time-q35-hpet-off", "time-bochs-smp1"])
 
@@ -150,7 +150,11 @@ class FamilyTest(unittest.TestCase):
 
     def test_cmdline_replaces_every_familys_tests(self):
         for config in bench.CONFIGS:
-            self.assertTrue(config.boot_config(1, "test=x").cmdline.startswith("test=x"))
+            cmdline = config.boot_config(1, "test=x").cmdline
+            if config.family == bench.GUEST:  # the domains' verdict, no tests
+                self.assertEqual(cmdline, "")
+            else:
+                self.assertTrue(cmdline.startswith("test=x"))
 
 
 # The kernel's lines, as issue 4 and the kernel side give them.
@@ -575,6 +579,206 @@ class TimerFamilyTest(unittest.TestCase):
         self.assertIn("\n\nCost of timer operations", text)
         self.assertEqual(bench.describe_sample(timer_sample(1)),
                          "12 BENCH lines, 8.8 s to the verdict")
+
+
+# A guest-family boot (tests/guests/bench.c), as recorded under QEMU, with
+# the second vcpu_switch line skipped and two lines the parser must not take:
+# a BENCH line with another line's output in front, and broken JSON.
+GUEST_LOG = """\
+[c    882659570] Kairos microhypervisor 0.1.0 (git 302c72b-dirty, gcc 12.2.0)
+[c    892416824] Command line: debug_exit test_tsc_hz=2596096021
+[    0.045718] Domain 1 (bench): entry 0x4044ab, 2 vCPUs, 4096 KiB (image 76 KiB, heap 3892 \
+KiB at 0xa00000), module 0
+[    0.051862] Domains: 2 of 2 modules built; starting them
+[    0.061574] (d2) bench peer: waiting for bench (domain 1)
+[    0.068136] (d1) bench: hypercall,yield,timer,periodic; count=1000 batch=10 tsc_hz=2596096173
+[    1.829818] (d1) BENCH {"bench":"virq_latency","timer":"single-shot","unit":"ns","n":1000,\
+"min":44061,"median":93016,"p99":1231311,"max":2915719,"early":0,"ahead_min_ns":100000,\
+"ahead_max_ns":2000000}\r
+[    2.888205] (d1) BENCH {"bench":"virq_latency","timer":"periodic","unit":"ns","n":1000,\
+"min":7122,"median":78597,"p99":795442,"max":942464,"early":0,"missed":55,\
+"period_ns":1000000,"phase_ns":14732}\r
+[    2.076891] (d1) BENCH {"bench":"hypercall_rtt","call":"version","unit":"ns","n":1000,\
+"min":555,"median":580,"p99":860,"max":3086,"batch":10,"tsc_hz":2596096173,\
+"cycles_min":1440,"cycles_median":1505,"cycles_p99":2233,"cycles_max":8010,\
+"overhead_cycles":26}\r
+[    2.095106] (d1) BENCH {"bench":"hypercall_rtt","call":"yield (alone)","unit":"ns",\
+"n":1000,"min":1366,"median":1394,"p99":1779,"max":4774,"batch":10,"tsc_hz":2596096173,\
+"cycles_min":3546,"cycles_median":3619,"cycles_p99":4617,"cycles_max":12394,\
+"overhead_cycles":26}\r
+[    2.231929] (d1) BENCH {"bench":"vcpu_switch","between":"vCPUs of one domain","unit":"ns",\
+"n":1000,"min":3842,"median":5325,"p99":13414,"max":14900,"batch":10,"tsc_hz":2596096173,\
+"cycles_min":9974,"cycles_median":13825,"cycles_p99":34823,"cycles_max":38682,\
+"yields":10000,"peer_yields":10100,"waiting_permille":499}\r
+[    2.235890] (d1) BENCH {"bench":"vcpu_switch","between":"two domains","unit":"ns","n":0,\
+"skipped":"no peer domain"}\r
+[    2.236000] TSC: refined to 2596.096 MHz(d1) BENCH {"bench":"x","unit":"ns","n":1}
+[    2.236001] (d1) BENCH {"bench":"vcpu_switch","between":"two dom
+[    2.640777] (d2) bench peer: 10101 yields
+[    2.891189] Domain 1 (bench) shut down: poweroff, code 0, after 2851 ms
+[    2.894007] All domains have shut down: 2 poweroff, 0 crashed, 0 other
+[    2.897535] debug_exit: verdict PASS
+"""
+
+
+def guest_sample(run, log=GUEST_LOG, ok=True, error=None):
+    """A guest-family sample as run_sample() fills it in from log."""
+    s = {"run": run, "ok": ok, "error": error, "wall_s": 3.5, "bench": [], "bench_errors": []}
+    missing = bench.read_guest_sample(s, log)
+    if ok and missing:
+        s.update(ok=False, error=missing)
+    return s
+
+
+class GuestFamilyTest(unittest.TestCase):
+    def configs(self):
+        return [c for c in bench.CONFIGS if c.family == bench.GUEST]
+
+    def test_configs(self):
+        guest = {c.name: c for c in self.configs()}
+        self.assertEqual(list(guest), ["guest-q35-smp1", "guest-q35-smp2", "guest-bochs-smp1"])
+        self.assertEqual([c.smp for c in guest.values()], [1, 2, 1])
+        q35 = guest["guest-q35-smp2"].boot_config(1)
+        self.assertEqual(q35.cmdline, "")  # no kernel tests: the domains' verdict
+        self.assertEqual(q35.domains, (("bench", "poweroff"), ("benchpeer", "poweroff")))
+        self.assertEqual(len(q35.modules), 2)
+        image, options = q35.modules[0].split(":", 1)
+        self.assertEqual(Path(image), bench.REPO / "build/tests/guests/bench.elf")
+        self.assertIn("name=bench vcpus=2 affinity=0", options)
+        self.assertIn('args="peer=benchpeer count=1000"', options)
+        image, options = q35.modules[1].split(":", 1)
+        self.assertEqual(Path(image), bench.REPO / "build/tests/guests/bench.elf")
+        self.assertIn('name=benchpeer affinity=0', options)
+        self.assertIn('args="mode=peer peer=bench"', options)
+        quick = guest["guest-q35-smp1"].boot_config(1, quick=True)
+        self.assertIn("count=200", quick.modules[0])
+        bochs = guest["guest-bochs-smp1"].boot_config(1)
+        self.assertEqual((bochs.emulator, bochs.machine, bochs.cpu, bochs.smp),
+                         ("bochs", "pc", "corei7_skylake_x", 1))
+        self.assertEqual(bench.select(bench.CONFIGS, "guest", quick=True), self.configs())
+        self.assertEqual([f.name for f in guest["guest-q35-smp1"].module_files()],
+                         ["bench.elf"])
+
+    def test_parse(self):
+        figures = bench.parse_guest_log(GUEST_LOG)
+        self.assertEqual([bench.timer_subject(e) for e in figures["bench"]],
+                         ["single-shot", "periodic", "version", "yield (alone)",
+                          "vCPUs of one domain", "two domains"])
+        self.assertEqual(figures["bench"][2]["cycles_median"], 1505)
+        self.assertEqual(bench.timer_key(figures["bench"][4]),
+                         {"between": "vCPUs of one domain"})
+        errors = figures["bench_errors"]
+        self.assertEqual(len(errors), 2)
+        self.assertTrue(errors[0].startswith("not at the start of its line: "), errors[0])
+        self.assertIn('"between":"two dom', errors[1])
+
+    def test_prefix_is_optional_and_garbage_never_raises(self):
+        log = "\n".join([
+            'BENCH {"bench":"a","unit":"ns","n":1,"min":1,"median":1,"p99":1,"max":1}',
+            '(d12) BENCH {"bench":"b","unit":"ns","n":0,"skipped":"why"}',
+            "(d1) BENCH", "(d1) BENCH ", "(d1) BENCH []", "(d1) BENCH null",
+            '(d1) BENCH {"bench":5}', '(d1) BENCH {"bench":"c","n":"many"}',
+            '(d1) BENCH {"bench":"c","min":true}', "(d1) BENCH " + "[" * 100000,
+            "(d1) BENCH {\x00\xff}", "(dx) BENCH {}", "(d1)BENCH {}",
+            "(d1) bench: not a figure", "\x1b[2J(d1) BENCH {\"bench\":1"])
+        figures = bench.parse_guest_log(log)
+        self.assertEqual([e["bench"] for e in figures["bench"]], ["a", "b"])
+        # Every line with BENCH and something after it is an error; a bare
+        # "(d1) BENCH" is not a figure line at all.
+        self.assertEqual(len(figures["bench_errors"]), 11, figures["bench_errors"])
+
+    def test_missing_lines_are_an_error(self):
+        s = guest_sample(1, log="Kairos\n(d1) bench: hello\n")
+        self.assertFalse(s["ok"])
+        self.assertEqual(s["error"], "no BENCH lines from the guests in the serial log")
+
+    def test_summary_over_runs(self):
+        other = GUEST_LOG.replace('"median":580,', '"median":600,').replace(
+            '"cycles_median":1505,', '"cycles_median":1557,')
+        summary = bench.SUMMARIES[bench.GUEST]([guest_sample(1), guest_sample(2, log=other),
+                                                guest_sample(3, ok=False, error="timeout")])
+        self.assertEqual((summary["runs"], summary["ok"]), (3, 2))
+        version = summary["bench"]["hypercall_rtt"]["version"]
+        self.assertEqual((version["runs"], version["n"], version["median"], version["min"]),
+                         (2, 2000, 590, 555))
+        self.assertEqual(version["fields"]["cycles_median"]["median"], 1531)
+        skipped = summary["bench"]["vcpu_switch"]["two domains"]
+        self.assertEqual((skipped["runs"], skipped["skipped"], skipped["skipped_why"]),
+                         (0, 2, "no peer domain"))
+        periodic = summary["bench"]["virq_latency"]["periodic"]
+        self.assertEqual(periodic["fields"]["missed"]["max"], 55)
+
+    def test_tables(self):
+        q35, _, bochs = self.configs()
+        samples = {q35.name: [guest_sample(1), guest_sample(2, ok=False, error="no verdict")],
+                   bochs.name: [guest_sample(1, log="Kairos\n")]}
+        text = bench.format_guest_tables([q35, bochs], samples)
+        self.assertTrue(text.startswith("Hypercall round trip"), text)
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +version +1/1 +1000 +555 +580 +860 "
+                               r"+3086 +1505 +10\n")
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +yield \(alone\) +1/1 +1000 +1366 "
+                               r"+1394 +1779 +4774 +3619 +10\n")
+        self.assertRegex(text, r"\nguest-bochs-smp1 +ERROR \(1 of 1 runs\): no BENCH lines")
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +vCPUs of one domain +1/1 +1000 "
+                               r"+3842 +5325 +13414 +14900 +13825 +49.9\n")
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +two domains +0/1 +(- +){7}"
+                               r"skipped: no peer domain\n")
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +single-shot +1/1 +1000 +44061 "
+                               r"+93016 +1231311 +2915719 +0 +-\n")
+        self.assertRegex(text, r"\nguest-q35-smp1 +qemu +periodic +1/1 +1000 +7122 +78597 "
+                               r"+795442 +942464 +0 +55\n")
+        self.assertIn("guest-bochs-smp1  ERROR (see the first table)", text)
+        self.assertIn("BENCH lines that could not be read", text)
+        self.assertIn("guest-q35-smp1 run 2: no verdict", text)
+
+    def test_no_figures_and_other_kinds(self):
+        q35 = self.configs()[0]
+        log = '(d1) BENCH {"bench":"evtchn_rtt","what":"x","unit":"ns","n":2,"min":1,' \
+              '"median":2,"p99":3,"max":4}\n'
+        text = bench.format_guest_tables([q35], {q35.name: [guest_sample(1, log=log)]})
+        self.assertIn("Hypercall round trip (BENCH hypercall_rtt; ", text)
+        self.assertRegex(text, r"Hypercall round trip \(.*\): no figures\n")
+        self.assertRegex(text, r"\nBENCH evtchn_rtt\n.*\n.*\nguest-q35-smp1 +qemu +x +1/1 +ns "
+                               r"+2 +1 +2 +3 +4\n?")
+
+    def test_report_and_progress(self):
+        smp = bench.CONFIGS[0]
+        guest = self.configs()[0]
+        samples = {smp.name: [sample(1, ms=10.5, cpus=1)], guest.name: [guest_sample(1)]}
+        text = bench.format_report([smp, guest], samples)
+        self.assertTrue(text.startswith("AP bring-up\nconfig "))
+        self.assertIn("\n\nHypercall round trip", text)
+        self.assertEqual(bench.describe_sample(guest_sample(1)),
+                         "6 BENCH lines, 3.5 s to the verdict")
+
+
+class GuestRunSampleTest(RunSampleTest):
+    """run_sample() for the guest family: modules, domains, missing images."""
+
+    def test_guest_sample(self):
+        config = next(c for c in bench.CONFIGS if c.name == "guest-q35-smp1")
+        image = Path(self.tmp.name) / "bench.elf"
+        image.write_bytes(b"\x7fELF")
+        config = bench.dataclasses.replace(
+            config, modules=(f"{image}:name=bench", f"{image}:name=benchpeer"),
+            quick_modules=())
+        sample, boot_config = self.run_with(config, GUEST_LOG)
+        self.assertEqual(boot_config.cmdline, "")
+        self.assertEqual(boot_config.modules, (f"{image}:name=bench", f"{image}:name=benchpeer"))
+        self.assertEqual(boot_config.domains, bench.GUEST_DOMAINS)
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual(len(sample["bench"]), 6)
+        self.assertEqual(len(sample["bench_errors"]), 2)
+
+    def test_missing_image_is_an_error_without_a_boot(self):
+        config = bench.dataclasses.replace(
+            next(c for c in bench.CONFIGS if c.name == "guest-q35-smp1"),
+            modules=("build/no-such-dir/bench.elf:name=bench",), quick_modules=())
+        bench.boot.run_boot = lambda *a, **k: self.fail("booted without the image")
+        sample = bench.run_sample(config, 1, Path("/k.elf"))
+        self.assertFalse(sample["ok"])
+        self.assertIn("no-such-dir/bench.elf", sample["error"])
+        self.assertIn("make test-guests", sample["error"])
 
 
 if __name__ == "__main__":
