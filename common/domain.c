@@ -143,6 +143,10 @@ struct domain *domain_create(const struct domain_config *cfg, char *err,
 		goto nomem;
 	memset(d->shared_info, 0, PAGE_SIZE);
 	memset(d->start_info, 0, PAGE_SIZE);
+	if (sched_init_domain(d, err, errlen)) {
+		domain_free_resources(d);
+		return NULL;
+	}
 	for (i = 0; i < cfg->vcpus; i++) {
 		d->vcpus[i] = alloc_vcpu(d, i);
 		if (!d->vcpus[i] || sched_init_vcpu(d->vcpus[i]))
@@ -204,6 +208,7 @@ void domain_shutdown(struct domain *d, u32 reason, u32 code)
 		set_bit(VPF_DOWN, &d->vcpus[i]->pause_flags);
 		vcpu_sleep_nosync(d->vcpus[i]);
 	}
+	sched_dump_domain(d);
 
 	flags = spin_lock_irqsave(&reap_lock);
 	ASSERT(nr_reap < ARRAY_SIZE(reap_list));
@@ -242,6 +247,7 @@ void domain_free_resources(struct domain *d)
 			sched_destroy_vcpu(v);
 		arch_vcpu_destroy(v);
 	}
+	sched_destroy_domain(d);
 	evtchn_destroy(d);
 	guest_memory_free(d);
 	as_destroy(&d->as);
@@ -444,6 +450,7 @@ static void dump_one_domain(struct domain *d, void *arg)
 	       d->nr_vcpus, d->nr_vcpus == 1 ? "" : "s",
 	       (unsigned long)(d->config.mem >> 10),
 	       d->is_shutting_down ? "shutting down" : "running");
+	sched_dump_domain(d);
 	for (i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 		struct vcpu_info *vi = v->vcpu_info;

@@ -241,9 +241,11 @@ static struct domain *build_module(const struct boot_module *m, unsigned int i)
 	return d;
 }
 
+static struct domain *built[BOOT_MAX_MODULES];
+static unsigned int nr_built;
+
 unsigned int domains_build_from_modules(const struct boot_info *bi)
 {
-	struct domain *built[BOOT_MAX_MODULES];
 	unsigned int i, n = 0;
 
 	domains_record_baseline();
@@ -254,10 +256,17 @@ unsigned int domains_build_from_modules(const struct boot_info *bi)
 			built[n++] = d;
 	}
 	if (bi->nr_modules)
-		pr_info("Domains: %u of %u modules built; starting them\n", n,
-			bi->nr_modules);
-	/* All built before any runs, so they can find each other by name. */
-	for (i = 0; i < n; i++)
-		domain_start(built[i]);
+		pr_info("Domains: %u of %u modules built\n", n, bi->nr_modules);
+	nr_built = n;
 	return n;
+}
+
+void domains_start_built(void)
+{
+	unsigned int i;
+
+	/* All built before any runs, so they can find each other by name. */
+	for (i = 0; i < nr_built; i++)
+		domain_start(built[i]);
+	nr_built = 0;
 }

@@ -42,6 +42,7 @@ struct vcpu {
 	unsigned int vcpu_id; /* 0 .. domain->nr_vcpus - 1 */
 	struct domain *domain;
 	unsigned int processor; /* the CPU whose run queue holds it */
+	unsigned int timer_cpu; /* where its three timers are queued */
 	cpumask_t affinity;	/* CPUs it may run on */
 
 	unsigned long pause_flags; /* VPF_* bits, atomic */
@@ -102,6 +103,7 @@ struct domain {
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct domain_config config;
+	void *sched_priv; /* the policy's per-domain data */
 
 	struct address_space as;
 	struct guest_memory mem;

@@ -12,8 +12,14 @@
 
 #include <bootinfo.h>
 
-/* Builds a domain from every valid module and starts them all; returns
- * how many started. */
+/* Builds a stopped domain from every valid module; returns how many. */
 unsigned int domains_build_from_modules(const struct boot_info *bi);
+
+/*
+ * Starts the domains just built, all at once: the last thing before the
+ * idle loop, so that their first periods (EDF) are not spent waiting for
+ * the boot CPU to finish printing.
+ */
+void domains_start_built(void);
 
 #endif /* KAIROS_DOMAIN_BUILD_H */

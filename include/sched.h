@@ -32,6 +32,17 @@ int sched_init_vcpu(struct vcpu *v);
 void sched_destroy_vcpu(struct vcpu *v);
 
 /*
+ * The policy's view of a new domain, before its vCPUs exist: 0, or
+ * -errno with a one-line reason (EDF's admission control refuses a
+ * reservation that cannot be met). Boot or idle context.
+ */
+int sched_init_domain(struct domain *d, char *err, size_t errlen);
+/* After every vCPU of d was destroyed. */
+void sched_destroy_domain(struct domain *d);
+/* The policy's lines about d for the 'q' key and the shutdown report. */
+void sched_dump_domain(struct domain *d);
+
+/*
  * Makes v runnable if nothing else keeps it off (pause flags clear) and
  * asks its CPU to reschedule. Any context, any CPU.
  */

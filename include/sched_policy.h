@@ -7,6 +7,7 @@
 #ifndef KAIROS_SCHED_POLICY_H
 #define KAIROS_SCHED_POLICY_H
 
+#include <spinlock.h>
 #include <types.h>
 
 struct vcpu;
@@ -26,6 +27,16 @@ struct scheduler {
 	int (*init)(void);
 	/* A CPU comes up (its lock not yet contended). */
 	void (*init_cpu)(unsigned int cpu);
+
+	/*
+	 * A new domain, before its vCPUs: allocate d->sched_priv and decide
+	 * whether the domain can be admitted (EDF: its reservations fit).
+	 * 0, or -errno with a one-line reason in err. Optional; boot or idle
+	 * context, no lock held.
+	 */
+	int (*init_domain)(struct domain *d, char *err, size_t errlen);
+	/* The domain is going away; its vCPUs' data is freed already. */
+	void (*destroy_domain)(struct domain *d);
 
 	/* A new vCPU: allocate v->sched_priv. 0 or -ENOMEM. */
 	int (*alloc_vdata)(struct vcpu *v);
@@ -55,11 +66,28 @@ struct scheduler {
 
 	/* Prints one CPU's queue (dump key; lock held). */
 	void (*dump_cpu)(unsigned int cpu);
+	/* Prints what the policy knows of a domain (dump key; optional). */
+	void (*dump_domain)(struct domain *d);
 };
 
 /* True if v is its CPU's current choice (the CPU's lock held). */
 bool sched_vcpu_is_curr(const struct vcpu *v);
 
+/* cpu's current choice (idle_vcpu[cpu] if none); cpu's lock held. */
+struct vcpu *sched_curr(unsigned int cpu);
+
+/*
+ * Moves v to cpu's run queue bookkeeping: v->processor changes; the
+ * caller holds both CPUs' schedule locks and v is neither running nor
+ * being saved (!v->is_running). Its timers follow at its next run.
+ */
+void sched_set_processor(struct vcpu *v, unsigned int cpu);
+
+/* cpu's schedule lock, for a policy that looks at another CPU's queue. */
+spinlock_t *sched_cpu_lock(unsigned int cpu);
+
 extern const struct scheduler sched_rr_def;
+extern const struct scheduler sched_credit_def;
+extern const struct scheduler sched_edf_def;
 
 #endif /* KAIROS_SCHED_POLICY_H */

@@ -148,5 +148,6 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 		pr_info("Boot complete; running the domains\n");
 	else
 		pr_info("Boot complete; idling (no domains)\n");
+	domains_start_built();
 	idle_loop();
 }

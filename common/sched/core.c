@@ -39,7 +39,33 @@ string_param("sched", opt_sched);
 
 static const struct scheduler *const schedulers[] = {
 	&sched_rr_def,
+	&sched_credit_def,
+	&sched_edf_def,
 };
+
+spinlock_t *sched_cpu_lock(unsigned int cpu)
+{
+	return &per_cpu(sched_cpu, cpu).lock;
+}
+
+void sched_set_processor(struct vcpu *v, unsigned int cpu)
+{
+	ASSERT(spin_is_locked(&per_cpu(sched_cpu, v->processor).lock));
+	ASSERT(spin_is_locked(&per_cpu(sched_cpu, cpu).lock));
+	ASSERT(!READ_ONCE(v->is_running));
+	WRITE_ONCE(v->processor, cpu);
+}
+
+/* Brings v's timers to the CPU it runs on now (they fire where it is). */
+static void vcpu_move_timers(struct vcpu *v, unsigned int cpu)
+{
+	if (v->timer_cpu == cpu)
+		return;
+	migrate_timer(&v->singleshot_timer, cpu);
+	migrate_timer(&v->periodic_timer, cpu);
+	migrate_timer(&v->poll_timer, cpu);
+	v->timer_cpu = cpu;
+}
 
 /* ------------------------------------------------------------------ */
 /* Locking and accounting                                              */
@@ -253,6 +279,11 @@ void vcpu_yield(void)
 /* ------------------------------------------------------------------ */
 /* Wake and sleep                                                      */
 
+struct vcpu *sched_curr(unsigned int cpu)
+{
+	return per_cpu(sched_cpu, cpu).curr;
+}
+
 bool sched_vcpu_is_curr(const struct vcpu *v)
 {
 	return per_cpu(sched_cpu, v->processor).curr == v;
@@ -364,8 +395,10 @@ void schedule(void)
 
 	if (!is_idle_vcpu(prev))
 		stop_timer(&prev->periodic_timer);
-	if (!is_idle_vcpu(next))
+	if (!is_idle_vcpu(next)) {
+		vcpu_move_timers(next, cpu);
 		vcpu_periodic_timer_work(next);
+	}
 	trace(TRACE_CLASS_SCHED, TRACE_CONTEXT_SWITCH, 0, trace_vcpu_id(prev),
 	      trace_vcpu_id(next));
 	context_switch(prev, next);
@@ -382,6 +415,7 @@ int sched_init_vcpu(struct vcpu *v)
 	init_timer(&v->singleshot_timer, singleshot_timer_fn, v, v->processor);
 	init_timer(&v->periodic_timer, periodic_timer_fn, v, v->processor);
 	init_timer(&v->poll_timer, poll_timer_fn, v, v->processor);
+	v->timer_cpu = v->processor;
 	v->runstate = RUNSTATE_offline;
 	v->runstate_entry = NOW();
 	return ops->alloc_vdata(v);
@@ -467,7 +501,26 @@ void scheduler_cpu_init(unsigned int cpu)
 	spin_lock_init(&sd->lock);
 	sd->curr = idle_vcpu[cpu];
 	init_timer(&sd->s_timer, s_timer_fn, NULL, cpu);
+	/* Slices and budgets are exact: no coalescing slack for s_timer. */
+	timer_set_slack(&sd->s_timer, 0);
 	ops->init_cpu(cpu);
+}
+
+int sched_init_domain(struct domain *d, char *err, size_t errlen)
+{
+	return ops->init_domain ? ops->init_domain(d, err, errlen) : 0;
+}
+
+void sched_destroy_domain(struct domain *d)
+{
+	if (ops->destroy_domain)
+		ops->destroy_domain(d);
+}
+
+void sched_dump_domain(struct domain *d)
+{
+	if (ops->dump_domain)
+		ops->dump_domain(d);
 }
 
 void __init scheduler_init(void)

@@ -82,6 +82,27 @@ BYSTANDERS = (G + "ping.elf:name=ping args=rounds=1000",
               G + "spinner.elf:name=spinner args=seconds=1")
 
 
+def hogs(*specs: tuple[str, str, str | None]) -> tuple[str, ...]:
+    """tests/guests/hog.c domains: (name, module options, expected share
+    range in percent or None), each spinning 3 s."""
+    out = []
+    for name, options, expect in specs:
+        args = f' args="expect={expect}"' if expect else ""
+        out.append(f"{T}hog.elf:name={name} {options}{args}")
+    return tuple(out)
+
+
+EDF_HOGS = (
+    T + 'hog.elf:name=rt1 period=10ms budget=3ms args="start=1500ms expect=29-34"',
+    T + 'hog.elf:name=rt2 period=20ms budget=8ms args="start=1500ms expect=39-44"',
+    T + "hog.elf:name=rt3 period=10ms budget=5ms",
+    T + "hog.elf:name=bg args=start=1500ms",
+)
+EDF_OUTCOMES = (("rt1", "poweroff"), ("rt2", "poweroff"), ("bg", "poweroff"))
+EDF_REFUSED = (r"^Module 2 \(rt3\): refused: EDF admission: vCPU 0 \(budget 5000 us every "
+               r"10000 us, 50\.0% of a CPU\) fits on no CPU")
+
+
 def attack_modules(modes: list[str]) -> tuple[str, ...]:
     """One small domain per attack mode, plus the bystanders."""
     return tuple(f"{T}attack.elf:name=a-{m} mem=1M args=mode={m}" for m in modes) + BYSTANDERS
@@ -386,7 +407,7 @@ MATRIX = [
                            r"^Module 6 \(huge\): refused: .*above the memory limit",
                            r"^Module 7 \(wx\): refused: .*writable and executable",
                            r"^Module 8: refused: a domain named sleeper exists",
-                           r"^Domains: 1 of 9 modules built",
+                           r"^Domains: 1 of 9 modules built$",
                            GUESTS_CLEAN),
                must_not_match=GUEST_PROBLEMS),
     # Domains (docs/guest-abi.md): the demo and test guests run to their
@@ -447,6 +468,64 @@ MATRIX = [
                         G + "ticker.elf:name=ticker args=count=50"),
                domains=(("spinner", "poweroff"), ("ticker", "poweroff")),
                trace_path_cpus=2, must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # Scheduling policies (docs/scheduler.md). Credit: three hogs of
+    # weights 1:2:4 on one CPU get 14.3, 28.6 and 57.1% (tolerances: QEMU's
+    # TCG is noisy, Bochs's clock follows its instruction count); caps hold
+    # while the rest of the CPUs goes to uncapped vCPUs (work-conserving).
+    BootConfig("sched-credit-weights", machine="q35", smp=1, firmware="bios", timeout=120,
+               cmdline="sched=credit",
+               modules=hogs(("w1", "weight=256", "11-18"), ("w2", "weight=512", "24-33"),
+                            ("w4", "weight=1024", "51-62")),
+               domains=(("w1", "poweroff"), ("w2", "poweroff"), ("w4", "poweroff")),
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    BootConfig("bochs-sched-credit", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=1, timeout=240, cmdline="sched=credit",
+               modules=hogs(("w1", "weight=256", "13-16"), ("w2", "weight=512", "27-31"),
+                            ("w4", "weight=1024", "54-59")),
+               domains=(("w1", "poweroff"), ("w2", "poweroff"), ("w4", "poweroff")),
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    BootConfig("sched-credit-caps", machine="q35", smp=2, firmware="bios", timeout=120,
+               cmdline="sched=credit",
+               # A cap is enforced by s_timer, which TCG under load fires
+               # milliseconds late: up to ~5 points over here, 0.2 in Bochs.
+               modules=hogs(("c25", "cap=25", "18-32"), ("c50", "cap=50 affinity=1", "42-57"),
+                            ("free", "vcpus=2", None)),
+               domains=(("c25", "poweroff"), ("c50", "poweroff"), ("free", "poweroff")),
+               must_match=(GUESTS_CLEAN, r"^Domain \d+ \(free\): credit: weight 256, cap 0%, "
+                           r"[1-9]\d* migrations by stealing$"),
+               must_not_match=GUEST_PROBLEMS),
+    # Caps where timer interrupts come on time: at most a percent over.
+    BootConfig("bochs-sched-caps", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, timeout=240, cmdline="sched=credit",
+               modules=hogs(("c25", "cap=25", "22-26"), ("c50", "cap=50 affinity=1", "47-51"),
+                            ("free", "vcpus=2", None)),
+               domains=(("c25", "poweroff"), ("c50", "poweroff"), ("free", "poweroff")),
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # EDF: reservations of 30% and 40% get their budgets and meet every
+    # deadline beside a background hog; a third of 50% is refused. The
+    # hogs start at 1.5 s, past the boot's own work (the TSC refinement
+    # prints at ~1 s, which in Bochs takes 10 ms of serial output).
+    BootConfig("sched-edf", machine="q35", smp=1, firmware="bios", timeout=120,
+               cmdline="sched=edf", modules=EDF_HOGS, domains=EDF_OUTCOMES,
+               must_match=(GUESTS_CLEAN, EDF_REFUSED,
+                           r"^Domain \d+ \(rt1\): EDF: budget 3000 us every 10000 us, \d+ periods",
+                           r"^Domain \d+ \(bg\): EDF: background"),
+               must_not_match=GUEST_PROBLEMS),
+    BootConfig("bochs-sched-edf", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=1, timeout=240, cmdline="sched=edf", modules=EDF_HOGS, domains=EDF_OUTCOMES,
+               must_match=(GUESTS_CLEAN, EDF_REFUSED,
+                           r"^Domain \d+ \(rt1\): EDF: .*, 0 deadline misses$",
+                           r"^Domain \d+ \(rt2\): EDF: .*, 0 deadline misses$"),
+               must_not_match=GUEST_PROBLEMS),
+    # Every demo and test guest under each policy, on two CPUs.
+    BootConfig("guests-credit-smp2", machine="q35", smp=2, firmware="bios", timeout=120,
+               cmdline="sched=credit", modules=DEMO_GUESTS_SPREAD, domains=DEMO_OUTCOMES,
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    BootConfig("guests-edf-smp2", machine="q35", smp=2, firmware="bios", timeout=120,
+               cmdline="sched=edf",
+               modules=DEMO_GUESTS_SPREAD + (T + "hog.elf:name=rt period=5ms budget=1ms",),
+               domains=DEMO_OUTCOMES + (("rt", "poweroff"),),
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
     # A million random hypercalls (tests/guests/fuzz.c) beside ping-pong:
     # the hypervisor stays up, nothing leaks (measured: ~50 s under TCG).
     BootConfig("guest-fuzz", machine="q35", smp=2, firmware="bios", timeout=300,

@@ -1,0 +1,570 @@
+/*
+ * Credit: proportional share by weight, after Xen's credit scheduler
+ * (common/sched/credit.c there), simplified and measured in nanoseconds.
+ *
+ * Every CSCHED_ACCT_PERIOD an accounting timer gives each CPU's active
+ * vCPUs that period's CPU time as credit, split by their domains'
+ * weights; running burns credit one for one. A vCPU with credit left is
+ * UNDER, one without is OVER; a vCPU woken from a block with credit left
+ * is BOOSTed ahead of both until it next runs, so sleepers answer
+ * quickly. Each CPU's queue is ordered BOOST, UNDER, OVER, first in first
+ * out within each; the head runs for a slice (sched_credit_tslice=).
+ *
+ * - Work-conserving: an OVER vCPU still runs when nothing UNDER wants the
+ *   CPU, and a CPU that would idle (or run an OVER vCPU) first steals a
+ *   better queued vCPU from another CPU of that vCPU's affinity.
+ * - Caps (cap=, percent of one CPU per domain): once a capped domain has
+ *   used its cap's worth of the period, its vCPUs are parked (not run,
+ *   not even on an idle CPU) until the next accounting.
+ * - Rate limit (sched_ratelimit=): a vCPU that has run for less than it
+ *   is not preempted, so a stream of wake-ups cannot make the CPU switch
+ *   faster than that.
+ *
+ * Weights are per vCPU: every vCPU of a domain of weight w counts w on its
+ * CPU. Credit is shared per CPU, among the vCPUs placed there, so shares
+ * follow weights among vCPUs that compete for one CPU; stealing moves
+ * vCPUs towards idle CPUs.
+ */
+#include <atomic.h>
+#include <cpumask.h>
+#include <domain.h>
+#include <errno.h>
+#include <param.h>
+#include <printk.h>
+#include <sched_policy.h>
+#include <softirq.h>
+#include <systime.h>
+#include <timer.h>
+#include <xmalloc.h>
+
+#define CSCHED_ACCT_PERIOD MILLISECS(30)
+/*
+ * At most two periods' worth may be saved up (a vCPU that waits for
+ * events must not come back with a hoard), but debt is kept for several
+ * periods: forgiving it would hand the heaviest consumer more than its
+ * weight (credit is conserved only while neither bound is hit).
+ */
+#define CSCHED_CREDIT_MAX (2 * CSCHED_ACCT_PERIOD)
+#define CSCHED_CREDIT_MIN (-8 * CSCHED_ACCT_PERIOD)
+
+enum csched_pri {
+	CSCHED_PRI_BOOST,
+	CSCHED_PRI_UNDER,
+	CSCHED_PRI_OVER,
+	CSCHED_NR_PRI,
+};
+
+static const char *const pri_names[] = {"boost", "under", "over"};
+
+static s64 opt_tslice = MILLISECS(10);
+time_param("sched_credit_tslice", opt_tslice);
+static s64 opt_ratelimit = MICROSECS(1000);
+time_param("sched_ratelimit", opt_ratelimit);
+
+struct csched_dom {
+	struct domain *dom;
+	unsigned int weight;
+	s64 cap_ns;	 /* per period; 0: uncapped */
+	atomic64_t used; /* ns run in this period, for the cap */
+	bool parked;	 /* over its cap until the next accounting */
+};
+
+struct csched_vcpu {
+	struct vcpu *vcpu;
+	struct csched_dom *sdom;
+	struct csched_vcpu *next;     /* in a run queue */
+	struct csched_vcpu *next_all; /* in its CPU's list of vCPUs */
+	s64 credit;		      /* ns; under the CPU's lock */
+	s_time_t run_start;	      /* when it last started, or was charged */
+	s_time_t picked_at;	      /* when this run began (the rate limit) */
+	bool queued;
+	bool boost;
+	bool blocked; /* stopped running not runnable: boost when woken */
+	bool yielded;
+	bool active; /* ran or wanted to since the last accounting */
+	u64 steals;  /* times another CPU took it */
+};
+
+struct csched_cpu {
+	struct csched_vcpu *head, *tail; /* queued, best priority first */
+	struct csched_vcpu *all;	 /* every vCPU placed here */
+	unsigned int nr_queued;
+	unsigned int nr_assigned;
+};
+
+static DEFINE_PER_CPU(struct csched_cpu, csched_cpu);
+static struct timer acct_timer;
+
+static struct csched_vcpu *svc(const struct vcpu *v)
+{
+	return v->sched_priv;
+}
+
+static enum csched_pri pri_of(const struct csched_vcpu *s)
+{
+	if (s->credit <= 0)
+		return CSCHED_PRI_OVER;
+	return s->boost ? CSCHED_PRI_BOOST : CSCHED_PRI_UNDER;
+}
+
+/* A parked vCPU stays off the CPUs until its domain's next period. */
+static bool can_run(const struct csched_vcpu *s)
+{
+	return vcpu_runnable(s->vcpu) && !READ_ONCE(s->sdom->parked);
+}
+
+/* ------------------------------------------------------------------ */
+/* Run queues                                                          */
+
+/* Inserts s after every queued vCPU of the same or better priority. */
+static void runq_insert(struct csched_cpu *pc, struct csched_vcpu *s)
+{
+	struct csched_vcpu **pp = &pc->head;
+	enum csched_pri p = pri_of(s);
+
+	ASSERT(!s->queued);
+	while (*pp && pri_of(*pp) <= p)
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+	if (!s->next)
+		pc->tail = s;
+	s->queued = true;
+	pc->nr_queued++;
+}
+
+static void runq_remove(struct csched_cpu *pc, struct csched_vcpu *s)
+{
+	struct csched_vcpu **pp, *prev = NULL;
+
+	for (pp = &pc->head; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp != s)
+			continue;
+		*pp = s->next;
+		if (pc->tail == s)
+			pc->tail = prev;
+		s->queued = false;
+		pc->nr_queued--;
+		return;
+	}
+}
+
+/* The best queued vCPU that may run now, taken off the queue; or NULL. */
+static struct csched_vcpu *runq_take(struct csched_cpu *pc)
+{
+	struct csched_vcpu *s;
+
+	for (s = pc->head; s; s = s->next) {
+		if (!can_run(s))
+			continue;
+		runq_remove(pc, s);
+		return s;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Charging and accounting                                             */
+
+/* Burns what s ran since it started (or was last charged). Lock held. */
+static void burn(struct csched_vcpu *s, s_time_t now)
+{
+	s64 ran = now - s->run_start;
+
+	if (ran <= 0)
+		return;
+	s->credit = max(s->credit - ran, (s64)CSCHED_CREDIT_MIN);
+	s->run_start = now;
+	s->active = true;
+	if (s->sdom->cap_ns) {
+		atomic64_add(ran, &s->sdom->used);
+		if (atomic64_read(&s->sdom->used) >= s->sdom->cap_ns)
+			WRITE_ONCE(s->sdom->parked, true);
+	}
+}
+
+/* One CPU's share of a period: credit by weight among its active vCPUs. */
+static void account_cpu(unsigned int cpu, s_time_t now)
+{
+	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
+	unsigned long flags = spin_lock_irqsave(sched_cpu_lock(cpu));
+	struct csched_vcpu *s;
+	u64 total_weight = 0;
+
+	for (s = pc->all; s; s = s->next_all) {
+		if (sched_vcpu_is_curr(s->vcpu))
+			burn(s, now);
+		if (s->active || s->queued || sched_vcpu_is_curr(s->vcpu))
+			total_weight += s->sdom->weight;
+	}
+	for (s = pc->all; s; s = s->next_all) {
+		bool active =
+			s->active || s->queued || sched_vcpu_is_curr(s->vcpu);
+
+		if (!active || !total_weight)
+			continue;
+		s->credit =
+			min(s->credit + (s64)(CSCHED_ACCT_PERIOD *
+					      s->sdom->weight / total_weight),
+			    (s64)CSCHED_CREDIT_MAX);
+		s->active = false;
+		/* A new period may reorder the queue: take it out and back. */
+		if (s->queued) {
+			runq_remove(pc, s);
+			runq_insert(pc, s);
+		}
+	}
+	spin_unlock_irqrestore(sched_cpu_lock(cpu), flags);
+}
+
+static void unpark_domain(struct domain *d, void *unused)
+{
+	struct csched_dom *sdom = d->sched_priv;
+
+	if (!sdom)
+		return;
+	atomic64_set(&sdom->used, 0);
+	WRITE_ONCE(sdom->parked, false);
+}
+
+/* Every period: credit for each CPU, caps reset, every CPU rechecked. */
+static void acct_timer_fn(void *unused)
+{
+	s_time_t now = NOW();
+	unsigned int cpu;
+
+	/* Charge the old period first (it may park), then start the new. */
+	for_each_online_cpu (cpu)
+		account_cpu(cpu, now);
+	for_each_domain(unpark_domain, NULL);
+	for_each_online_cpu (cpu)
+		if (per_cpu(csched_cpu, cpu).nr_assigned)
+			cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+	if (domains_alive())
+		set_timer(&acct_timer, now + CSCHED_ACCT_PERIOD);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stealing                                                            */
+
+/*
+ * A queued vCPU of another CPU, better than what cpu would run (worse
+ * is pri_floor), that may run on cpu: moved to cpu and returned. Peers'
+ * locks are only tried, never waited for (we hold our own).
+ */
+static struct csched_vcpu *steal(unsigned int cpu, enum csched_pri pri_floor)
+{
+	unsigned int peer;
+
+	for_each_online_cpu (peer) {
+		struct csched_cpu *pp = &per_cpu(csched_cpu, peer);
+		struct csched_vcpu *s;
+
+		if (peer == cpu || !READ_ONCE(pp->nr_queued) ||
+		    !spin_trylock(sched_cpu_lock(peer)))
+			continue;
+		for (s = pp->head; s; s = s->next) {
+			if (pri_of(s) >= pri_floor)
+				break; /* ordered: nothing better behind */
+			if (!can_run(s) || READ_ONCE(s->vcpu->is_running) ||
+			    !cpumask_test_cpu(cpu, &s->vcpu->affinity))
+				continue;
+			runq_remove(pp, s);
+			/* Off the peer's list, onto ours. */
+			{
+				struct csched_vcpu **a = &pp->all;
+
+				while (*a != s)
+					a = &(*a)->next_all;
+				*a = s->next_all;
+				pp->nr_assigned--;
+			}
+			sched_set_processor(s->vcpu, cpu);
+			s->next_all = per_cpu(csched_cpu, cpu).all;
+			per_cpu(csched_cpu, cpu).all = s;
+			per_cpu(csched_cpu, cpu).nr_assigned++;
+			s->steals++;
+			spin_unlock(sched_cpu_lock(peer));
+			return s;
+		}
+		spin_unlock(sched_cpu_lock(peer));
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The policy's hooks                                                  */
+
+static int csched_init(void)
+{
+	if (opt_tslice < MICROSECS(100) || opt_tslice > SECONDS(1)) {
+		pr_warn("sched_credit_tslice=%ld ns: out of range (100us to 1s); using 10ms\n",
+			opt_tslice);
+		opt_tslice = MILLISECS(10);
+	}
+	if (opt_ratelimit < 0 || opt_ratelimit > opt_tslice) {
+		pr_warn("sched_ratelimit=%ld ns: out of range (0 to the slice); using 1ms\n",
+			opt_ratelimit);
+		opt_ratelimit = min((s64)MICROSECS(1000), opt_tslice);
+	}
+	init_timer(&acct_timer, acct_timer_fn, NULL, 0);
+	pr_info("Credit: slice %ld us, rate limit %ld us, accounting every %ld ms\n",
+		opt_tslice / 1000, opt_ratelimit / 1000,
+		(long)(CSCHED_ACCT_PERIOD / 1000000));
+	return 0;
+}
+
+static void csched_init_cpu(unsigned int cpu)
+{
+}
+
+static int csched_init_domain(struct domain *d, char *err, size_t errlen)
+{
+	struct csched_dom *sdom = xzalloc(struct csched_dom);
+
+	if (!sdom) {
+		snprintf(err, errlen, "out of memory for the credit scheduler");
+		return -ENOMEM;
+	}
+	sdom->dom = d;
+	sdom->weight = d->config.weight;
+	sdom->cap_ns =
+		d->config.cap ? CSCHED_ACCT_PERIOD * d->config.cap / 100 : 0;
+	d->sched_priv = sdom;
+	if (!timer_is_active(&acct_timer))
+		set_timer(&acct_timer, NOW() + CSCHED_ACCT_PERIOD);
+	return 0;
+}
+
+static void csched_destroy_domain(struct domain *d)
+{
+	xfree(d->sched_priv);
+	d->sched_priv = NULL;
+}
+
+static int csched_alloc_vdata(struct vcpu *v)
+{
+	struct csched_vcpu *s = xzalloc(struct csched_vcpu);
+	struct csched_cpu *pc = &per_cpu(csched_cpu, v->processor);
+
+	if (!s)
+		return -ENOMEM;
+	s->vcpu = v;
+	s->sdom = v->domain->sched_priv;
+	s->credit = CSCHED_ACCT_PERIOD / 2; /* a start, until accounted */
+	v->sched_priv = s;
+	s->next_all = pc->all;
+	pc->all = s;
+	pc->nr_assigned++;
+	return 0;
+}
+
+static void csched_free_vdata(struct vcpu *v)
+{
+	struct csched_vcpu *s = svc(v), **a;
+	struct csched_cpu *pc = &per_cpu(csched_cpu, v->processor);
+
+	if (!s)
+		return;
+	if (s->queued)
+		runq_remove(pc, s);
+	for (a = &pc->all; *a; a = &(*a)->next_all)
+		if (*a == s) {
+			*a = s->next_all;
+			pc->nr_assigned--;
+			break;
+		}
+	xfree(s);
+	v->sched_priv = NULL;
+}
+
+/*
+ * Asks cpu (whose lock we hold) to reschedule if s should preempt what it
+ * runs; else an idle CPU of s's affinity, to come and steal it.
+ */
+static void tickle(unsigned int cpu, struct csched_vcpu *s)
+{
+	struct vcpu *curr = sched_curr(cpu);
+	unsigned int other;
+
+	if (curr == idle_vcpu[cpu] || pri_of(s) < pri_of(svc(curr))) {
+		cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+		return;
+	}
+	for_each_online_cpu (other)
+		if (other != cpu &&
+		    cpumask_test_cpu(other, &s->vcpu->affinity) &&
+		    READ_ONCE(per_cpu(curr_vcpu, other)) == idle_vcpu[other]) {
+			cpu_raise_softirq(other, SCHEDULE_SOFTIRQ);
+			return;
+		}
+}
+
+static void csched_wake(struct vcpu *v)
+{
+	struct csched_vcpu *s = svc(v);
+
+	if (s->queued)
+		return;
+	/* Woken from a block with credit left: ahead of the others. */
+	if (s->blocked && s->credit > 0)
+		s->boost = true;
+	s->blocked = false;
+	s->active = true;
+	runq_insert(&per_cpu(csched_cpu, v->processor), s);
+	tickle(v->processor, s);
+}
+
+static void csched_sleep(struct vcpu *v)
+{
+	struct csched_vcpu *s = svc(v);
+
+	if (s->queued)
+		runq_remove(&per_cpu(csched_cpu, v->processor), s);
+}
+
+static void csched_yield(struct vcpu *v)
+{
+	svc(v)->yielded = true;
+}
+
+/*
+ * How long next may run: alone, as long as it likes (-1); UNDER, until
+ * its credit is spent (at least the rate limit, at most a slice), so
+ * that none overspends much and shares follow weights closely; OVER, a
+ * slice. A capped domain's vCPU also stops when the cap's budget for
+ * this period is used up (each vCPU may overshoot by what the others of
+ * its domain run meanwhile).
+ */
+static s64 slice_for(const struct csched_cpu *pc, const struct csched_vcpu *s)
+{
+	s64 slice = -1;
+
+	if (pc->nr_queued && s->credit > 0) {
+		slice = min(s->credit, opt_tslice);
+		slice = max(slice, opt_ratelimit);
+	} else if (pc->nr_queued) {
+		slice = opt_tslice;
+	}
+	if (s->sdom->cap_ns) {
+		s64 left = s->sdom->cap_ns - atomic64_read(&s->sdom->used);
+		s64 cap_slice = max(left, (s64)MICROSECS(100));
+
+		slice = slice < 0 ? cap_slice : min(slice, cap_slice);
+	}
+	return slice;
+}
+
+static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
+					    s_time_t now)
+{
+	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
+	struct csched_vcpu *sp = is_idle_vcpu(prev) ? NULL : svc(prev);
+	struct csched_vcpu *next;
+	s64 ran = sp ? now - sp->picked_at : 0;
+
+	if (sp) {
+		burn(sp, now);
+		sp->boost = false; /* a boost lasts one run */
+		/* The rate limit: a runnable vCPU keeps a short run going. */
+		if (can_run(sp) && !sp->yielded && ran < opt_ratelimit &&
+		    sp->credit > CSCHED_CREDIT_MIN)
+			return (struct task_slice){prev, opt_ratelimit - ran};
+		/* Parked, it stays queued: runq_take() skips it till then. */
+		if (vcpu_runnable(prev))
+			runq_insert(pc, sp);
+		sp->blocked = !vcpu_runnable(prev);
+	}
+	next = runq_take(pc);
+	/* Work-conserving: rather than idle or run over credit, steal. */
+	if (!next || pri_of(next) == CSCHED_PRI_OVER) {
+		struct csched_vcpu *stolen =
+			steal(cpu, next ? CSCHED_PRI_OVER : CSCHED_NR_PRI);
+
+		if (stolen) {
+			if (next)
+				runq_insert(pc, next);
+			next = stolen;
+		}
+	}
+	if (sp && sp->yielded) {
+		sp->yielded = false;
+		/* Nothing else: the yielder runs on. */
+	}
+	if (!next)
+		return (struct task_slice){NULL, -1};
+	next->run_start = now;
+	next->picked_at = now;
+	next->active = true;
+	/*
+	 * Alone, a vCPU needs no slice: the accounting raises
+	 * SCHEDULE_SOFTIRQ when priorities move. Otherwise an UNDER vCPU
+	 * runs until its credit is spent (at least the rate limit, at most a
+	 * slice), so that none overspends much: the shares then follow the
+	 * weights closely instead of in slice-sized steps.
+	 */
+	return (struct task_slice){next->vcpu, slice_for(pc, next)};
+}
+
+/* The CPU of v's affinity with the fewest vCPUs placed on it. */
+static unsigned int csched_pick_cpu(struct vcpu *v)
+{
+	unsigned int cpu, best = NR_CPUS;
+
+	for_each_online_cpu (cpu) {
+		if (!cpumask_test_cpu(cpu, &v->affinity))
+			continue;
+		if (best == NR_CPUS ||
+		    per_cpu(csched_cpu, cpu).nr_assigned <
+			    per_cpu(csched_cpu, best).nr_assigned)
+			best = cpu;
+	}
+	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
+}
+
+static void csched_dump_cpu(unsigned int cpu)
+{
+	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
+	struct csched_vcpu *s;
+	char name[VCPU_NAME_LEN];
+
+	printk("    run queue (%u):", pc->nr_queued);
+	for (s = pc->head; s; s = s->next)
+		printk(" %s[%s %ld us]", vcpu_name(s->vcpu, name, sizeof(name)),
+		       pri_names[pri_of(s)], s->credit / 1000);
+	printk("\n");
+}
+
+static void csched_dump_domain(struct domain *d)
+{
+	struct csched_dom *sdom = d->sched_priv;
+	u64 steals = 0;
+	unsigned int i;
+
+	if (!sdom)
+		return;
+	for (i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->sched_priv)
+			steals += svc(d->vcpus[i])->steals;
+	printk("Domain %u (%s): credit: weight %u, cap %u%%, %lu migrations by stealing\n",
+	       d->domid, d->name, sdom->weight, d->config.cap,
+	       (unsigned long)steals);
+}
+
+const struct scheduler sched_credit_def = {
+	.name = "credit",
+	.opt_name = "credit",
+	.init = csched_init,
+	.init_cpu = csched_init_cpu,
+	.init_domain = csched_init_domain,
+	.destroy_domain = csched_destroy_domain,
+	.alloc_vdata = csched_alloc_vdata,
+	.free_vdata = csched_free_vdata,
+	.wake = csched_wake,
+	.sleep = csched_sleep,
+	.yield = csched_yield,
+	.do_schedule = csched_do_schedule,
+	.pick_cpu = csched_pick_cpu,
+	.dump_cpu = csched_dump_cpu,
+	.dump_domain = csched_dump_domain,
+};

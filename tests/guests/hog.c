@@ -1,0 +1,107 @@
+/*
+ * hog: every vCPU spins for a while and reports the share of the CPU it
+ * got, from its own run-state times (VCPUOP_get_runstate), for the
+ * scheduler tests (credit weights and caps, EDF budgets).
+ *
+ * Args: seconds=<n> (default 3), expect=<lo>-<hi> (percent of one CPU
+ * each vCPU must have had; unset: report only), block=<time> (default 0:
+ * if set, block that long every 10 ms of wall time, a vCPU that sleeps),
+ * start=<time> (default 0: sleep until that system time first, e.g. past
+ * the hypervisor's boot-time work such as the TSC refinement at ~1 s).
+ *
+ * The window runs from the first vCPU's start to seconds later. Then each
+ * vCPU sleeps for 100 ms times its domain id before it reports: console
+ * output is synchronous and slow (10 ms a line in Bochs), and one
+ * domain's report must not hold up another's reserved vCPU (EDF counts
+ * that as a deadline miss). Each vCPU prints
+ *
+ *   SHARE <domain name> v<n>: ran <ms> ms of <ms> ms (<p.pp>%), waited <ms> ms
+ *
+ * and, with expect=, a PASS or FAIL line for its share.
+ */
+#include <guest.h>
+
+/* Percent (two decimals, as an integer) of part in whole. */
+static unsigned long per10k(int64_t part, int64_t whole)
+{
+	return whole > 0 ? (unsigned long)(part * 10000 / whole) : 0;
+}
+
+/* "12-20" -> lo 1200, hi 2000 (hundredths of a percent); false if not. */
+static bool parse_range(const char *s, unsigned long *lo, unsigned long *hi)
+{
+	unsigned long v[2] = {0, 0};
+	unsigned int i = 0;
+
+	for (; *s; s++) {
+		if (*s == '-' && i == 0) {
+			i = 1;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || v[i] > 100)
+			return false;
+		v[i] = v[i] * 10 + (unsigned long)(*s - '0');
+	}
+	if (i != 1 || v[0] > v[1] || v[1] > 100)
+		return false;
+	*lo = v[0] * 100;
+	*hi = v[1] * 100;
+	return true;
+}
+
+static void runstate(unsigned int vcpu, struct vcpu_runstate_info *rs)
+{
+	long ret = hc_vcpu_op(VCPUOP_get_runstate, vcpu, rs);
+
+	if (ret < 0)
+		guest_panic("VCPUOP_get_runstate: %ld", ret);
+}
+
+void guest_vcpu_main(unsigned int vcpu)
+{
+	uint64_t seconds = guest_arg_u64("seconds", 3);
+	int64_t block_ns = guest_arg_ns("block", 0);
+	int64_t start_at = guest_arg_ns("start", 0);
+	const char *expect = guest_arg("expect");
+	struct vcpu_runstate_info a, b;
+	unsigned long lo = 0, hi = 10000, got;
+	int64_t start, end, ran, waited, next_block;
+	uint64_t x = vcpu + 1;
+
+	if (seconds == 0 || seconds > 600)
+		guest_panic("seconds=%llu: expected 1 to 600",
+			    (unsigned long long)seconds);
+	if (expect && !parse_range(expect, &lo, &hi))
+		guest_panic("expect=%s: expected <lo>-<hi> (percent)", expect);
+	if (start_at > guest_now())
+		guest_sleep_until(start_at);
+	runstate(vcpu, &a);
+	start = guest_now();
+	end = start + (int64_t)seconds * NSEC_PER_SEC;
+	next_block = start + 10 * NSEC_PER_MSEC;
+	while (guest_now() < end) {
+		unsigned int j;
+
+		for (j = 0; j < 256; j++)
+			xorshift64s(&x);
+		if (block_ns && guest_now() >= next_block) {
+			guest_sleep_until(guest_now() + block_ns);
+			next_block += 10 * NSEC_PER_MSEC;
+		}
+	}
+	runstate(vcpu, &b);
+	end = guest_now();
+	guest_sleep_until(end + (int64_t)guest_si->domid * 100 * NSEC_PER_MSEC);
+	ran = (int64_t)(b.time[RUNSTATE_running] - a.time[RUNSTATE_running]);
+	waited = (int64_t)(b.time[RUNSTATE_runnable] -
+			   a.time[RUNSTATE_runnable]);
+	got = per10k(ran, end - start);
+	printf("SHARE %s v%u: ran %lld ms of %lld ms (%lu.%02lu%%), waited %lld ms (%llx)\n",
+	       guest_si->name, vcpu, (long long)(ran / NSEC_PER_MSEC),
+	       (long long)((end - start) / NSEC_PER_MSEC), got / 100, got % 100,
+	       (long long)(waited / NSEC_PER_MSEC), (unsigned long long)x);
+	if (expect)
+		guest_check(got >= lo && got <= hi,
+			    "%s v%u: share %lu.%02lu%% within %s%%",
+			    guest_si->name, vcpu, got / 100, got % 100, expect);
+}
