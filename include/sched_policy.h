@@ -89,5 +89,6 @@ spinlock_t *sched_cpu_lock(unsigned int cpu);
 extern const struct scheduler sched_rr_def;
 extern const struct scheduler sched_credit_def;
 extern const struct scheduler sched_edf_def;
+extern const struct scheduler sched_gang_def;
 
 #endif /* KAIROS_SCHED_POLICY_H */

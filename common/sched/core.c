@@ -41,6 +41,7 @@ static const struct scheduler *const schedulers[] = {
 	&sched_rr_def,
 	&sched_credit_def,
 	&sched_edf_def,
+	&sched_gang_def,
 };
 
 spinlock_t *sched_cpu_lock(unsigned int cpu)
