@@ -331,6 +331,7 @@ static void all_domains_done(void)
 	xmalloc_get_stats(&heap);
 	pr_info("All domains have shut down: %u poweroff, %u crashed, %u other\n",
 		nr_poweroff, nr_crashed, nr_other);
+	sched_report();
 	heap_delta = (s64)(heap.bytes_in_use - heap_before.bytes_in_use) -
 		     (s64)(timer_heap_bytes() - timer_heaps_before);
 	page_delta = (s64)(pages_before.free_pages - pages.free_pages);

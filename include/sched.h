@@ -96,6 +96,13 @@ void schedule(void);
 /* The 'r' debug key: every CPU's run queue and vCPU accounting. */
 void dump_runq(void);
 
+/*
+ * One line: schedule() calls and switches on all CPUs, and the cycles
+ * schedule() takes up to the switch (the policy's decision and the
+ * bookkeeping; the switch itself is context_switch()). Any context.
+ */
+void sched_report(void);
+
 /* Run-state accounting snapshot for VCPUOP_get_runstate. */
 struct vcpu_runstate_info;
 void vcpu_get_runstate(struct vcpu *v, struct vcpu_runstate_info *out);

@@ -8,6 +8,7 @@
  * CPU.
  */
 #include <cpumask.h>
+#include <cycles.h>
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
@@ -29,6 +30,8 @@ struct sched_cpu {
 	struct timer s_timer; /* the policy's next decision */
 	u64 nr_schedules;     /* schedule() calls */
 	u64 nr_switches;      /* of which changed vCPU */
+	u64 cycles;	      /* spent in schedule() up to the switch */
+	u64 cycles_max;
 };
 
 static DEFINE_PER_CPU(struct sched_cpu, sched_cpu);
@@ -355,12 +358,43 @@ static void s_timer_fn(void *unused)
 	raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
+/* Charges this schedule() call's cycles so far (the lock held). */
+static void account_cost(struct sched_cpu *sd, u64 start)
+{
+	u64 spent = get_cycles() - start;
+
+	sd->cycles += spent;
+	sd->cycles_max = max(sd->cycles_max, spent);
+}
+
+void sched_report(void)
+{
+	u64 calls = 0, switches = 0, cycles = 0, worst = 0;
+	unsigned int cpu;
+
+	for_each_online_cpu (cpu) {
+		struct sched_cpu *sd = &per_cpu(sched_cpu, cpu);
+		unsigned long flags = spin_lock_irqsave(&sd->lock);
+
+		calls += sd->nr_schedules;
+		switches += sd->nr_switches;
+		cycles += sd->cycles;
+		worst = max(worst, sd->cycles_max);
+		spin_unlock_irqrestore(&sd->lock, flags);
+	}
+	pr_info("Scheduler %s: %lu schedule() calls, %lu switches; schedule() to the switch: mean %lu cycles, max %lu\n",
+		ops->name, (unsigned long)calls, (unsigned long)switches,
+		(unsigned long)(calls ? cycles / calls : 0),
+		(unsigned long)worst);
+}
+
 void schedule(void)
 {
 	unsigned int cpu = smp_processor_id();
 	struct sched_cpu *sd = &this_cpu(sched_cpu);
 	struct vcpu *prev = current, *next;
 	struct task_slice slice;
+	u64 start = get_cycles();
 	s_time_t now;
 
 	ASSERT(!in_irq());
@@ -379,6 +413,7 @@ void schedule(void)
 	      slice.time < 0 ? ~0U : (u32)min(slice.time / 1000, (s64)~0U - 1),
 	      trace_vcpu_id(prev), trace_vcpu_id(next));
 	if (next == prev) {
+		account_cost(sd, start);
 		spin_unlock_irq(&sd->lock);
 		return;
 	}
@@ -392,6 +427,7 @@ void schedule(void)
 	runstate_change(next, RUNSTATE_running, now);
 	WRITE_ONCE(next->is_running, true);
 	sd->nr_switches++;
+	account_cost(sd, start);
 	spin_unlock_irq(&sd->lock);
 
 	if (!is_idle_vcpu(prev))
