@@ -231,14 +231,25 @@ static void unpark_domain(struct domain *d, void *unused)
 static void acct_timer_fn(void *unused)
 {
 	s_time_t now = NOW();
+	bool waiting = false;
 	unsigned int cpu;
 
 	/* Charge the old period first (it may park), then start the new. */
 	for_each_online_cpu (cpu)
 		account_cpu(cpu, now);
 	for_each_domain(unpark_domain, NULL);
+	/*
+	 * Every CPU with vCPUs re-decides; while some vCPU waits in a queue,
+	 * idle CPUs look too and may steal it (the periodic balance that
+	 * complements the tickle on wake-up).
+	 */
 	for_each_online_cpu (cpu)
-		if (per_cpu(csched_cpu, cpu).nr_assigned)
+		if (READ_ONCE(per_cpu(csched_cpu, cpu).nr_queued))
+			waiting = true;
+	for_each_online_cpu (cpu)
+		if (per_cpu(csched_cpu, cpu).nr_assigned ||
+		    (waiting &&
+		     READ_ONCE(per_cpu(curr_vcpu, cpu)) == idle_vcpu[cpu]))
 			cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
 	if (domains_alive())
 		set_timer(&acct_timer, now + CSCHED_ACCT_PERIOD);

@@ -7,7 +7,10 @@
  * each vCPU must have had; unset: report only), block=<time> (default 0:
  * if set, block that long every 10 ms of wall time, a vCPU that sleeps),
  * start=<time> (default 0: sleep until that system time first, e.g. past
- * the hypervisor's boot-time work such as the TSC refinement at ~1 s).
+ * the hypervisor's boot-time work such as the TSC refinement at ~1 s),
+ * gap=<lo>-<hi> (milliseconds: the longest time the spinning vCPU went
+ * without running, i.e. the longest preemption, must lie there; for the
+ * round-robin slice test).
  *
  * The window runs from the first vCPU's start to seconds later. Then each
  * vCPU sleeps for 100 ms times its domain id before it reports: console
@@ -15,7 +18,8 @@
  * domain's report must not hold up another's reserved vCPU (EDF counts
  * that as a deadline miss). Each vCPU prints
  *
- *   SHARE <domain name> v<n>: ran <ms> ms of <ms> ms (<p.pp>%), waited <ms> ms
+ *   SHARE <domain name> v<n>: ran <ms> ms of <ms> ms (<p.pp>%), waited <ms> ms,
+ *         longest gap <us> us
  *
  * and, with expect=, a PASS or FAIL line for its share.
  */
@@ -63,6 +67,9 @@ void guest_vcpu_main(unsigned int vcpu)
 	int64_t block_ns = guest_arg_ns("block", 0);
 	int64_t start_at = guest_arg_ns("start", 0);
 	const char *expect = guest_arg("expect");
+	const char *gap_expect = guest_arg("gap");
+	unsigned long gap_lo = 0, gap_hi = 0;
+	int64_t prev, gap = 0;
 	struct vcpu_runstate_info a, b;
 	unsigned long lo = 0, hi = 10000, got;
 	int64_t start, end, ran, waited, next_block;
@@ -73,20 +80,30 @@ void guest_vcpu_main(unsigned int vcpu)
 			    (unsigned long long)seconds);
 	if (expect && !parse_range(expect, &lo, &hi))
 		guest_panic("expect=%s: expected <lo>-<hi> (percent)", expect);
+	if (gap_expect && !parse_range(gap_expect, &gap_lo, &gap_hi))
+		guest_panic("gap=%s: expected <lo>-<hi> (ms, at most 100)",
+			    gap_expect);
 	if (start_at > guest_now())
 		guest_sleep_until(start_at);
 	runstate(vcpu, &a);
 	start = guest_now();
 	end = start + (int64_t)seconds * NSEC_PER_SEC;
 	next_block = start + 10 * NSEC_PER_MSEC;
+	prev = start;
 	while (guest_now() < end) {
+		int64_t now;
 		unsigned int j;
 
 		for (j = 0; j < 256; j++)
 			xorshift64s(&x);
-		if (block_ns && guest_now() >= next_block) {
-			guest_sleep_until(guest_now() + block_ns);
+		now = guest_now();
+		if (now - prev > gap)
+			gap = now - prev;
+		prev = now;
+		if (block_ns && now >= next_block) {
+			guest_sleep_until(now + block_ns);
 			next_block += 10 * NSEC_PER_MSEC;
+			prev = guest_now(); /* sleeping is not a preemption */
 		}
 	}
 	runstate(vcpu, &b);
@@ -96,10 +113,18 @@ void guest_vcpu_main(unsigned int vcpu)
 	waited = (int64_t)(b.time[RUNSTATE_runnable] -
 			   a.time[RUNSTATE_runnable]);
 	got = per10k(ran, end - start);
-	printf("SHARE %s v%u: ran %lld ms of %lld ms (%lu.%02lu%%), waited %lld ms (%llx)\n",
+	printf("SHARE %s v%u: ran %lld ms of %lld ms (%lu.%02lu%%), waited %lld ms, longest gap %lld us (%llx)\n",
 	       guest_si->name, vcpu, (long long)(ran / NSEC_PER_MSEC),
 	       (long long)((end - start) / NSEC_PER_MSEC), got / 100, got % 100,
-	       (long long)(waited / NSEC_PER_MSEC), (unsigned long long)x);
+	       (long long)(waited / NSEC_PER_MSEC),
+	       (long long)(gap / NSEC_PER_USEC), (unsigned long long)x);
+	/* parse_range() gives hundredths: here they are microseconds * 10. */
+	if (gap_expect)
+		guest_check(gap >= (int64_t)gap_lo * 10000 &&
+				    gap <= (int64_t)gap_hi * 10000,
+			    "%s v%u: longest gap %lld us within %s ms",
+			    guest_si->name, vcpu, (long long)(gap / 1000),
+			    gap_expect);
 	if (expect)
 		guest_check(got >= lo && got <= hi,
 			    "%s v%u: share %lu.%02lu%% within %s%%",
