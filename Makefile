@@ -259,7 +259,8 @@ test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(UNIT_BINS
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 
 # Figures only, never a failure: see docs/bench.md.
-bench: deps $(B)/kairos.elf $(B)/host-tsc-hz $(B)/tests/guests/bench.elf
+bench: deps $(B)/kairos.elf $(B)/host-tsc-hz $(B)/tests/guests/bench.elf \
+	$(B)/tests/guests/hog.elf
 	$(PYTHON) tests/bench/bench.py --kernel $(B)/kairos.elf $(BENCH_ARGS)
 
 format:

@@ -62,6 +62,7 @@ struct gang_vcpu {
 	struct gang_vcpu *next;	    /* in the background queue */
 	struct gang_vcpu *next_all; /* every vCPU of the CPU */
 	bool queued;		    /* runnable, waiting (either kind) */
+	bool yielded;		    /* background: gave up its slice */
 	s64 started_slot;	    /* the slot it last started in */
 };
 
@@ -404,8 +405,14 @@ static void gang_sleep(struct vcpu *v)
 	dequeue(&per_cpu(gang_cpu, v->processor), gvc(v));
 }
 
+/*
+ * A background vCPU that yields goes to the back of its queue; a gang
+ * member keeps its slot (the others run with it, not instead of it).
+ */
 static void gang_yield(struct vcpu *v)
 {
+	if (!gvc(v)->gang)
+		gvc(v)->yielded = true;
 }
 
 /* True if a gang member placed here is runnable and waits for its slot. */
@@ -427,9 +434,14 @@ static struct task_slice gang_do_schedule(unsigned int cpu, struct vcpu *prev,
 	struct gang_vcpu *next;
 	s64 k = slot_of(now), slice = -1;
 	s_time_t slot_end = (k + 1) * opt_slot;
+	bool yielded;
 
 	if (sp && vcpu_runnable(prev) && !sp->queued)
 		enqueue(pc, sp);
+	/* Re-queued at the tail: a yielder lets the head go first. */
+	yielded = sp && sp->yielded;
+	if (yielded)
+		sp->yielded = false;
 	next = slot_member(pc, k);
 	if (next) {
 		dequeue(pc, next);
@@ -440,7 +452,8 @@ static struct task_slice gang_do_schedule(unsigned int cpu, struct vcpu *prev,
 		return (struct task_slice){next->vcpu, slot_end - now};
 	}
 	/* The background, round-robin; prev keeps the rest of its slice. */
-	if (sp && !sp->gang && sp->queued && now < pc->bg_slice_end) {
+	if (sp && !sp->gang && sp->queued && now < pc->bg_slice_end &&
+	    !yielded) {
 		next = sp;
 	} else {
 		next = pc->bg_head;

@@ -7,8 +7,9 @@
 
 Boots the kernel on each configuration of CONFIGS, several times, at most
 --jobs emulators at once, through the boot harness (tests/harness/boot.py),
-and reads figures out of each serial log. The configurations come in two
-families, each with its own test selection (--cmdline replaces it for all):
+and reads figures out of each serial log. The configurations come in five
+families, each with its own test selection (--cmdline replaces it for all but
+guest and sched):
 
 smp   AP bring-up, with `test=smp.all_listed_cpus_online` (one quick case,
       so that every boot ends with a verdict soon after bring-up). From the
@@ -40,6 +41,20 @@ guest the guest interface, from paravirtual guests in ring 3 (no test
       one CPU, and the latency from a single-shot or periodic timer's
       deadline to the guest's VIRQ_TIMER handler. --quick takes 200 samples
       of each instead of 1000. The guest is built (make) before the boots.
+sched the scheduling policies (sched=rr|credit|edf|gang; no test selection:
+      the verdict is every domain shutting down), from guests and from the
+      hypervisor's own lines at the end of the run: the cost of schedule()
+      (its `Scheduler <name>: ...` line, under every workload below), the
+      vCPU switch of the bench guest's mode=yield under each policy (BENCH
+      vcpu_switch, and how many of the yields switched), the credit
+      scheduler's share error (three hogs of weights 256/512/1024 on one
+      CPU against their ideal 1/7, 2/7, 4/7), EDF's deadline misses (two
+      reservations, 3 ms every 10 ms and 8 ms every 20 ms, beside a
+      background hog) and the gang scheduler's start skew (two gangs of two
+      vCPUs and a background hog on two CPUs). The line formats are in
+      SCHED_LINES below. Bochs's configurations are slow (left out by
+      --quick, which also halves the hogs' time and takes 200 samples of
+      each switch). The guests are built (make) before the boots.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -77,16 +92,17 @@ import ktap  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME, TIMER, GUEST = "smp", "time", "timer", "guest"  # the families
+SMP, TIME, TIMER, GUEST, SCHED = "smp", "time", "timer", "guest", "sched"  # the families
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
 # seconds to minutes under TCG with many CPUs). time and timer: the
 # explicit-only time_bench and timer_bench suites, which print BENCH lines.
-# guest: no kernel tests; the domains print BENCH lines and the run ends
-# when they have all shut down (--cmdline does not apply).
+# guest and sched: no kernel tests; the domains print BENCH or SHARE lines
+# and the run ends when they have all shut down (--cmdline does not apply).
 FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
-                TIMER: "test=timer_bench", GUEST: ""}
+                TIMER: "test=timer_bench", GUEST: "", SCHED: ""}
+DOMAIN_FAMILIES = (GUEST, SCHED)  # families whose verdict is the domains'
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -108,7 +124,7 @@ class BenchConfig:
     cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
-    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest
+    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest, sched
     quick_cmdline: str = ""  # added after cmdline with --quick
     # Guest domains: multiboot2 modules "PATH:MODULE CMDLINE" (PATH relative
     # to the repository), their --quick replacements (if any), and how each
@@ -116,11 +132,16 @@ class BenchConfig:
     modules: tuple[str, ...] = ()
     quick_modules: tuple[str, ...] = ()
     domains: tuple[tuple[str, str], ...] = ()
+    # The sched family: the policy (sched=, also in cmdline) and what the
+    # guests do (SCHED_WORKLOADS: switch, credit, edf, gang).
+    policy: str = ""
+    workload: str = ""
 
     def tests(self, override: str | None = None) -> str:
         """The test selection this configuration boots with (the guest
-        family has none, and keeps it: its verdict is the domains')."""
-        if self.family == GUEST or override is None:
+        and sched families have none, and keep it: their verdict is the
+        domains')."""
+        if self.family in DOMAIN_FAMILIES or override is None:
             return FAMILY_TESTS[self.family]
         return override
 
@@ -154,6 +175,9 @@ class BenchConfig:
             return 50.0 if self.emulator == "bochs" else 10.0
         if self.family == GUEST:  # 1.5 s of boot, then ~3 s of figures
             return 6.0 if self.emulator == "bochs" else 5.0
+        if self.family == SCHED:  # measured on the build machine (2 s hogs)
+            bochs = {"switch": 5.0, "credit": 7.0, "edf": 10.0, "gang": 15.0}
+            return (bochs if self.emulator == "bochs" else {}).get(self.workload, 5.0)
         if self.emulator == "bochs":
             return 3.0 * self.smp
         if self.firmware == "uefi":
@@ -178,6 +202,81 @@ def guest_modules(count: int) -> tuple[str, ...]:
 GUEST_MODULES = guest_modules(1000)
 GUEST_MODULES_QUICK = guest_modules(200)
 GUEST_DOMAINS = (("bench", "poweroff"), ("benchpeer", "poweroff"))
+
+# The sched family's domains (the shapes of tests/harness/matrix.py's
+# sched-* machines, without expect=: a figure never fails a run). hog.c
+# spins for seconds= and prints its share (SHARE lines); bench.c's
+# mode=yield measures the switches as the guest family's does.
+HOG_IMAGE = "build/tests/guests/hog.elf"
+SCHED_POLICIES = ("rr", "credit", "edf", "gang")
+# The name each policy prints (its Scheduler lines), by sched= option.
+SCHED_NAMES = {"rr": "round-robin", "credit": "credit", "edf": "EDF", "gang": "gang"}
+SCHED_WORKLOADS = ("switch", "credit", "edf", "gang")
+SCHED_HOG_SECONDS = 2  # --quick: 1
+CREDIT_WEIGHTS = (("w1", 256), ("w2", 512), ("w4", 1024))
+
+
+def hog_module(name: str, options: str, args: str) -> str:
+    return f'{HOG_IMAGE}:name={name} {options}'.rstrip() + f' args="{args}"'
+
+
+def sched_switch_modules(count: int) -> tuple[str, ...]:
+    """bench with mode=yield: its two vCPUs and its peer on CPU 0."""
+    return (f'{GUEST_IMAGE}:name=bench vcpus=2 affinity=0 mem=4M '
+            f'args="mode=yield peer=benchpeer count={count}"',
+            f'{GUEST_IMAGE}:name=benchpeer affinity=0 mem=2M '
+            f'args="mode=peer peer=bench"')
+
+
+def sched_hog_modules(workload: str, seconds: int) -> tuple[str, ...]:
+    """The hogs of a workload, each spinning seconds."""
+    spin = f"seconds={seconds}"
+    if workload == "credit":  # 1:2:4 on one CPU
+        return tuple(hog_module(name, f"weight={weight}", spin)
+                     for name, weight in CREDIT_WEIGHTS)
+    if workload == "edf":  # 30% and 40% reserved, the rest to bg; past the boot's work
+        late = f"start=1500ms {spin}"
+        return (hog_module("rt1", "period=10ms budget=3ms", late),
+                hog_module("rt2", "period=20ms budget=8ms", late),
+                hog_module("bg", "", late))
+    if workload == "gang":  # slots g1, g2, background in turn on two CPUs
+        return (hog_module("g1", "vcpus=2 gang", spin), hog_module("g2", "vcpus=2 gang", spin),
+                hog_module("bg", "affinity=0", spin))
+    raise ValueError(f"no hogs for workload {workload!r}")
+
+
+SCHED_DOMAINS = {
+    "switch": GUEST_DOMAINS,
+    "credit": tuple((name, "poweroff") for name, _ in CREDIT_WEIGHTS),
+    "edf": (("rt1", "poweroff"), ("rt2", "poweroff"), ("bg", "poweroff")),
+    "gang": (("g1", "poweroff"), ("g2", "poweroff"), ("bg", "poweroff")),
+}
+
+
+def sched_configs() -> list[BenchConfig]:
+    """Per policy, QEMU's q35 then Bochs's Skylake (slow: --quick leaves it
+    out): the switch under every policy on one CPU, then the credit shares
+    (one CPU), the EDF reservations (one CPU) and the gangs (two CPUs)."""
+    machines = (("q35", dict(emulator="qemu", machine="q35", cpu="max", timeout=60.0)),
+                ("bochs", dict(emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+                               timeout=180.0, slow=True)))
+    out = []
+    for policy in SCHED_POLICIES:
+        for suffix, machine in machines:
+            out.append(BenchConfig(
+                f"sched-switch-{policy}-{suffix}", smp=1, family=SCHED, policy=policy,
+                workload="switch", cmdline=f"sched={policy}",
+                modules=sched_switch_modules(1000), quick_modules=sched_switch_modules(200),
+                domains=SCHED_DOMAINS["switch"], **machine))
+    for workload, smp in (("credit", 1), ("edf", 1), ("gang", 2)):
+        for suffix, machine in machines:
+            out.append(BenchConfig(
+                f"sched-{workload}-{suffix}" + (f"-smp{smp}" if smp > 1 else ""), smp=smp,
+                family=SCHED, policy=workload, workload=workload, cmdline=f"sched={workload}",
+                modules=sched_hog_modules(workload, SCHED_HOG_SECONDS),
+                quick_modules=sched_hog_modules(workload, max(1, SCHED_HOG_SECONDS // 2)),
+                domains=SCHED_DOMAINS[workload], **machine))
+    return out
 
 
 # q35 takes up to 4096 CPUs in QEMU 10 (pc/i440FX: 255). More than 255 need
@@ -225,6 +324,9 @@ CONFIGS = [
           ("guest-q35-smp1", 1, "qemu", "q35", "max", 60.0),
           ("guest-q35-smp2", 2, "qemu", "q35", "max", 60.0),
           ("guest-bochs-smp1", 1, "bochs", "pc", "corei7_skylake_x", 120.0))],
+    # The scheduling policies (sched_configs): about 5 s a QEMU boot, 5 to
+    # 15 s a Bochs one (the gangs' two CPUs are one Bochs thread).
+    *sched_configs(),
 ]
 
 
@@ -482,6 +584,160 @@ def parse_guest_log(log: str) -> dict:
     return out
 
 
+# The sched family's lines: the hypervisor's, at the end of the run (the
+# Scheduler line once all domains are down, common/sched/core.c; a policy's
+# line per domain as it shuts down, common/sched/*.c's dump_domain), and the
+# hogs' (tests/guests/hog.c), e.g.
+#
+#   Scheduler: credit                                     (at boot: the policy)
+#   Scheduler credit: 419 schedule() calls, 316 switches; schedule() to the
+#             switch: mean 645 cycles, max 1113                      (one line)
+#   Domain 1 (w1): credit: weight 256, cap 0%, 0 migrations by stealing
+#   Domain 1 (rt1): EDF: budget 3000 us every 10000 us, 305 periods, 0 deadline
+#             misses                                                 (one line)
+#   Domain 3 (bg): EDF: background (no reservation)
+#   Domain 1 (g1): gang g1 of 2 vCPUs: 103 slots all started, 0 partial; start
+#             skew min 0 ns, median 0 ns, p99 21600 ns, max 7718150 ns
+#   Domain 1 (g1): gang g1 of 2 vCPUs: no slot with every member started
+#   Domain 3 (bg): gang: background (no gang)
+#   (d1) SHARE w1 v0: ran 457 ms of 3000 ms (15.26%), waited 2542 ms[, longest
+#             gap 26111 us] (bbbd8e43b2de441a)
+#
+# with the bench guest's BENCH lines (parse_guest_log). A line that starts
+# as one of these (SCHED_LINE_STARTS) but does not match its pattern is
+# counted as unreadable, its figures missing: never a crash.
+_DOMAIN = r"^Domain (?P<domid>\d+) \((?P<name>[^()]*)\): "
+SCHED_LINES = {
+    "policy": re.compile(r"^Scheduler: (?P<name>\S.*?)\s*$"),
+    "scheduler": re.compile(
+        r"^Scheduler (?P<name>[^:]+?): (?P<calls>\d+) schedule\(\) calls, (?P<switches>\d+) "
+        r"switches; schedule\(\) to the switch: mean (?P<mean_cycles>\d+) cycles, "
+        r"max (?P<max_cycles>\d+)\s*$"),
+    "credit": re.compile(_DOMAIN + r"credit: weight (?P<weight>\d+), cap (?P<cap>\d+)%, "
+                         r"(?P<migrations>\d+) migrations by stealing\s*$"),
+    "edf": re.compile(_DOMAIN + r"EDF: budget (?P<budget_us>\d+) us every (?P<period_us>\d+) "
+                      r"us, (?P<periods>\d+) periods, (?P<misses>\d+) deadline misses\s*$"),
+    "edf_background": re.compile(_DOMAIN + r"EDF: background\b.*$"),
+    "gang": re.compile(
+        _DOMAIN + r"gang (?P<gang>\S+) of (?P<vcpus>\d+) vCPUs: (?P<slots>\d+) slots all "
+        r"started, (?P<partial>\d+) partial; start skew min (?P<skew_min>-?\d+) ns, median "
+        r"(?P<skew_median>-?\d+) ns, p99 (?P<skew_p99>-?\d+) ns, max (?P<skew_max>-?\d+) ns\s*$"),
+    "gang_no_slot": re.compile(_DOMAIN + r"gang (?P<gang>\S+) of (?P<vcpus>\d+) vCPUs: no slot "
+                               r"with every member started\s*$"),
+    "gang_background": re.compile(_DOMAIN + r"gang: background\b.*$"),
+    "share": re.compile(
+        r"^(?:\(d(?P<dom>\d+)\) )?SHARE (?P<name>\S+) v(?P<vcpu>\d+): ran (?P<ran_ms>\d+) ms "
+        r"of (?P<window_ms>\d+) ms \((?P<percent>\d+(?:\.\d+)?)%\)"
+        r"(?:, waited (?P<waited_ms>\d+) ms)?(?:, longest gap (?P<gap_us>\d+) us)?"),
+}
+# A line that starts so must match one of the patterns above (the boot's
+# "Scheduler: <name>" and "Scheduler <name>: ..." told apart by the colon).
+SCHED_LINE_STARTS = {
+    "scheduler": re.compile(r"^Scheduler [^:]+:|schedule\(\) calls"),
+    "domain": re.compile(_DOMAIN + r"(?:credit|EDF|gang)\b"),
+    "share": re.compile(r"\bSHARE \S+ v\d"),
+}
+SCHED_DOMAIN_LINES = ("credit", "edf", "edf_background", "gang", "gang_no_slot",
+                      "gang_background")
+
+
+def _ints(m: re.Match, skip: tuple[str, ...] = ("name", "gang")) -> dict:
+    """A match's named groups, numbers as int or float (None where absent)."""
+    return {k: (v if k in skip or v is None else _number(v)) for k, v in m.groupdict().items()}
+
+
+def parse_sched_log(log: str) -> dict:
+    """The sched family's figures in a serial log:
+
+        policy        the boot's `Scheduler: <name>`, or None
+        scheduler     {name, calls, switches, mean_cycles, max_cycles} of the
+                      last Scheduler line, or None
+        credit        [{domid, name, weight, cap, migrations}]
+        edf           [{domid, name, budget_us, period_us, periods, misses}],
+                      background domains with budget_us None
+        gang          [{domid, name, gang, vcpus, slots, partial, skew_min,
+                      skew_median, skew_p99, skew_max}], background domains
+                      with gang None, a gang without a full slot with slots 0
+                      and skews None
+        shares        [{dom, name, vcpu, ran_ms, window_ms, percent,
+                      waited_ms, gap_us}] (SHARE lines)
+        bench, bench_errors   the BENCH lines (parse_guest_log)
+        sched_errors  the lines above that could not be read, with the reason
+    Each domain's last line counts (a debug key may print them again).
+    Never raises."""
+    out = {"policy": None, "scheduler": None, "credit": [], "edf": [], "gang": [],
+           "shares": [], "sched_errors": [], **parse_guest_log(log)}
+    domains: dict[str, dict[int, dict]] = {"credit": {}, "edf": {}, "gang": {}}
+    shares: dict[tuple, dict] = {}
+    for raw in log.splitlines():
+        line = ktap.clean_line(raw).strip()
+        if (m := SCHED_LINES["scheduler"].match(line)) is not None:
+            out["scheduler"] = _ints(m)
+        elif (m := SCHED_LINES["policy"].match(line)) is not None:
+            out["policy"] = m.group("name")
+        elif (m := SCHED_LINES["share"].match(line)) is not None:
+            share = _ints(m)
+            share["percent"] = float(share["percent"])
+            shares[(share["dom"], share["name"], share["vcpu"])] = share
+        elif SCHED_LINE_STARTS["domain"].match(line):
+            for kind in SCHED_DOMAIN_LINES:
+                if (m := SCHED_LINES[kind].match(line)) is not None:
+                    break
+            else:
+                out["sched_errors"].append(f"not a policy's domain line: {line[:200]}")
+                continue
+            entry = _ints(m)
+            family = kind.split("_")[0]
+            if kind == "edf_background":
+                entry.update(budget_us=None, period_us=None, periods=None, misses=None)
+            elif kind == "gang_background":
+                entry.update(gang=None, vcpus=None, slots=None, partial=None)
+            if kind.startswith("gang") and kind != "gang":
+                entry.update(**({"slots": 0, "partial": None} if kind == "gang_no_slot"
+                                else {}),
+                             skew_min=None, skew_median=None, skew_p99=None, skew_max=None)
+            domains[family][entry["domid"]] = entry
+        elif SCHED_LINE_STARTS["scheduler"].match(line):
+            out["sched_errors"].append(f"not a Scheduler summary line: {line[:200]}")
+        elif SCHED_LINE_STARTS["share"].search(line):
+            out["sched_errors"].append(f"not a SHARE line: {line[:200]}")
+    for family, by_id in domains.items():
+        out[family] = [by_id[k] for k in sorted(by_id)]
+    out["shares"] = list(shares.values())
+    return out
+
+
+def domain_shares(shares: list[dict]) -> dict[str, float]:
+    """Each domain's share of one CPU, percent: the mean over its vCPUs
+    (hog.c's vCPUs each report their own)."""
+    by_name: dict[str, list[float]] = {}
+    for share in shares:
+        by_name.setdefault(share["name"], []).append(share["percent"])
+    return {name: sum(v) / len(v) for name, v in by_name.items()}
+
+
+def credit_share_error(credit: list[dict], shares: list[dict]) -> dict | None:
+    """The credit workload's figure: each weighted domain's share against
+    its ideal (its weight over the sum of the weights, of one CPU: the
+    workload's domains share CPU 0), and the largest absolute difference in
+    percentage points. None without a domain that has both a weight and a
+    SHARE line; a domain missing either is listed in missing."""
+    got = domain_shares(shares)
+    weighted = [c for c in credit if c["name"] in got]
+    if not weighted:
+        return None
+    total = sum(c["weight"] for c in weighted)
+    domains = []
+    for c in weighted:
+        ideal = 100.0 * c["weight"] / total if total else 0.0
+        domains.append({"name": c["name"], "weight": c["weight"], "share": got[c["name"]],
+                        "ideal": ideal, "error": got[c["name"]] - ideal,
+                        "migrations": c["migrations"]})
+    missing = sorted({c["name"] for c in credit} ^ set(got))
+    return {"domains": domains, "error_pp": max(abs(d["error"]) for d in domains),
+            "missing": missing}
+
+
 def timer_key(entry: dict) -> dict:
     """The fields of a timer BENCH entry that name what it measured
     ({"op": "set_timer", "pending": 1000}, {"slack": "50us"})."""
@@ -635,9 +891,67 @@ def timer_summary(samples: list[dict]) -> dict:
     }
 
 
+def sched_summary(samples: list[dict]) -> dict:
+    """The statistics of a sched configuration's successful samples:
+    timer_summary()'s of the BENCH lines, then each figure summarized over
+    the runs that have it (summarize(): median, min, max, n):
+
+        scheduler  calls, switches, mean_cycles, max_cycles, mean_ns, max_ns
+        switched   the share of the yields that switched (switch workload)
+        credit     error_pp, and per domain its weight, ideal and share
+        edf        per domain: budget_us, period_us, reserved (percent),
+                   periods, misses, share
+        gang       per domain: gang, vcpus, slots, partial, the skews, share
+    """
+    out = timer_summary(samples)
+    good = [s for s in samples if s["ok"]]
+
+    def figures(items: list[dict], keys: tuple[str, ...]) -> dict:
+        return {k: summarize(_present(i.get(k) for i in items)) for k in keys}
+
+    schedulers = [s["scheduler"] for s in good if s.get("scheduler")]
+    out["scheduler"] = None if not schedulers else {
+        "runs": len(schedulers), "name": _most_common(x["name"] for x in schedulers),
+        **figures(schedulers, ("calls", "switches", "mean_cycles", "max_cycles", "mean_ns",
+                               "max_ns"))}
+    out["switched"] = summarize(_present(s.get("switched") for s in good))
+    credits = [s["credit_shares"] for s in good if s.get("credit_shares")]
+    per_domain: dict[str, list[dict]] = {}
+    for c in credits:
+        for d in c["domains"]:
+            per_domain.setdefault(d["name"], []).append(d)
+    out["credit"] = None if not credits else {
+        "runs": len(credits), "error_pp": summarize([c["error_pp"] for c in credits]),
+        "domains": {name: {"weight": ds[0]["weight"], "ideal": ds[0]["ideal"],
+                           **figures(ds, ("share", "error", "migrations"))}
+                    for name, ds in per_domain.items()}}
+
+    def per_domain_lines(kind: str, keys: tuple[str, ...], fixed: tuple[str, ...]) -> dict:
+        found: dict[str, list[dict]] = {}
+        for s in good:
+            shares = domain_shares(s.get("shares") or [])
+            for entry in s.get(kind) or []:
+                entry = dict(entry, share=shares.get(entry["name"]))
+                if kind == "edf" and entry.get("budget_us") is not None:
+                    entry["reserved"] = (100.0 * entry["budget_us"] / entry["period_us"]
+                                         if entry["period_us"] else None)
+                found.setdefault(entry["name"], []).append(entry)
+        return {name: {"runs": len(es), **{k: _most_common(e.get(k) for e in es)
+                                           for k in fixed},
+                       **figures(es, keys)}
+                for name, es in found.items()}
+
+    out["edf"] = per_domain_lines("edf", ("periods", "misses", "share", "reserved"),
+                                  ("budget_us", "period_us"))
+    out["gang"] = per_domain_lines("gang", ("slots", "partial", "skew_min", "skew_median",
+                                            "skew_p99", "skew_max", "share"),
+                                   ("gang", "vcpus"))
+    return out
+
+
 # The guest family's BENCH lines are summarized as the timer family's.
 SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary,
-             GUEST: timer_summary}
+             GUEST: timer_summary, SCHED: sched_summary}
 
 
 # ---------------------------------------------------------------------------
@@ -654,6 +968,10 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
                       bench=[], bench_errors=[])
     elif config.family in (TIMER, GUEST):
         sample.update(bench=[], bench_errors=[])
+    elif config.family == SCHED:
+        sample.update(policy=None, scheduler=None, credit=[], edf=[], gang=[], shares=[],
+                      bench=[], bench_errors=[], sched_errors=[], switched=None,
+                      credit_shares=None, notes=[], tsc_hz=None)
     else:
         sample.update(cpus_online=None, aps_started=None, aps_wanted=None, bringup_ms=None,
                       mcycles=None)
@@ -680,6 +998,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         missing = read_timer_sample(sample, log)
     elif config.family == GUEST:
         missing = read_guest_sample(sample, log)
+    elif config.family == SCHED:
+        missing = read_sched_sample(sample, log, config, result.tsc_hz)
     else:
         missing = read_smp_sample(sample, log)
     if not result.ok:
@@ -729,20 +1049,73 @@ def read_guest_sample(sample: dict, log: str) -> str | None:
     return None if sample["bench"] else "no BENCH lines from the guests in the serial log"
 
 
+def read_sched_sample(sample: dict, log: str, config: BenchConfig,
+                      tsc_hz: int | None) -> str | None:
+    """Fills in a sched sample (the Scheduler line's cycles also in ns at
+    tsc_hz, the switch workload's share of yields that switched, the credit
+    workload's share error); returns what the log lacks for the config's
+    workload, or None. A missing Scheduler line is a note (sample["notes"]),
+    not an error: the workload's own figures stand without it."""
+    sample.update(parse_sched_log(log), tsc_hz=tsc_hz)
+    notes = sample["notes"]
+    scheduler = sample["scheduler"]
+    want = SCHED_NAMES.get(config.policy, config.policy)
+    ran = scheduler["name"] if scheduler else sample["policy"]
+    if ran is not None and want and ran != want:
+        return f"the {ran} scheduler ran, not {want} (sched={config.policy})"
+    if scheduler is None:
+        notes.append("no Scheduler summary line (schedule() calls) in the serial log")
+    else:
+        for key in ("mean", "max"):
+            cycles = scheduler[f"{key}_cycles"]
+            scheduler[f"{key}_ns"] = (round(cycles * 1e9 / tsc_hz, 1) if tsc_hz else None)
+    if config.workload == "switch":
+        switches = [e for e in sample["bench"] if e.get("bench") == "vcpu_switch"]
+        if not switches:
+            return "no BENCH vcpu_switch lines from the guests in the serial log"
+        yields = sum(e.get("yields") or 0 for e in switches if e.get("n"))
+        if scheduler is not None and yields:
+            # Each yield of the measuring vCPU and its answer: two switches.
+            sample["switched"] = round(min(1.0, scheduler["switches"] / (2 * yields)), 4)
+        return None
+    if config.workload == "credit":
+        figure = credit_share_error(sample["credit"], sample["shares"])
+        sample["credit_shares"] = figure
+        if figure is None:
+            return ("no credit domain with both its credit line and a SHARE line "
+                    "in the serial log")
+        if figure["missing"]:
+            return ("no credit line or no SHARE line for "
+                    + ", ".join(figure["missing"]) + " in the serial log")
+        return None
+    if config.workload == "edf":
+        if not any(e["budget_us"] is not None for e in sample["edf"]):
+            return "no EDF reservation line (Domain ...: EDF: budget ...) in the serial log"
+        return None
+    if config.workload == "gang":
+        if not any(g["gang"] is not None for g in sample["gang"]):
+            return "no gang line (Domain ...: gang <name> of <n> vCPUs: ...) in the serial log"
+        return None
+    return None
+
+
 def prepare_guests(configs: list[BenchConfig]) -> None:
-    """Brings the guest family's image up to date (make; a failure is only
-    reported: the runs then use what is there, or fail without it)."""
-    if not any(c.family == GUEST for c in configs):
+    """Brings the guest images the configurations boot up to date (make; a
+    failure is only reported: the runs then use what is there, or fail
+    without it)."""
+    images = sorted({spec.split(":", 1)[0] for c in configs
+                     for spec in c.modules + c.quick_modules})
+    if not images:
         return
     try:
-        proc = subprocess.run(["make", "--no-print-directory", "-s", GUEST_IMAGE], cwd=REPO,
+        proc = subprocess.run(["make", "--no-print-directory", "-s", *images], cwd=REPO,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
         if proc.returncode != 0:
-            print(f"bench: warning: make {GUEST_IMAGE} failed:\n{proc.stdout.strip()}",
+            print(f"bench: warning: make {' '.join(images)} failed:\n{proc.stdout.strip()}",
                   file=sys.stderr, flush=True)
     except (OSError, subprocess.TimeoutExpired) as err:
-        print(f"bench: warning: make {GUEST_IMAGE}: {err}", file=sys.stderr, flush=True)
+        print(f"bench: warning: make {' '.join(images)}: {err}", file=sys.stderr, flush=True)
 
 
 BANNER_RE = re.compile(r"^Kairos microhypervisor .*")
@@ -786,6 +1159,12 @@ def describe_sample(sample: dict) -> str:
     """One progress line's worth about a sample."""
     if not sample["ok"]:
         return f"error: {sample['error']}"
+    if "sched_errors" in sample:  # the sched family
+        sched = sample["scheduler"]
+        cost = (f"schedule() mean {sched['mean_cycles']} cycles, max {sched['max_cycles']}"
+                if sched else "no Scheduler line")
+        return (f"{cost}, {len(sample['bench'])} BENCH, {len(sample['shares'])} SHARE lines, "
+                f"{sample['wall_s']:.1f} s to the verdict")
     if "bench" in sample and "tsc" not in sample:  # the timer family
         return f"{len(sample['bench'])} BENCH lines, {sample['wall_s']:.1f} s to the verdict"
     if "bench" in sample:  # the time family
@@ -1381,15 +1760,198 @@ def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     return "\n".join(out)
 
 
+def _pct(figure: dict | None, how: str = "median", spec: str = ".2f") -> str:
+    """A summarize() result's statistic, or "-"."""
+    return "-" if figure is None else format(figure[how], spec)
+
+
+def _ratio(value: float | None) -> str:
+    """A share (0 to 1) as a percentage: whole above 10%, else one decimal."""
+    if value is None:
+        return "-"
+    pct = 100.0 * value
+    return f"{pct:.0f}" if pct >= 10 else f"{pct:.1f}"
+
+
+def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The sched family's tables: the cost of schedule() for every
+    configuration, the switch under each policy, then the credit shares,
+    the EDF reservations and the gangs; medians over the runs, then notes
+    on failed runs, missing Scheduler lines and unreadable lines."""
+    summaries = {c.name: sched_summary(samples[c.name]) for c in configs}
+    notes: list[str] = []
+    garbled: list[str] = []
+    missing: list[str] = []
+    errors: dict[str, str] = {}
+    for config in configs:
+        runs = samples[config.name]
+        if not summaries[config.name]["ok"]:
+            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
+                                   + " | ".join(sorted({str(s["error"]) for s in runs})))
+        else:
+            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
+        for s in runs:
+            garbled += [f"{config.name} run {s['run']}: {e}"
+                        for e in (s.get("bench_errors") or []) + (s.get("sched_errors") or [])]
+            if s["ok"]:
+                missing += [f"{config.name} run {s['run']}: {n}" for n in s.get("notes") or []]
+    out: list[str] = []
+    first_error = set(errors)
+
+    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
+        if out:
+            out.append("")
+        if not rows or (all(len(r) != len(header) for r in rows) and not any(
+                r[0] in errors for r in rows)):
+            out.append(f"{title}: no figures")
+        else:
+            out.extend([title] + render_table(header, rows, left))
+
+    def rows_for(workloads: tuple[str, ...], build) -> list:
+        rows = []
+        for config in configs:
+            if config.workload not in workloads:
+                continue
+            if config.name in errors:
+                rows.append((config.name, errors[config.name] if config.name in first_error
+                             else "ERROR (see the first table)"))
+                first_error.discard(config.name)
+                continue
+            summary = summaries[config.name]
+            rows += build(config, summary, f"{summary['ok']}/{summary['runs']}")
+        return rows
+
+    def cost_rows(config, summary, runs) -> list:
+        sched = summary["scheduler"]
+        if sched is None:
+            return [(config.name, config.emulator, config.policy, config.workload, runs,
+                     *["-"] * 6, "no Scheduler line")]
+        return [(config.name, config.emulator, config.policy, config.workload,
+                 f"{sched['runs']}/{summary['runs']}", _median(sched["calls"], ".0f"),
+                 _median(sched["switches"], ".0f"), _median(sched["mean_cycles"], ".0f"),
+                 _pct(sched["max_cycles"], "max", ".0f"), _median(sched["mean_ns"], ".0f"),
+                 _pct(sched["max_ns"], "max", ".0f"), "")]
+
+    table("Cost of schedule() under each policy (Scheduler line at the end of the run: TSC "
+          "cycles from schedule()'s entry to the switch, all CPUs; mean: median over the runs, "
+          "max: the largest; ns at test_tsc_hz=, ips under Bochs)",
+          ("config", "emulator", "policy", "workload", "runs", "calls", "switches",
+           "mean cycles", "max cycles", "mean ns", "max ns", "note"),
+          rows_for(SCHED_WORKLOADS, cost_rows), left=(0, 1, 2, 3, 11))
+
+    def switch_rows(config, summary, runs) -> list:
+        rows = []
+        switched = _ratio(summary["switched"] and summary["switched"]["median"])
+        for subject, st in summary["bench"].get("vcpu_switch", {}).items():
+            what = ",".join(str(v) for v in st["key"].values()) or subject
+            if not st["runs"]:
+                rows.append((config.name, config.emulator, config.policy, what,
+                             f"0/{summary['ok']}", *["-"] * 8,
+                             f"skipped: {st['skipped_why'] or 'no samples'}"))
+                continue
+            waiting = st["fields"].get("waiting_permille")
+            note = "yields did not switch" if (
+                summary["switched"] and summary["switched"]["median"] < 0.5) else ""
+            rows.append((config.name, config.emulator, config.policy, what,
+                         f"{st['runs']}/{summary['ok']}", _stat(st["n"]), _stat(st["min"]),
+                         _stat(st["median"]), _stat(st["p99"]), _stat(st["max"]),
+                         _field(st, "cycles_median", ".0f"),
+                         "-" if waiting is None else f"{waiting['median'] / 10:.1f}",
+                         switched, note))
+        return rows
+
+    table("vCPU-to-vCPU switch under each policy (bench.c mode=yield, BENCH vcpu_switch: ns "
+          "per switch, batches of SCHEDOP_yield between two vCPUs on one CPU; other %: the "
+          "time the measuring vCPU waited, 50 when they alternate; switched %: the Scheduler "
+          "line's switches per two yields, 100 when every yield switches)",
+          ("config", "emulator", "policy", "between", "runs", "n", "min", "median", "p99",
+           "max", "cycles", "other %", "switched %", "note"),
+          rows_for(("switch",), switch_rows), left=(0, 1, 2, 3, 13))
+
+    def credit_rows(config, summary, runs) -> list:
+        credit = summary["credit"]
+        if credit is None:
+            return [(config.name, "(no shares)")]
+        domains = sorted(credit["domains"].values(), key=lambda d: d["weight"])
+        return [(config.name, config.emulator, runs,
+                 "/".join(str(d["weight"]) for d in domains),
+                 "/".join(_pct(d["share"]) for d in domains),
+                 "/".join(f"{d['ideal']:.2f}" for d in domains),
+                 _pct(credit["error_pp"]), _pct(credit["error_pp"], "max"),
+                 "/".join(_pct(d["migrations"], "max", ".0f") for d in domains))]
+
+    table("Credit: three hogs of weights 1:2:4 on one CPU (SHARE lines: percent of the CPU "
+          "over their window, medians over the runs; ideal: weight over the sum; error: the "
+          "largest |share - ideal| of a run, percentage points, median and max over the runs)",
+          ("config", "emulator", "runs", "weights", "shares %", "ideal %", "error pp",
+           "max pp", "migrations"), rows_for(("credit",), credit_rows), left=(0, 1, 3, 4, 5))
+
+    def edf_rows(config, summary, runs) -> list:
+        rows = []
+        for name, d in summary["edf"].items():
+            reserved = d["budget_us"] is not None
+            rows.append((config.name, config.emulator, name,
+                         f"{d['budget_us']}/{d['period_us']} us" if reserved else "background",
+                         f"{d['runs']}/{summary['ok']}",
+                         _median(d["periods"], ".0f") if reserved else "-",
+                         _pct(d["misses"], "max", ".0f") if reserved else "-",
+                         _median(d["share"], ".2f"),
+                         _median(d["reserved"], ".2f") if reserved else "-"))
+        return rows or [(config.name, "(no EDF lines)")]
+
+    table("EDF: reservations of 3 ms every 10 ms and 8 ms every 20 ms beside a background hog "
+          "on one CPU (Domain ...: EDF lines; periods: median over the runs; misses: deadline "
+          "misses, the most of a run, expected 0; share: SHARE lines, percent of the CPU)",
+          ("config", "emulator", "domain", "budget/period", "runs", "periods", "misses",
+           "share %", "reserved %"), rows_for(("edf",), edf_rows), left=(0, 1, 2, 3))
+
+    def gang_rows(config, summary, runs) -> list:
+        rows = []
+        for name, d in summary["gang"].items():
+            if d["gang"] is None:
+                rows.append((config.name, config.emulator, name, "-", f"{d['runs']}/"
+                             f"{summary['ok']}", *["-"] * 6, _median(d["share"], ".2f"),
+                             "background"))
+                continue
+            no_slot = d["skew_median"] is None
+            rows.append((config.name, config.emulator, name, _stat(d["vcpus"]),
+                         f"{d['runs']}/{summary['ok']}", _median(d["slots"], ".0f"),
+                         _pct(d["partial"], "max", ".0f"),
+                         _median(d["skew_min"], ".0f"), _median(d["skew_median"], ".0f"),
+                         _median(d["skew_p99"], ".0f"), _pct(d["skew_max"], "max", ".0f"),
+                         _median(d["share"], ".2f"),
+                         "no slot with every member started" if no_slot else ""))
+        return rows or [(config.name, "(no gang lines)")]
+
+    table("Gang: two gangs of two vCPUs and a background hog on two CPUs, 10 ms slots in turn "
+          "(Domain ...: gang lines; slots: all members started, median over the runs; partial: "
+          "the most of a run; start skew in ns, the spread of the members' switch-in times in "
+          "a slot: medians over the runs, max the largest; share: SHARE lines, mean of the "
+          "vCPUs)",
+          ("config", "emulator", "domain", "vCPUs", "runs", "slots", "partial", "skew min",
+           "median", "p99", "max", "share %", "note"), rows_for(("gang",), gang_rows),
+          left=(0, 1, 2, 12))
+
+    if missing:
+        out += ["", "Runs without some lines (their figures are missing above):"]
+        out += [f"  {line}" for line in missing]
+    if garbled:
+        out += ["", "Lines that could not be read (their figures are missing above):"]
+        out += [f"  {line}" for line in garbled]
+    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    return "\n".join(out)
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
-    """Every family's tables: smp, time, timer, then guest."""
+    """Every family's tables: smp, time, timer, guest, then sched."""
     smp = [c for c in configs if c.family == SMP]
     time_ = [c for c in configs if c.family == TIME]
     timer = [c for c in configs if c.family == TIMER]
     guest = [c for c in configs if c.family == GUEST]
+    sched = [c for c in configs if c.family == SCHED]
     sections = []
     if smp:
-        sections.append(("AP bring-up\n" if time_ or timer or guest else "")
+        sections.append(("AP bring-up\n" if time_ or timer or guest or sched else "")
                         + format_table(smp, samples))
     if time_:
         sections.append(format_time_tables(time_, samples))
@@ -1397,6 +1959,8 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
         sections.append(format_timer_tables(timer, samples))
     if guest:
         sections.append(format_guest_tables(guest, samples))
+    if sched:
+        sections.append(format_sched_tables(sched, samples))
     return "\n\n".join(sections)
 
 
@@ -1445,14 +2009,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"runs per Bochs configuration (default {DEFAULT_BOCHS_RUNS})")
     parser.add_argument("--filter", metavar="REGEX", help="configurations whose name matches")
     parser.add_argument("--quick", action="store_true",
-                        help="1 run each, without the slow configurations (300 CPUs, Bochs 4), "
-                        "the timer family up to 100,000 pending timers, the guest family "
-                        "200 samples per figure")
+                        help="1 run each, without the slow configurations (300 CPUs, Bochs 4, "
+                        "the sched family's Bochs runs), the timer family up to 100,000 "
+                        "pending timers, the guest family and the sched family's switches "
+                        "200 samples per figure, the sched family's hogs 1 s")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS,
                         help=f"emulators at once (default {MAX_JOBS})")
     parser.add_argument("--cmdline", default=None,
                         help="the test selection before each config's options, for every "
-                        "family but guest (default: "
+                        "family but guest and sched (default: "
                         + ", ".join(f"{f}: {t}" for f, t in FAMILY_TESTS.items() if t)
                         + "); it must end in a PASS verdict")
     parser.add_argument("--json", type=Path, default=JSON_OUT, help="where the report goes")

@@ -151,8 +151,9 @@ class FamilyTest(unittest.TestCase):
     def test_cmdline_replaces_every_familys_tests(self):
         for config in bench.CONFIGS:
             cmdline = config.boot_config(1, "test=x").cmdline
-            if config.family == bench.GUEST:  # the domains' verdict, no tests
-                self.assertEqual(cmdline, "")
+            if config.family in bench.DOMAIN_FAMILIES:  # the domains' verdict, no tests
+                self.assertEqual(cmdline, config.cmdline)
+                self.assertNotIn("test=", cmdline)
             else:
                 self.assertTrue(cmdline.startswith("test=x"))
 
@@ -779,6 +780,361 @@ class GuestRunSampleTest(RunSampleTest):
         self.assertFalse(sample["ok"])
         self.assertIn("no-such-dir/bench.elf", sample["error"])
         self.assertIn("make test-guests", sample["error"])
+
+
+# Recorded from runs of the sched family's workloads (QEMU and Bochs,
+# build/boots/bench-sched-*/serial.log), trimmed to the lines read.
+SCHED_CREDIT_LOG = """\
+[c    402618430] Command line: debug_exit sched=credit test_tsc_hz=100000000
+[    0.015939] Scheduler: credit
+[    3.657645] (d1) SHARE w1 v0: ran 457 ms of 3000 ms (15.26%), waited 2542 ms, longest gap \
+26111 us (bbbd8e43b2de441a)
+[    3.662532] Domain 1 (w1): credit: weight 256, cap 0%, 0 migrations by stealing
+[    3.747275] (d2) SHARE w2 v0: ran 877 ms of 3000 ms (29.26%), waited 2122 ms, longest gap \
+21827 us (92b073305dcce68d)
+[    3.750621] Domain 2 (w2): credit: weight 512, cap 0%, 0 migrations by stealing
+[    3.823649] (d3) SHARE w4 v0: ran 1684 ms of 3000 ms (56.14%), waited 1315 ms, longest gap \
+20061 us (1319696e1cc17968)
+[    3.827236] Domain 3 (w4): credit: weight 1024, cap 0%, 0 migrations by stealing
+[    3.830000] All domains have shut down: 3 poweroff, 0 crashed, 0 other
+[    3.832316] Scheduler credit: 419 schedule() calls, 316 switches; schedule() to the switch: \
+mean 645 cycles, max 1113
+[    3.836716] debug_exit: verdict PASS
+"""
+SCHED_EDF_LOG = """\
+[    0.032753] Scheduler: EDF
+[    4.600213] (d1) SHARE rt1 v0: ran 902 ms of 3000 ms (30.06%), waited 2097 ms, longest gap \
+8065 us (4586d3929f52da17)
+[    4.617124] Domain 1 (rt1): EDF: budget 3000 us every 10000 us, 305 periods, 0 deadline misses
+[    4.703220] (d2) SHARE rt2 v0: ran 1204 ms of 3000 ms (40.13%), waited 1796 ms (909c9402294ccd6c)
+[    4.729389] Domain 2 (rt2): EDF: budget 8000 us every 20000 us, 160 periods, 2 deadline misses
+[    4.814209] (d3) SHARE bg v0: ran 907 ms of 3000 ms (30.26%), waited 2092 ms, longest gap \
+14079 us (cfa06cbe5b641004)
+[    4.831015] Domain 3 (bg): EDF: background (no reservation)
+[    4.844095] Scheduler EDF: 767 schedule() calls, 616 switches; schedule() to the switch: mean \
+657 cycles, max 709
+"""
+SCHED_GANG_LOG = """\
+[    0.032149] Scheduler: gang
+[    3.750132] (d1) SHARE g1 v0: ran 992 ms of 3000 ms (33.07%), waited 2007 ms, longest gap \
+27776 us (a57f7a6b0cb40fb1)
+[    3.760645] (d1) SHARE g1 v1: ran 1000 ms of 3000 ms (33.33%), waited 2000 ms, longest gap \
+20056 us (6aeabc7296553d8f)
+[    3.786348] Domain 1 (g1): gang g1 of 2 vCPUs: 103 slots all started, 0 partial; start skew \
+min 0 ns, median 0 ns, p99 21600 ns, max 7718150 ns
+[    3.840186] (d2) SHARE g2 v1: ran 1000 ms of 3000 ms (33.33%), waited 2000 ms, longest gap \
+20059 us (d6d262c2f2c9bdaf)
+[    3.850786] (d2) SHARE g2 v0: ran 1000 ms of 3000 ms (33.33%), waited 1999 ms, longest gap \
+20061 us (6118cfeacfff4baf)
+[    3.867964] Domain 2 (g2): gang g2 of 2 vCPUs: 103 slots all started, 3 partial; start skew \
+min 100 ns, median 2000 ns, p99 27500 ns, max 1533850 ns
+[    3.950203] (d3) SHARE bg v0: ran 1023 ms of 3000 ms (34.10%), waited 1976 ms, longest gap \
+22525 us (e77b5ec1bb5914df)
+[    3.967093] Domain 3 (bg): gang: background (no gang)
+[    3.979660] Scheduler gang: 633 schedule() calls, 625 switches; schedule() to the switch: mean \
+625 cycles, max 710
+"""
+SCHED_SWITCH_LOG = """\
+[    0.015848] Scheduler: gang
+[    1.750066] (d1) BENCH {"bench":"vcpu_switch","between":"vCPUs of one domain","unit":"ns",\
+"n":1000,"min":1877,"median":2141,"p99":509177,"max":1041400,"batch":10,"tsc_hz":2596101013,\
+"cycles_min":4873,"cycles_median":5558,"cycles_p99":1321873,"cycles_max":2703578,\
+"yields":10000,"peer_yields":13235,"waiting_permille":482}
+[    1.942594] Domain 2 (benchpeer): gang: background (no gang)
+[    1.944427] (d1) BENCH {"bench":"vcpu_switch","between":"two domains","unit":"ns","n":1000,\
+"min":1760,"median":2140,"p99":35685,"max":579779,"batch":10,"tsc_hz":2596101013,\
+"cycles_min":4568,"cycles_median":5554,"cycles_p99":92641,"cycles_max":1505164,\
+"yields":10000,"waiting_permille":474}
+[    1.953400] Domain 1 (bench): gang: background (no gang)
+[    1.957632] Scheduler gang: 47739 schedule() calls, 52 switches; schedule() to the switch: \
+mean 2930 cycles, max 2069054
+[    1.962767] debug_exit: verdict PASS
+"""
+
+
+def sched_config(name):
+    return next(c for c in bench.CONFIGS if c.name == name)
+
+
+def sched_sample(run, config, log, ok=True, error=None, tsc_hz=100_000_000):
+    """A sched sample as run_sample() makes it, from a serial log."""
+    s = {"run": run, "ok": False, "error": error, "policy": None, "scheduler": None,
+         "credit": [], "edf": [], "gang": [], "shares": [], "bench": [], "bench_errors": [],
+         "sched_errors": [], "switched": None, "credit_shares": None, "notes": [],
+         "tsc_hz": None, "wall_s": 4.5, "kernel": None, "artifacts": None}
+    missing = bench.read_sched_sample(s, log, config, tsc_hz)
+    if ok and missing is None:
+        s["ok"] = True
+    elif s["error"] is None:
+        s["error"] = missing
+    return s
+
+
+class SchedFamilyTest(unittest.TestCase):
+    def configs(self):
+        return [c for c in bench.CONFIGS if c.family == bench.SCHED]
+
+    def test_configs(self):
+        sched = {c.name: c for c in self.configs()}
+        self.assertEqual(list(sched), [
+            "sched-switch-rr-q35", "sched-switch-rr-bochs", "sched-switch-credit-q35",
+            "sched-switch-credit-bochs", "sched-switch-edf-q35", "sched-switch-edf-bochs",
+            "sched-switch-gang-q35", "sched-switch-gang-bochs", "sched-credit-q35",
+            "sched-credit-bochs", "sched-edf-q35", "sched-edf-bochs", "sched-gang-q35-smp2",
+            "sched-gang-bochs-smp2"])
+        switch = sched["sched-switch-edf-q35"].boot_config(1)
+        self.assertEqual(switch.cmdline, "sched=edf")  # no kernel tests
+        self.assertEqual(switch.smp, 1)
+        self.assertEqual(switch.domains, bench.GUEST_DOMAINS)
+        self.assertIn('args="mode=yield peer=benchpeer count=1000"', switch.modules[0])
+        self.assertIn("count=200", sched["sched-switch-edf-q35"].boot_config(
+            1, quick=True).modules[0])
+        credit = sched["sched-credit-bochs"].boot_config(1)
+        self.assertEqual((credit.emulator, credit.machine, credit.cpu, credit.smp,
+                          credit.cmdline), ("bochs", "pc", "corei7_skylake_x", 1,
+                                            "sched=credit"))
+        self.assertEqual([m.split(":", 1)[1] for m in credit.modules],
+                         ['name=w1 weight=256 args="seconds=2"',
+                          'name=w2 weight=512 args="seconds=2"',
+                          'name=w4 weight=1024 args="seconds=2"'])
+        self.assertEqual(Path(credit.modules[0].split(":", 1)[0]),
+                         bench.REPO / "build/tests/guests/hog.elf")
+        edf = sched["sched-edf-q35"].boot_config(1, quick=True)
+        self.assertEqual([m.split(":", 1)[1] for m in edf.modules],
+                         ['name=rt1 period=10ms budget=3ms args="start=1500ms seconds=1"',
+                          'name=rt2 period=20ms budget=8ms args="start=1500ms seconds=1"',
+                          'name=bg args="start=1500ms seconds=1"'])
+        gang = sched["sched-gang-q35-smp2"].boot_config(1)
+        self.assertEqual((gang.smp, gang.cmdline), (2, "sched=gang"))
+        self.assertEqual([m.split(":", 1)[1] for m in gang.modules],
+                         ['name=g1 vcpus=2 gang args="seconds=2"',
+                          'name=g2 vcpus=2 gang args="seconds=2"',
+                          'name=bg affinity=0 args="seconds=2"'])
+        self.assertEqual(gang.domains, (("g1", "poweroff"), ("g2", "poweroff"),
+                                        ("bg", "poweroff")))
+        # --quick: one QEMU configuration per policy and workload, no Bochs.
+        self.assertEqual([c.name for c in bench.select(bench.CONFIGS, "^sched-", True)],
+                         [n for n in sched if "bochs" not in n])
+        self.assertEqual([f.name for f in sched["sched-gang-q35-smp2"].module_files()],
+                         ["hog.elf"])
+
+    def test_parse_credit(self):
+        figures = bench.parse_sched_log(SCHED_CREDIT_LOG)
+        self.assertEqual(figures["policy"], "credit")
+        self.assertEqual(figures["scheduler"], {"name": "credit", "calls": 419, "switches": 316,
+                                                "mean_cycles": 645, "max_cycles": 1113})
+        self.assertEqual([(c["domid"], c["name"], c["weight"], c["cap"], c["migrations"])
+                          for c in figures["credit"]],
+                         [(1, "w1", 256, 0, 0), (2, "w2", 512, 0, 0), (3, "w4", 1024, 0, 0)])
+        self.assertEqual(figures["shares"][0], {
+            "dom": 1, "name": "w1", "vcpu": 0, "ran_ms": 457, "window_ms": 3000,
+            "percent": 15.26, "waited_ms": 2542, "gap_us": 26111})
+        self.assertEqual((figures["sched_errors"], figures["bench"]), ([], []))
+        error = bench.credit_share_error(figures["credit"], figures["shares"])
+        self.assertEqual([round(d["ideal"], 2) for d in error["domains"]],
+                         [14.29, 28.57, 57.14])
+        self.assertAlmostEqual(error["error_pp"], 57.142857 - 56.14, places=4)
+        self.assertEqual(error["missing"], [])
+
+    def test_parse_edf_and_gang(self):
+        edf = bench.parse_sched_log(SCHED_EDF_LOG)
+        self.assertEqual([(e["name"], e["budget_us"], e["period_us"], e["periods"],
+                           e["misses"]) for e in edf["edf"]],
+                         [("rt1", 3000, 10000, 305, 0), ("rt2", 8000, 20000, 160, 2),
+                          ("bg", None, None, None, None)])
+        # An older hog without "longest gap": the share is still read.
+        self.assertEqual((edf["shares"][1]["percent"], edf["shares"][1]["gap_us"]),
+                         (40.13, None))
+        gang = bench.parse_sched_log(SCHED_GANG_LOG)
+        self.assertEqual(gang["scheduler"]["name"], "gang")
+        g2 = gang["gang"][1]
+        self.assertEqual((g2["name"], g2["gang"], g2["vcpus"], g2["slots"], g2["partial"],
+                          g2["skew_min"], g2["skew_median"], g2["skew_p99"], g2["skew_max"]),
+                         ("g2", "g2", 2, 103, 3, 100, 2000, 27500, 1533850))
+        self.assertIsNone(gang["gang"][2]["gang"])  # bg
+        self.assertEqual(bench.domain_shares(gang["shares"]),
+                         {"g1": (33.07 + 33.33) / 2, "g2": 33.33, "bg": 34.10})
+
+    def test_scheduler_names_with_blanks_and_no_slot(self):
+        log = ("Scheduler round-robin: 5 schedule() calls, 4 switches; schedule() to the "
+               "switch: mean 10 cycles, max 20\n"
+               "Domain 7 (pair): gang pair of 2 vCPUs: no slot with every member started\n")
+        figures = bench.parse_sched_log(log)
+        self.assertEqual(figures["scheduler"]["name"], "round-robin")
+        self.assertIsNone(figures["policy"])
+        pair = figures["gang"][0]
+        self.assertEqual((pair["gang"], pair["vcpus"], pair["slots"], pair["skew_median"]),
+                         ("pair", 2, 0, None))
+        self.assertEqual(figures["sched_errors"], [])
+
+    def test_malformed_lines_are_errors_never_exceptions(self):
+        log = "\n".join([
+            "Scheduler credit: 419 schedule() calls, 316 switches; schedule() to the switch: "
+            "mean 645 cycles",  # cut short
+            "Scheduler credit: many schedule() calls",
+            "Domain 1 (w1): credit: weight heavy, cap 0%, 0 migrations by stealing",
+            "Domain 1 (rt1): EDF: budget 3000 us every 10000 us, 305 periods",
+            "Domain 1 (g1): gang g1 of 2 vCPUs: 103 slots all started, 0 partial; start skew "
+            "min 0 ns, median 0 ns",
+            "(d1) SHARE w1 v0: ran ?? ms of 3000 ms (15.26%)",
+            "Domain 2 (w2) shut d(d2) SHARE w2 v0: ran 877 ms of 3000 ms (29.26%)",
+            "(d1) SHARE w1 v0: ran 457 ms of 3000 ms (1e400%)",
+            "\x00\xff Scheduler: \x1b[2J",
+            "Scheduler: credit",  # the boot's line: fine
+            "Domain 1 (w1) shut down: poweroff, code 0, after 3692 ms",  # not a policy's
+        ])
+        figures = bench.parse_sched_log(log)
+        self.assertIsNone(figures["scheduler"])
+        self.assertEqual((figures["credit"], figures["edf"], figures["gang"]), ([], [], []))
+        self.assertEqual(len(figures["sched_errors"]), 8, figures["sched_errors"])
+        self.assertTrue(figures["sched_errors"][0].startswith(
+            "not a Scheduler summary line: "), figures["sched_errors"][0])
+        self.assertTrue(figures["sched_errors"][2].startswith("not a policy's domain line: "))
+        self.assertTrue(figures["sched_errors"][5].startswith("not a SHARE line: "))
+        self.assertEqual(figures["policy"], "credit")
+        self.assertEqual(bench.parse_sched_log("")["sched_errors"], [])
+        self.assertEqual(bench.parse_sched_log("\x00" * 1000 + "(" * 10000)["shares"], [])
+
+    def test_credit_sample_and_missing_lines(self):
+        config = sched_config("sched-credit-bochs")
+        s = sched_sample(1, config, SCHED_CREDIT_LOG)
+        self.assertTrue(s["ok"], s["error"])
+        self.assertEqual((s["scheduler"]["mean_ns"], s["scheduler"]["max_ns"]),
+                         (6450.0, 11130.0))
+        self.assertAlmostEqual(s["credit_shares"]["error_pp"], 1.0029, places=3)
+        # A domain without its SHARE line: no error figure from the others.
+        cut = "\n".join(line for line in SCHED_CREDIT_LOG.splitlines() if "SHARE w2" not in line)
+        s = sched_sample(1, config, cut)
+        self.assertFalse(s["ok"])
+        self.assertEqual(s["error"], "no credit line or no SHARE line for w2 in the serial log")
+        s = sched_sample(1, config, "Kairos\n")
+        self.assertEqual(s["error"], "no credit domain with both its credit line and a SHARE "
+                                     "line in the serial log")
+        # The wrong policy ran (sched= ignored): an error, not credit's figures.
+        s = sched_sample(1, config, SCHED_CREDIT_LOG.replace("Scheduler credit:", "Scheduler "
+                                                             "round-robin:"))
+        self.assertEqual(s["error"], "the round-robin scheduler ran, not credit (sched=credit)")
+        # No Scheduler summary: a note; the shares stand.
+        s = sched_sample(1, config, SCHED_CREDIT_LOG.replace("Scheduler credit:", "Sched:"))
+        self.assertTrue(s["ok"], s["error"])
+        self.assertEqual(s["notes"], ["no Scheduler summary line (schedule() calls) in the "
+                                      "serial log"])
+
+    def test_other_workloads_missing_lines(self):
+        s = sched_sample(1, sched_config("sched-edf-q35"), SCHED_GANG_LOG)
+        self.assertEqual(s["error"], "the gang scheduler ran, not EDF (sched=edf)")
+        s = sched_sample(1, sched_config("sched-edf-q35"), "Scheduler: EDF\n")
+        self.assertIn("no EDF reservation line", s["error"])
+        s = sched_sample(1, sched_config("sched-gang-q35-smp2"),
+                         "Domain 3 (bg): gang: background (no gang)\n")
+        self.assertIn("no gang line", s["error"])
+        s = sched_sample(1, sched_config("sched-switch-gang-q35"), SCHED_GANG_LOG)
+        self.assertEqual(s["error"], "no BENCH vcpu_switch lines from the guests in the "
+                                     "serial log")
+
+    def test_switch_sample(self):
+        s = sched_sample(1, sched_config("sched-switch-gang-q35"), SCHED_SWITCH_LOG,
+                         tsc_hz=2_596_096_006)
+        self.assertTrue(s["ok"], s["error"])
+        self.assertEqual(len(s["bench"]), 2)
+        self.assertEqual(s["switched"], round(52 / 40000, 4))  # gang's yield: no switch
+        self.assertAlmostEqual(s["scheduler"]["mean_ns"], 1128.6, places=1)
+
+    def test_summary_over_runs(self):
+        config = sched_config("sched-credit-q35")
+        other = SCHED_CREDIT_LOG.replace("(15.26%)", "(17.26%)").replace("mean 645", "mean 700")
+        summary = bench.SUMMARIES[bench.SCHED]([
+            sched_sample(1, config, SCHED_CREDIT_LOG), sched_sample(2, config, other),
+            sched_sample(3, config, "", ok=False, error="timeout")])
+        self.assertEqual((summary["runs"], summary["ok"]), (3, 2))
+        self.assertEqual(summary["scheduler"]["mean_cycles"]["median"], 672.5)
+        self.assertEqual(summary["scheduler"]["max_cycles"]["max"], 1113)
+        credit = summary["credit"]
+        self.assertAlmostEqual(credit["error_pp"]["max"], 17.26 - 100 / 7, places=4)
+        self.assertEqual(credit["domains"]["w1"]["share"]["median"], 16.26)
+        edf = bench.sched_summary([sched_sample(1, sched_config("sched-edf-q35"),
+                                                SCHED_EDF_LOG)])["edf"]
+        self.assertEqual((edf["rt2"]["misses"]["max"], edf["rt2"]["reserved"]["median"],
+                          edf["rt2"]["share"]["median"]), (2, 40.0, 40.13))
+        self.assertIsNone(edf["bg"]["budget_us"])
+        self.assertIsNone(edf["bg"]["reserved"])
+        bench.json.dumps(summary)  # the JSON report takes it
+
+    def test_tables(self):
+        names = ("sched-switch-gang-q35", "sched-credit-q35", "sched-credit-bochs",
+                 "sched-edf-bochs", "sched-gang-bochs-smp2", "sched-gang-q35-smp2")
+        configs = [sched_config(n) for n in names]
+        garbled = SCHED_CREDIT_LOG + "Domain 9 (x): credit: weight ?\n"
+        samples = {
+            names[0]: [sched_sample(1, configs[0], SCHED_SWITCH_LOG, tsc_hz=2_596_096_006)],
+            names[1]: [sched_sample(1, configs[1], garbled),
+                       sched_sample(2, configs[1], SCHED_CREDIT_LOG, ok=False,
+                                    error="no verdict")],
+            names[2]: [sched_sample(1, configs[2], SCHED_CREDIT_LOG.replace(
+                "Scheduler credit:", "Sched:"))],
+            names[3]: [sched_sample(1, configs[3], SCHED_EDF_LOG)],
+            names[4]: [sched_sample(1, configs[4], SCHED_GANG_LOG)],
+            names[5]: [sched_sample(1, configs[5], "Kairos\n")],
+        }
+        text = bench.format_report(configs, samples)
+        self.assertTrue(text.startswith("Cost of schedule() under each policy"), text)
+        self.assertRegex(text, r"\nsched-switch-gang-q35 +qemu +gang +switch +1/1 +47739 +52 "
+                               r"+2930 +2069054 +1129 +796987\n")
+        self.assertRegex(text, r"\nsched-credit-q35 +qemu +credit +credit +1/2 +419 +316 +645 "
+                               r"+1113 +6450 +11130\n")
+        self.assertRegex(text, r"\nsched-credit-bochs +bochs +credit +credit +1/1 +(- +){6}"
+                               r"no Scheduler line\n")
+        self.assertRegex(text, r"\nsched-gang-q35-smp2 +ERROR \(1 of 1 runs\): no gang line")
+        self.assertRegex(text, r"\nsched-switch-gang-q35 +qemu +gang +vCPUs of one domain +1/1 "
+                               r"+1000 +1877 +2141 +509177 +1041400 +5558 +48.2 +0.1 +yields "
+                               r"did not switch\n")
+        self.assertRegex(text, r"\nsched-credit-bochs +bochs +1/1 +256/512/1024 "
+                               r"+15.26/29.26/56.14 +14.29/28.57/57.14 +1.00 +1.00 +0/0/0\n")
+        self.assertRegex(text, r"\nsched-edf-bochs +bochs +rt1 +3000/10000 us +1/1 +305 +0 "
+                               r"+30.06 +30.00\n")
+        self.assertRegex(text, r"\nsched-edf-bochs +bochs +rt2 +8000/20000 us +1/1 +160 +2 "
+                               r"+40.13 +40.00\n")
+        self.assertRegex(text, r"\nsched-edf-bochs +bochs +bg +background +1/1 +- +- +30.26 "
+                               r"+-\n")
+        self.assertRegex(text, r"\nsched-gang-bochs-smp2 +bochs +g2 +2 +1/1 +103 +3 +100 +2000 "
+                               r"+27500 +1533850 +33.33\n")
+        self.assertRegex(text, r"\nsched-gang-bochs-smp2 +bochs +bg +- +1/1 +(- +){6}34.10 "
+                               r"+background\n")
+        self.assertRegex(text, r"\nsched-gang-q35-smp2 +ERROR \(see the first table\)\n")
+        self.assertIn("sched-credit-q35 run 2: no verdict", text)
+        self.assertIn("sched-credit-q35 run 1: not a policy's domain line: Domain 9 (x): "
+                      "credit: weight ?", text)
+        self.assertIn("sched-credit-bochs run 1: no Scheduler summary line", text)
+        self.assertIn("schedule() mean 2930 cycles, max 2069054, 2 BENCH, 0 SHARE lines, "
+                      "4.5 s to the verdict", bench.describe_sample(samples[names[0]][0]))
+
+    def test_no_figures(self):
+        config = sched_config("sched-switch-rr-q35")
+        text = bench.format_sched_tables([config], {config.name: [
+            sched_sample(1, config, SCHED_SWITCH_LOG.replace("gang", "round-robin"))]})
+        self.assertRegex(text, r"\nCredit: .*: no figures\n")
+        self.assertRegex(text, r"\nEDF: .*: no figures\n")
+        self.assertRegex(text, r"\nGang: .*: no figures$")
+
+
+class SchedRunSampleTest(RunSampleTest):
+    """run_sample() for the sched family."""
+
+    def test_sched_sample(self):
+        image = Path(self.tmp.name) / "hog.elf"
+        image.write_bytes(b"\x7fELF")
+        config = bench.dataclasses.replace(
+            sched_config("sched-credit-q35"),
+            modules=tuple(f"{image}:name={n}" for n in ("w1", "w2", "w4")), quick_modules=())
+        sample, boot_config = self.run_with(config, SCHED_CREDIT_LOG)
+        self.assertEqual(boot_config.cmdline, "sched=credit")
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual(sample["tsc_hz"], HOST_HZ)
+        self.assertEqual(len(sample["shares"]), 3)
+        self.assertAlmostEqual(sample["scheduler"]["mean_ns"], 645e9 / HOST_HZ, places=1)
+        sample, _ = self.run_with(config, SCHED_CREDIT_LOG, ok=False, reasons=["timeout"])
+        self.assertEqual((sample["ok"], sample["error"]), (False, "timeout"))
+        self.assertEqual(len(sample["credit"]), 3)  # kept in the JSON
 
 
 if __name__ == "__main__":
