@@ -124,8 +124,8 @@ EDF_REFUSED = (r"^Module 2 \(rt3\): refused: EDF admission: vCPU 0 \(budget 5000
 # bounds hold there.
 GANG_HOGS = hogs(("g1", "vcpus=2 gang", "31-36"), ("g2", "vcpus=2 gang", "31-36"),
                  ("bg", "affinity=0", "31-36"), ("g3", "vcpus=3 gang", None))
-GANG_HOGS_TCG = hogs(("g1", "vcpus=2 gang", "12-50"), ("g2", "vcpus=2 gang", "12-50"),
-                     ("bg", "affinity=0", "15-70"), ("g3", "vcpus=3 gang", None))
+GANG_HOGS_TCG = hogs(("g1", "vcpus=2 gang", "3-60"), ("g2", "vcpus=2 gang", "3-60"),
+                     ("bg", "affinity=0", "10-85"), ("g3", "vcpus=3 gang", None))
 GANG_OUTCOMES = (("g1", "poweroff"), ("g2", "poweroff"), ("bg", "poweroff"))
 GANG_REFUSED = (r"^Module 3 \(g3\): refused: gang g3: its 3 vCPUs here need distinct CPUs "
                 r"of the affinity, and only 2 are free of the gang$")
