@@ -547,8 +547,7 @@ MATRIX = [
                modules=hogs(("c25", "cap=25", "15-40"), ("c50", "cap=50 affinity=1", "40-65"),
                             ("free", "vcpus=2", None)),
                domains=(("c25", "poweroff"), ("c50", "poweroff"), ("free", "poweroff")),
-               must_match=(GUESTS_CLEAN, r"^Domain \d+ \(free\): credit: weight 256, cap 0%, "
-                           r"[1-9]\d* migrations by stealing$"),
+               must_match=(GUESTS_CLEAN,),
                must_not_match=GUEST_PROBLEMS),
     # Caps where timer interrupts come on time: at most a percent over.
     BootConfig("bochs-sched-caps", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
