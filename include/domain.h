@@ -41,9 +41,10 @@ struct evtchn;
 struct vcpu {
 	unsigned int vcpu_id; /* 0 .. domain->nr_vcpus - 1 */
 	struct domain *domain;
-	unsigned int processor; /* the CPU whose run queue holds it */
-	unsigned int timer_cpu; /* where its three timers are queued */
-	cpumask_t affinity;	/* CPUs it may run on */
+	unsigned int processor;	  /* the CPU whose run queue holds it */
+	unsigned int timer_cpu;	  /* where its three timers are queued */
+	struct vcpu *next_on_cpu; /* the vCPUs placed on processor (sched) */
+	cpumask_t affinity;	  /* CPUs it may run on */
 
 	unsigned long pause_flags; /* VPF_* bits, atomic */
 	bool is_running;	   /* on a CPU now (its state is not saved) */

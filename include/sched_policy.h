@@ -62,7 +62,7 @@ struct scheduler {
 					 s_time_t now);
 
 	/* The CPU a vCPU should be placed on (in its affinity, online). */
-	unsigned int (*pick_cpu)(struct vcpu *v);
+	unsigned int (*pick_cpu)(const struct vcpu *v);
 
 	/* Prints one CPU's queue (dump key; lock held). */
 	void (*dump_cpu)(unsigned int cpu);
@@ -77,11 +77,29 @@ bool sched_vcpu_is_curr(const struct vcpu *v);
 struct vcpu *sched_curr(unsigned int cpu);
 
 /*
- * Moves v to cpu's run queue bookkeeping: v->processor changes; the
- * caller holds both CPUs' schedule locks and v is neither running nor
- * being saved (!v->is_running). Its timers follow at its next run.
+ * Moves v to cpu: v->processor changes and v goes to cpu's list of
+ * placed vCPUs; the caller holds both CPUs' schedule locks and v is
+ * neither running nor being saved (!v->is_running). Its timers follow at
+ * its next run.
  */
 void sched_set_processor(struct vcpu *v, unsigned int cpu);
+
+/* The first of the vCPUs placed on cpu (the core keeps the list). */
+struct vcpu *sched_cpu_vcpus(unsigned int cpu);
+
+/* Every vCPU placed on cpu; cpu's lock held (or no contention yet). */
+#define for_each_placed_vcpu(v, cpu) \
+	for ((v) = sched_cpu_vcpus(cpu); (v); (v) = (v)->next_on_cpu)
+
+/* How many vCPUs are placed on cpu (a racy read for placement). */
+unsigned int sched_cpu_load(unsigned int cpu);
+
+/*
+ * The online CPU of v's affinity with the fewest vCPUs placed on it (the
+ * lowest-numbered among equals): the placement round-robin, credit and
+ * the others' background use.
+ */
+unsigned int sched_least_loaded_cpu(const struct vcpu *v);
 
 /* cpu's schedule lock, for a policy that looks at another CPU's queue. */
 spinlock_t *sched_cpu_lock(unsigned int cpu);

@@ -25,8 +25,10 @@
 #include <trace.h>
 
 struct sched_cpu {
-	spinlock_t lock;      /* the run queue and its vCPUs' fields */
-	struct vcpu *curr;    /* chosen by the last schedule(), under lock */
+	spinlock_t lock;     /* the run queue and its vCPUs' fields */
+	struct vcpu *curr;   /* chosen by the last schedule(), under lock */
+	struct vcpu *placed; /* every vCPU whose processor this is */
+	unsigned int nr_placed;
 	struct timer s_timer; /* the policy's next decision */
 	u64 nr_schedules;     /* schedule() calls */
 	u64 nr_switches;      /* of which changed vCPU */
@@ -52,12 +54,60 @@ spinlock_t *sched_cpu_lock(unsigned int cpu)
 	return &per_cpu(sched_cpu, cpu).lock;
 }
 
+/* Adds v to the list of cpu, its processor. */
+static void place(struct vcpu *v, unsigned int cpu)
+{
+	struct sched_cpu *sd = &per_cpu(sched_cpu, cpu);
+
+	v->next_on_cpu = sd->placed;
+	sd->placed = v;
+	WRITE_ONCE(sd->nr_placed, sd->nr_placed + 1);
+}
+
+/* Takes v off its processor's list. */
+static void unplace(struct vcpu *v)
+{
+	struct sched_cpu *sd = &per_cpu(sched_cpu, v->processor);
+	struct vcpu **pp;
+
+	for (pp = &sd->placed; *pp != v; pp = &(*pp)->next_on_cpu)
+		ASSERT(*pp);
+	*pp = v->next_on_cpu;
+	WRITE_ONCE(sd->nr_placed, sd->nr_placed - 1);
+}
+
 void sched_set_processor(struct vcpu *v, unsigned int cpu)
 {
 	ASSERT(spin_is_locked(&per_cpu(sched_cpu, v->processor).lock));
 	ASSERT(spin_is_locked(&per_cpu(sched_cpu, cpu).lock));
 	ASSERT(!READ_ONCE(v->is_running));
+	unplace(v);
+	place(v, cpu);
 	WRITE_ONCE(v->processor, cpu);
+}
+
+struct vcpu *sched_cpu_vcpus(unsigned int cpu)
+{
+	return per_cpu(sched_cpu, cpu).placed;
+}
+
+unsigned int sched_cpu_load(unsigned int cpu)
+{
+	return READ_ONCE(per_cpu(sched_cpu, cpu).nr_placed);
+}
+
+unsigned int sched_least_loaded_cpu(const struct vcpu *v)
+{
+	unsigned int cpu, best = NR_CPUS;
+
+	for_each_online_cpu (cpu) {
+		if (!cpumask_test_cpu(cpu, &v->affinity))
+			continue;
+		if (best == NR_CPUS ||
+		    sched_cpu_load(cpu) < sched_cpu_load(best))
+			best = cpu;
+	}
+	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
 }
 
 /* Brings v's timers to the CPU it runs on now (they fire where it is). */
@@ -446,6 +496,9 @@ void schedule(void)
 
 int sched_init_vcpu(struct vcpu *v)
 {
+	unsigned long flags;
+	int rc;
+
 	ASSERT(test_bit(VPF_DOWN, &v->pause_flags));
 	v->processor = ops->pick_cpu(v);
 	ASSERT(cpumask_test_cpu(v->processor, &cpu_online_map));
@@ -455,7 +508,12 @@ int sched_init_vcpu(struct vcpu *v)
 	v->timer_cpu = v->processor;
 	v->runstate = RUNSTATE_offline;
 	v->runstate_entry = NOW();
-	return ops->alloc_vdata(v);
+	flags = spin_lock_irqsave(&per_cpu(sched_cpu, v->processor).lock);
+	rc = ops->alloc_vdata(v);
+	if (!rc)
+		place(v, v->processor);
+	spin_unlock_irqrestore(&per_cpu(sched_cpu, v->processor).lock, flags);
+	return rc;
 }
 
 void sched_destroy_vcpu(struct vcpu *v)
@@ -469,6 +527,7 @@ void sched_destroy_vcpu(struct vcpu *v)
 	kill_timer(&v->poll_timer);
 	lock = vcpu_schedule_lock(v, &flags);
 	ops->free_vdata(v);
+	unplace(v);
 	spin_unlock_irqrestore(lock, flags);
 }
 

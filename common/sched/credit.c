@@ -72,11 +72,10 @@ struct csched_dom {
 struct csched_vcpu {
 	struct vcpu *vcpu;
 	struct csched_dom *sdom;
-	struct csched_vcpu *next;     /* in a run queue */
-	struct csched_vcpu *next_all; /* in its CPU's list of vCPUs */
-	s64 credit;		      /* ns; under the CPU's lock */
-	s_time_t run_start;	      /* when it last started, or was charged */
-	s_time_t picked_at;	      /* when this run began (the rate limit) */
+	struct csched_vcpu *next; /* in a run queue */
+	s64 credit;		  /* ns; under the CPU's lock */
+	s_time_t run_start;	  /* when it last started, or was charged */
+	s_time_t picked_at;	  /* when this run began (the rate limit) */
 	bool queued;
 	bool boost;
 	bool blocked; /* stopped running not runnable: boost when woken */
@@ -87,9 +86,7 @@ struct csched_vcpu {
 
 struct csched_cpu {
 	struct csched_vcpu *head, *tail; /* queued, best priority first */
-	struct csched_vcpu *all;	 /* every vCPU placed here */
 	unsigned int nr_queued;
-	unsigned int nr_assigned;
 };
 
 static DEFINE_PER_CPU(struct csched_cpu, csched_cpu);
@@ -189,18 +186,23 @@ static void account_cpu(unsigned int cpu, s_time_t now)
 	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
 	unsigned long flags = spin_lock_irqsave(sched_cpu_lock(cpu));
 	struct csched_vcpu *s;
+	struct vcpu *v;
 	u64 total_weight = 0;
 
-	for (s = pc->all; s; s = s->next_all) {
-		if (sched_vcpu_is_curr(s->vcpu))
+	for_each_placed_vcpu(v, cpu)
+	{
+		s = svc(v);
+		if (sched_vcpu_is_curr(v))
 			burn(s, now);
-		if (s->active || s->queued || sched_vcpu_is_curr(s->vcpu))
+		if (s->active || s->queued || sched_vcpu_is_curr(v))
 			total_weight += s->sdom->weight;
 	}
-	for (s = pc->all; s; s = s->next_all) {
-		bool active =
-			s->active || s->queued || sched_vcpu_is_curr(s->vcpu);
+	for_each_placed_vcpu(v, cpu)
+	{
+		bool active;
 
+		s = svc(v);
+		active = s->active || s->queued || sched_vcpu_is_curr(v);
 		if (!active || !total_weight)
 			continue;
 		s->credit =
@@ -247,7 +249,7 @@ static void acct_timer_fn(void *unused)
 		if (READ_ONCE(per_cpu(csched_cpu, cpu).nr_queued))
 			waiting = true;
 	for_each_online_cpu (cpu)
-		if (per_cpu(csched_cpu, cpu).nr_assigned ||
+		if (sched_cpu_load(cpu) ||
 		    (waiting &&
 		     READ_ONCE(per_cpu(curr_vcpu, cpu)) == idle_vcpu[cpu]))
 			cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
@@ -281,19 +283,7 @@ static struct csched_vcpu *steal(unsigned int cpu, enum csched_pri pri_floor)
 			    !cpumask_test_cpu(cpu, &s->vcpu->affinity))
 				continue;
 			runq_remove(pp, s);
-			/* Off the peer's list, onto ours. */
-			{
-				struct csched_vcpu **a = &pp->all;
-
-				while (*a != s)
-					a = &(*a)->next_all;
-				*a = s->next_all;
-				pp->nr_assigned--;
-			}
 			sched_set_processor(s->vcpu, cpu);
-			s->next_all = per_cpu(csched_cpu, cpu).all;
-			per_cpu(csched_cpu, cpu).all = s;
-			per_cpu(csched_cpu, cpu).nr_assigned++;
 			s->steals++;
 			spin_unlock(sched_cpu_lock(peer));
 			return s;
@@ -356,7 +346,6 @@ static void csched_destroy_domain(struct domain *d)
 static int csched_alloc_vdata(struct vcpu *v)
 {
 	struct csched_vcpu *s = xzalloc(struct csched_vcpu);
-	struct csched_cpu *pc = &per_cpu(csched_cpu, v->processor);
 
 	if (!s)
 		return -ENOMEM;
@@ -364,27 +353,17 @@ static int csched_alloc_vdata(struct vcpu *v)
 	s->sdom = v->domain->sched_priv;
 	s->credit = CSCHED_ACCT_PERIOD / 2; /* a start, until accounted */
 	v->sched_priv = s;
-	s->next_all = pc->all;
-	pc->all = s;
-	pc->nr_assigned++;
 	return 0;
 }
 
 static void csched_free_vdata(struct vcpu *v)
 {
-	struct csched_vcpu *s = svc(v), **a;
-	struct csched_cpu *pc = &per_cpu(csched_cpu, v->processor);
+	struct csched_vcpu *s = svc(v);
 
 	if (!s)
 		return;
 	if (s->queued)
-		runq_remove(pc, s);
-	for (a = &pc->all; *a; a = &(*a)->next_all)
-		if (*a == s) {
-			*a = s->next_all;
-			pc->nr_assigned--;
-			break;
-		}
+		runq_remove(&per_cpu(csched_cpu, v->processor), s);
 	xfree(s);
 	v->sched_priv = NULL;
 }
@@ -517,22 +496,6 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	return (struct task_slice){next->vcpu, slice_for(pc, next)};
 }
 
-/* The CPU of v's affinity with the fewest vCPUs placed on it. */
-static unsigned int csched_pick_cpu(struct vcpu *v)
-{
-	unsigned int cpu, best = NR_CPUS;
-
-	for_each_online_cpu (cpu) {
-		if (!cpumask_test_cpu(cpu, &v->affinity))
-			continue;
-		if (best == NR_CPUS ||
-		    per_cpu(csched_cpu, cpu).nr_assigned <
-			    per_cpu(csched_cpu, best).nr_assigned)
-			best = cpu;
-	}
-	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
-}
-
 static void csched_dump_cpu(unsigned int cpu)
 {
 	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
@@ -575,7 +538,7 @@ const struct scheduler sched_credit_def = {
 	.sleep = csched_sleep,
 	.yield = csched_yield,
 	.do_schedule = csched_do_schedule,
-	.pick_cpu = csched_pick_cpu,
+	.pick_cpu = sched_least_loaded_cpu,
 	.dump_cpu = csched_dump_cpu,
 	.dump_domain = csched_dump_domain,
 };

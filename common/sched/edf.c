@@ -46,8 +46,7 @@ struct edf_dom {
 struct edf_vcpu {
 	struct vcpu *vcpu;
 	struct edf_dom *sdom;
-	struct edf_vcpu *next;	   /* queued (runnable, not running) */
-	struct edf_vcpu *next_all; /* every vCPU of the CPU */
+	struct edf_vcpu *next; /* queued (runnable, not running) */
 	bool queued;
 	s_time_t deadline; /* the current job's */
 	s64 remaining;	   /* budget left in this period */
@@ -58,10 +57,8 @@ struct edf_vcpu {
 
 struct edf_cpu {
 	struct edf_vcpu *queue; /* queued vCPUs, unordered (few per CPU) */
-	struct edf_vcpu *all;
 	unsigned int nr_queued;
 	u64 util_ppm; /* reserved; under edf_admission_lock */
-	unsigned int nr_assigned;
 	s_time_t bg_slice_end;
 };
 
@@ -164,21 +161,14 @@ static void edf_destroy_domain(struct domain *d)
 	d->sched_priv = NULL;
 }
 
-static unsigned int edf_pick_cpu(struct vcpu *v)
+static unsigned int edf_pick_cpu(const struct vcpu *v)
 {
 	struct edf_dom *sdom = v->domain->sched_priv;
-	unsigned int cpu, best = NR_CPUS;
 
+	/* A reserved vCPU where admission put it; the background anywhere. */
 	if (sdom->cpu_of[v->vcpu_id] < NR_CPUS)
 		return sdom->cpu_of[v->vcpu_id];
-	/* The background: the CPU with the fewest vCPUs. */
-	for_each_online_cpu (cpu)
-		if (cpumask_test_cpu(cpu, &v->affinity) &&
-		    (best == NR_CPUS ||
-		     per_cpu(edf_cpu, cpu).nr_assigned <
-			     per_cpu(edf_cpu, best).nr_assigned))
-			best = cpu;
-	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
+	return sched_least_loaded_cpu(v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,7 +241,6 @@ static void edf_init_cpu(unsigned int cpu)
 static int edf_alloc_vdata(struct vcpu *v)
 {
 	struct edf_vcpu *e = xzalloc(struct edf_vcpu);
-	struct edf_cpu *pc = &per_cpu(edf_cpu, v->processor);
 
 	if (!e)
 		return -ENOMEM;
@@ -259,27 +248,17 @@ static int edf_alloc_vdata(struct vcpu *v)
 	e->sdom = v->domain->sched_priv;
 	e->deadline = NOW(); /* the first job is released at its first run */
 	v->sched_priv = e;
-	e->next_all = pc->all;
-	pc->all = e;
-	pc->nr_assigned++;
 	return 0;
 }
 
 static void edf_free_vdata(struct vcpu *v)
 {
-	struct edf_vcpu *e = evc(v), **a;
-	struct edf_cpu *pc = &per_cpu(edf_cpu, v->processor);
+	struct edf_vcpu *e = evc(v);
 
 	if (!e)
 		return;
 	if (e->queued)
-		queue_del(pc, e);
-	for (a = &pc->all; *a; a = &(*a)->next_all)
-		if (*a == e) {
-			*a = e->next_all;
-			pc->nr_assigned--;
-			break;
-		}
+		queue_del(&per_cpu(edf_cpu, v->processor), e);
 	xfree(e);
 	v->sched_priv = NULL;
 }
@@ -339,6 +318,7 @@ static struct task_slice edf_do_schedule(unsigned int cpu, struct vcpu *prev,
 	struct edf_vcpu *ep = is_idle_vcpu(prev) ? NULL : evc(prev);
 	struct edf_vcpu *e, *best = NULL;
 	s_time_t next_event = STIME_MAX;
+	struct vcpu *v;
 	s64 slice;
 
 	if (ep) {
@@ -349,7 +329,9 @@ static struct task_slice edf_do_schedule(unsigned int cpu, struct vcpu *prev,
 			queue_add(pc, ep);
 	}
 	/* Release due jobs; note when the next release of a waiter is. */
-	for (e = pc->all; e; e = e->next_all) {
+	for_each_placed_vcpu(v, cpu)
+	{
+		e = evc(v);
 		release_jobs(e, now, e->queued);
 		if (is_rt(e) && e->queued)
 			next_event = min(next_event, e->deadline);

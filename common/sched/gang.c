@@ -58,19 +58,16 @@ struct gang {
 
 struct gang_vcpu {
 	struct vcpu *vcpu;
-	struct gang *gang;	    /* NULL: the background */
-	struct gang_vcpu *next;	    /* in the background queue */
-	struct gang_vcpu *next_all; /* every vCPU of the CPU */
-	bool queued;		    /* runnable, waiting (either kind) */
-	bool yielded;		    /* background: gave up its slice */
-	s64 started_slot;	    /* the slot it last started in */
+	struct gang *gang;	/* NULL: the background */
+	struct gang_vcpu *next; /* in the background queue */
+	bool queued;		/* runnable, waiting (either kind) */
+	bool yielded;		/* background: gave up its slice */
+	s64 started_slot;	/* the slot it last started in */
 };
 
 struct gang_cpu {
 	struct gang_vcpu *bg_head, *bg_tail; /* background, round-robin */
-	struct gang_vcpu *all;
 	unsigned int nr_bg_queued;
-	unsigned int nr_assigned;
 	s_time_t bg_slice_end;
 };
 
@@ -226,20 +223,14 @@ static void gang_destroy_domain(struct domain *d)
 	d->sched_priv = NULL;
 }
 
-static unsigned int gang_pick_cpu(struct vcpu *v)
+static unsigned int gang_pick_cpu(const struct vcpu *v)
 {
 	struct gang_dom *sdom = v->domain->sched_priv;
-	unsigned int cpu, best = NR_CPUS;
 
+	/* A member where admission put it; the background anywhere. */
 	if (sdom->cpu_of[v->vcpu_id] < NR_CPUS)
 		return sdom->cpu_of[v->vcpu_id];
-	for_each_online_cpu (cpu)
-		if (cpumask_test_cpu(cpu, &v->affinity) &&
-		    (best == NR_CPUS ||
-		     per_cpu(gang_cpu, cpu).nr_assigned <
-			     per_cpu(gang_cpu, best).nr_assigned))
-			best = cpu;
-	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
+	return sched_least_loaded_cpu(v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -336,7 +327,6 @@ static void gang_init_cpu(unsigned int cpu)
 static int gang_alloc_vdata(struct vcpu *v)
 {
 	struct gang_vcpu *s = xzalloc(struct gang_vcpu);
-	struct gang_cpu *pc = &per_cpu(gang_cpu, v->processor);
 	struct gang_dom *sdom = v->domain->sched_priv;
 
 	if (!s)
@@ -345,44 +335,34 @@ static int gang_alloc_vdata(struct vcpu *v)
 	s->gang = sdom->gang;
 	s->started_slot = -1;
 	v->sched_priv = s;
-	s->next_all = pc->all;
-	pc->all = s;
-	pc->nr_assigned++;
 	return 0;
 }
 
 static void gang_free_vdata(struct vcpu *v)
 {
-	struct gang_vcpu *s = gvc(v), **a;
-	struct gang_cpu *pc = &per_cpu(gang_cpu, v->processor);
+	struct gang_vcpu *s = gvc(v);
 
 	if (!s)
 		return;
-	dequeue(pc, s);
-	for (a = &pc->all; *a; a = &(*a)->next_all)
-		if (*a == s) {
-			*a = s->next_all;
-			pc->nr_assigned--;
-			break;
-		}
+	dequeue(&per_cpu(gang_cpu, v->processor), s);
 	xfree(s);
 	v->sched_priv = NULL;
 }
 
 /* This CPU's member of the gang that owns slot k, if it may run now. */
-static struct gang_vcpu *slot_member(struct gang_cpu *pc, s64 k)
+static struct gang_vcpu *slot_member(unsigned int cpu, s64 k)
 {
 	struct gang *owner;
-	struct gang_vcpu *s;
+	struct vcpu *v;
 	unsigned long flags = spin_lock_irqsave(&gangs_lock);
 
 	owner = slot_owner(k);
 	spin_unlock_irqrestore(&gangs_lock, flags);
 	if (!owner)
 		return NULL;
-	for (s = pc->all; s; s = s->next_all)
-		if (s->gang == owner && s->queued && vcpu_runnable(s->vcpu))
-			return s;
+	for_each_placed_vcpu(v, cpu) if (gvc(v)->gang == owner &&
+					 gvc(v)->queued &&
+					 vcpu_runnable(v)) return gvc(v);
 	return NULL;
 }
 
@@ -395,7 +375,7 @@ static void gang_wake(struct vcpu *v)
 		return;
 	enqueue(pc, s);
 	/* A member waits for its gang's slot; the background may go now. */
-	if (!s->gang || slot_member(pc, slot_of(NOW())) == s ||
+	if (!s->gang || slot_member(v->processor, slot_of(NOW())) == s ||
 	    sched_curr(v->processor) == idle_vcpu[v->processor])
 		cpu_raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
@@ -416,13 +396,12 @@ static void gang_yield(struct vcpu *v)
 }
 
 /* True if a gang member placed here is runnable and waits for its slot. */
-static bool member_waiting(const struct gang_cpu *pc)
+static bool member_waiting(unsigned int cpu)
 {
-	const struct gang_vcpu *s;
+	struct vcpu *v;
 
-	for (s = pc->all; s; s = s->next_all)
-		if (s->gang && s->queued)
-			return true;
+	for_each_placed_vcpu(v, cpu) if (gvc(v)->gang &&
+					 gvc(v)->queued) return true;
 	return false;
 }
 
@@ -442,7 +421,7 @@ static struct task_slice gang_do_schedule(unsigned int cpu, struct vcpu *prev,
 	yielded = sp && sp->yielded;
 	if (yielded)
 		sp->yielded = false;
-	next = slot_member(pc, k);
+	next = slot_member(cpu, k);
 	if (next) {
 		dequeue(pc, next);
 		if (next->started_slot != k) {
@@ -465,7 +444,7 @@ static struct task_slice gang_do_schedule(unsigned int cpu, struct vcpu *prev,
 			slice = pc->bg_slice_end - now;
 	}
 	/* A member waiting here must be on time for the next boundary. */
-	if (member_waiting(pc))
+	if (member_waiting(cpu))
 		slice = slice < 0 ? slot_end - now : min(slice, slot_end - now);
 	return (struct task_slice){next ? next->vcpu : NULL, slice};
 }
@@ -474,17 +453,16 @@ static void gang_dump_cpu(unsigned int cpu)
 {
 	struct gang_cpu *pc = &per_cpu(gang_cpu, cpu);
 	struct gang_vcpu *s;
+	struct vcpu *v;
 	char name[VCPU_NAME_LEN];
 
 	printk("    background (%u):", pc->nr_bg_queued);
 	for (s = pc->bg_head; s; s = s->next)
 		printk(" %s", vcpu_name(s->vcpu, name, sizeof(name)));
 	printk("; gang members:");
-	for (s = pc->all; s; s = s->next_all)
-		if (s->gang)
-			printk(" %s(%s%s)",
-			       vcpu_name(s->vcpu, name, sizeof(name)),
-			       s->gang->name, s->queued ? ", waiting" : "");
+	for_each_placed_vcpu(v, cpu) if (gvc(v)->gang)
+		printk(" %s(%s%s)", vcpu_name(v, name, sizeof(name)),
+		       gvc(v)->gang->name, gvc(v)->queued ? ", waiting" : "");
 	printk("\n");
 }
 

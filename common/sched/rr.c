@@ -32,8 +32,7 @@ struct rr_vcpu {
 struct rr_cpu {
 	struct rr_vcpu *head, *tail; /* runnable, not running */
 	unsigned int nr_queued;
-	s_time_t slice_end;	  /* when the running vCPU's slice is over */
-	unsigned int nr_assigned; /* vCPUs placed here, for pick_cpu */
+	s_time_t slice_end; /* when the running vCPU's slice is over */
 };
 
 static DEFINE_PER_CPU(struct rr_cpu, rr_cpu);
@@ -109,7 +108,6 @@ static int rr_alloc_vdata(struct vcpu *v)
 		return -ENOMEM;
 	rv->vcpu = v;
 	v->sched_priv = rv;
-	per_cpu(rr_cpu, v->processor).nr_assigned++;
 	return 0;
 }
 
@@ -121,7 +119,6 @@ static void rr_free_vdata(struct vcpu *v)
 		return;
 	if (rv->queued)
 		runq_remove(&per_cpu(rr_cpu, v->processor), rv);
-	per_cpu(rr_cpu, v->processor).nr_assigned--;
 	xfree(rv);
 	v->sched_priv = NULL;
 }
@@ -178,22 +175,6 @@ static struct task_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev,
 				   rc->nr_queued ? opt_rr_slice : -1};
 }
 
-/* The CPU of v's affinity with the fewest vCPUs placed on it. */
-static unsigned int rr_pick_cpu(struct vcpu *v)
-{
-	unsigned int cpu, best = NR_CPUS;
-
-	for_each_online_cpu (cpu) {
-		if (!cpumask_test_cpu(cpu, &v->affinity))
-			continue;
-		if (best == NR_CPUS ||
-		    per_cpu(rr_cpu, cpu).nr_assigned <
-			    per_cpu(rr_cpu, best).nr_assigned)
-			best = cpu;
-	}
-	return best == NR_CPUS ? cpumask_first(&cpu_online_map) : best;
-}
-
 static void rr_dump_cpu(unsigned int cpu)
 {
 	struct rr_cpu *rc = &per_cpu(rr_cpu, cpu);
@@ -218,6 +199,6 @@ const struct scheduler sched_rr_def = {
 	.sleep = rr_sleep,
 	.yield = rr_yield,
 	.do_schedule = rr_do_schedule,
-	.pick_cpu = rr_pick_cpu,
+	.pick_cpu = sched_least_loaded_cpu,
 	.dump_cpu = rr_dump_cpu,
 };

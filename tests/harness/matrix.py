@@ -485,7 +485,7 @@ MATRIX = [
                              (r"^  vCPUs:", b"q")),
                must_match=(r"^  CPU 0: running d1v\d, \d+ schedules, \d+ switches, s_timer armed in",
                            r"^    run queue \(1\): d1v\d$",
-                           r"^    d1v2     CPU 0 (running|runnable) flags 0  run \d+ us",
+                           r"^    d1v2     CPU 0 (running|runnable) +flags 0  run \d+ us",
                            r"^  Domain 1 \(spinner\): 3 vCPUs, 16384 KiB, running$",
                            r"^    vCPU 2: CPU 0, flags 0, upcall pending \d mask \d, upcall entry 0x4",
                            GUESTS_CLEAN),
