@@ -595,6 +595,18 @@ MATRIX = [
                must_match=(GUESTS_CLEAN, r"^Domain \d+ \(pair\): gang pair of 2 vCPUs: "
                            r"[1-9]\d* slots all started"),
                must_not_match=GUEST_PROBLEMS),
+    BootConfig("guests-credit-smp4-uefi", machine="q35", smp=4, firmware="uefi", timeout=120,
+               cmdline="sched=credit", modules=DEMO_GUESTS_SPREAD, domains=DEMO_OUTCOMES,
+               must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # A gang as wide as the machine, and a smaller one, on four CPUs.
+    BootConfig("sched-gang-smp4", machine="q35", smp=4, firmware="bios", timeout=120,
+               cmdline="sched=gang",
+               modules=hogs(("g4", "vcpus=4 gang", "3-60"), ("g2", "vcpus=2 gang", "3-60"),
+                            ("bg", "vcpus=2", "10-90")),
+               domains=(("g4", "poweroff"), ("g2", "poweroff"), ("bg", "poweroff")),
+               must_match=(GUESTS_CLEAN, r"^Domain \d+ \(g4\): gang g4 of 4 vCPUs: [1-9]\d* "
+                           r"slots all started"),
+               must_not_match=GUEST_PROBLEMS),
     BootConfig("guests-edf-smp2", machine="q35", smp=2, firmware="bios", timeout=120,
                cmdline="sched=edf",
                modules=DEMO_GUESTS_SPREAD + (T + "hog.elf:name=rt period=5ms budget=1ms",),
