@@ -37,7 +37,7 @@ static unsigned int nr_poweroff, nr_crashed, nr_other;
 
 /* Stopped domains waiting for their vCPUs to leave the CPUs. */
 static DEFINE_SPINLOCK(reap_lock);
-static struct domain *reap_list[64];
+static struct domain *reap_list[DOMAINS_MAX];
 static unsigned int nr_reap;
 static struct timer reaper_timer;
 #define REAPER_RETRY MILLISECS(1)
@@ -117,8 +117,13 @@ struct domain *domain_create(const struct domain_config *cfg, char *err,
 	struct domain *d = xzalloc(struct domain);
 	unsigned int i;
 
-	if (!d || cfg->vcpus > SHARED_INFO_MAX_VCPUS)
+		if (!d || cfg->vcpus > SHARED_INFO_MAX_VCPUS)
 		goto nomem;
+	if (domains_alive() >= DOMAINS_MAX) {
+		snprintf(err, errlen, "already %u domains, the most", DOMAINS_MAX);
+		xfree(d);
+		return NULL;
+	}
 	d->config = *cfg;
 	if (!cfg->affinity_given)
 		d->config.affinity = cpu_online_map;

@@ -29,6 +29,8 @@
 #include <types.h>
 
 #define DOMID_IDLE 0x7fffu
+/* Domains alive at once (each comes from a boot module today). */
+#define DOMAINS_MAX 64
 #define DOMID_MAX  0x7fefu /* below DOMID_SELF (public/event_channel.h) */
 
 struct domain;
