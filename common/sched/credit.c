@@ -477,22 +477,14 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 			next = stolen;
 		}
 	}
-	if (sp && sp->yielded) {
+	/* A yield went behind its equals; with none, the yielder runs on. */
+	if (sp)
 		sp->yielded = false;
-		/* Nothing else: the yielder runs on. */
-	}
 	if (!next)
 		return (struct task_slice){NULL, -1};
 	next->run_start = now;
 	next->picked_at = now;
 	next->active = true;
-	/*
-	 * Alone, a vCPU needs no slice: the accounting raises
-	 * SCHEDULE_SOFTIRQ when priorities move. Otherwise an UNDER vCPU
-	 * runs until its credit is spent (at least the rate limit, at most a
-	 * slice), so that none overspends much: the shares then follow the
-	 * weights closely instead of in slice-sized steps.
-	 */
 	return (struct task_slice){next->vcpu, slice_for(pc, next)};
 }
 
