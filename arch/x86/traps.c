@@ -4,6 +4,7 @@
  */
 #include <asm/apic.h>
 #include <asm/boot.h>
+#include <asm/cpu_protect.h>
 #include <asm/desc.h>
 #include <asm/extable.h>
 #include <asm/lapic_timer.h>
@@ -434,6 +435,13 @@ static void guest_hypercall(struct cpu_user_regs *regs)
 void do_trap(struct cpu_user_regs *regs)
 {
 	unsigned int vec = regs->vector;
+
+	/*
+	 * An interrupt during a guest copy (uaccess.S) arrives with RFLAGS.AC
+	 * set, SMAP lifted; close it for the handler (IRETQ brings it back).
+	 */
+	if (cpu_has_smap())
+		__asm__ __volatile__("clac" ::: "memory");
 
 	irq_counts[vec & 0xff]++;
 	if (vec == X86_EXC_NMI)
