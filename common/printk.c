@@ -188,7 +188,10 @@ bool console_write_to(const char *name, const char *s, size_t len)
 	flags = printk_lock_irqsave(&locked);
 	for (con = consoles; con; con = con->next)
 		if (strcmp(con->name, name) == 0) {
-			con->write(con, s, len);
+			if (con->write_whole)
+				con->write_whole(con, s, len);
+			else
+				con->write(con, s, len);
 			found = true;
 			break;
 		}
@@ -259,9 +262,15 @@ void console_write_raw(const char *s, size_t len)
 		con->write(con, s, len);
 }
 
+void console_flush(void)
+{
+	arch_console_flush();
+}
+
 void console_force_emergency(void)
 {
 	WRITE_ONCE(emergency, true);
+	arch_console_sync();
 	if (!consoles)
 		arch_console_emergency();
 	if (console_loglevel < LOGLEVEL_ERR)

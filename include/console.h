@@ -13,6 +13,11 @@
 struct console {
 	const char *name; /* "com1", "vga" */
 	void (*write)(struct console *con, const char *s, size_t len);
+	/*
+	 * Optional: writes s whole before returning, after what is queued,
+	 * with nothing else between its bytes (console_write_to() uses it).
+	 */
+	void (*write_whole)(struct console *con, const char *s, size_t len);
 	struct console *next; /* registration list */
 };
 
@@ -39,6 +44,14 @@ void console_force_emergency(void);
 void arch_console_init(void);
 /* Arch: registers COM1 at its defaults if no console exists (fatal paths). */
 void arch_console_emergency(void);
+
+/* Sends everything the consoles hold queued before returning. Any context. */
+void console_flush(void);
+
+/* The arch side: console_flush(), and the switch to polled output for a
+ * fatal report. */
+void arch_console_flush(void);
+void arch_console_sync(void);
 /*
  * Arch: delivers each character the serial console receives to rx, in IRQ
  * context on the calling CPU (the debug keys). Returns 0, or a negative

@@ -58,6 +58,16 @@ void arch_console_emergency(void)
 	serial_console_emergency();
 }
 
+void arch_console_flush(void)
+{
+	serial_flush();
+}
+
+void arch_console_sync(void)
+{
+	serial_flush_sync();
+}
+
 int __init arch_console_input_init(void (*rx)(char c))
 {
 	return serial_input_init(rx);

@@ -1,7 +1,16 @@
 /*
- * 16550-compatible UART on COM1 (register layout: PC16550D datasheet,
- * section 8). Polled output; the console never waits for ever. Input, for
- * the debug keys, by the receive interrupt through the I/O APIC.
+  * 16550-compatible UART on COM1 (register layout: PC16550D datasheet,
+ * section 8). Input, for the debug keys, by the receive interrupt through
+ * the I/O APIC.
+ *
+ * Output is polled until that interrupt is routed; from then on it is
+ * interrupt driven, as Xen's serial driver: a write only copies into a
+ * transmit ring, and the transmitter-empty interrupt (on the boot CPU)
+ * refills the 16-byte FIFO. A line of log then costs its writer a copy,
+ * not the ~1 ms per 11 bytes the wire takes (10 ms a line in Bochs), which
+ * a CPU running a guest's reserved budget cannot afford. When the ring is
+ * full, a write drains it by polling first (nothing is dropped); a fatal
+ * report, and the end of a test run, drain it and go back to polling.
  */
 #include <asm/apic.h>
 #include <asm/desc.h>
@@ -14,6 +23,7 @@
 #include <param.h>
 #include <percpu.h>
 #include <printk.h>
+#include <spinlock.h>
 #include <string.h>
 
 #define UART_THR 0 /* transmit holding (DLAB=0) */
@@ -31,6 +41,11 @@
 #define LSR_DR	       0x01 /* a received byte is waiting */
 #define LSR_THRE       0x20
 #define IER_RX_DATA    0x01 /* interrupt: data available, or its timeout */
+#define IER_THRE       0x02 /* interrupt: transmit holding register empty */
+#define UART_FIFO_SIZE 16   /* what one empty FIFO takes (16550A) */
+#define TX_RING_SIZE   (64 * 1024)
+/* How long a writer tries the ring's lock (an NMI may interrupt its holder). */
+#define TX_LOCK_TRIES  1000000
 #define MCR_OUT2       0x08 /* on PCs, gates the UART's interrupt line */
 #define FCR_ENABLE     0xc7 /* enable and clear FIFOs, 14-byte trigger */
 #define MCR_DTR_RTS    0x03
@@ -174,18 +189,152 @@ static void uart_putc(u16 base, char c)
 	outb(base + UART_THR, c);
 }
 
+/* ------------------------------------------------------------------ */
+/* Interrupt-driven transmit                                           */
+
+static char tx_ring[TX_RING_SIZE];
+static u64 tx_head, tx_tail; /* bytes queued so far, and sent so far */
+static DEFINE_SPINLOCK(tx_lock);
+static bool tx_async;  /* the transmit interrupt is routed and wanted */
+static bool tx_active; /* IER_THRE is on: the interrupt will refill */
+static u8 ier_shadow;  /* what IER holds (receive and transmit bits) */
+
+static void ier_write(u8 ier)
+{
+	ier_shadow = ier;
+	outb(com1.io_base + UART_IER, ier);
+}
+
+/* Sends what the ring holds by polling. tx_lock held, or the ring idle. */
+static void tx_drain_polled(void)
+{
+	while (tx_tail != tx_head)
+		uart_putc(com1.io_base, tx_ring[tx_tail++ % TX_RING_SIZE]);
+}
+
+/* Fills the FIFO from the ring; false when the ring is empty. Locked. */
+static bool tx_fill_fifo(void)
+{
+	unsigned int n;
+
+	if (tx_tail == tx_head)
+		return false;
+	if (!(inb(com1.io_base + UART_LSR) & LSR_THRE))
+		return true; /* still sending: the interrupt comes later */
+	for (n = 0; n < UART_FIFO_SIZE && tx_tail != tx_head; n++)
+		outb(com1.io_base + UART_THR,
+		     tx_ring[tx_tail++ % TX_RING_SIZE]);
+	return true;
+}
+
+static void tx_queue(char c)
+{
+	if (tx_head - tx_tail == TX_RING_SIZE)
+		tx_drain_polled(); /* full: never drop a byte */
+	tx_ring[tx_head++ % TX_RING_SIZE] = c;
+}
+
+static bool tx_lock_bounded(unsigned long *flags)
+{
+	unsigned long tries;
+
+	for (tries = 0; tries < TX_LOCK_TRIES; tries++) {
+		*flags = local_irq_save();
+		if (spin_trylock(&tx_lock))
+			return true;
+		local_irq_restore(*flags);
+		cpu_relax();
+	}
+	return false;
+}
+
 static void serial_write(struct console *con, const char *s, size_t len)
 {
+	unsigned long flags;
+
+	if (!READ_ONCE(tx_async) || !tx_lock_bounded(&flags)) {
+		/* Polled; what the ring holds first, to keep the order. */
+		tx_drain_polled();
+		while (len--) {
+			if (*s == '\n')
+				uart_putc(com1.io_base, '\r');
+			uart_putc(com1.io_base, *s++);
+		}
+		return;
+	}
+	while (len--) {
+		if (*s == '\n')
+			tx_queue('\r');
+		tx_queue(*s++);
+	}
+	if (!tx_active && tx_fill_fifo()) {
+		tx_active = true;
+		ier_write(ier_shadow | IER_THRE);
+	}
+	spin_unlock_irqrestore(&tx_lock, flags);
+}
+
+/*
+ * Writes s by polling, after the ring and with the ring's lock held, so
+ * that no queued byte lands inside it: for trace frames, which tracing
+ * the transmit interrupts they would cause would only multiply.
+ */
+static void serial_write_whole(struct console *con, const char *s, size_t len)
+{
+	unsigned long flags;
+	bool locked = tx_lock_bounded(&flags);
+
+	tx_drain_polled();
 	while (len--) {
 		if (*s == '\n')
 			uart_putc(com1.io_base, '\r');
 		uart_putc(com1.io_base, *s++);
 	}
+	if (locked)
+		spin_unlock_irqrestore(&tx_lock, flags);
+}
+
+/* The transmitter is empty: the next 16 bytes, or the interrupt off. */
+static void serial_tx_interrupt(void)
+{
+	spin_lock(&tx_lock);
+	if (!tx_fill_fifo() && tx_active) {
+		tx_active = false;
+		ier_write(ier_shadow & ~IER_THRE);
+	}
+	spin_unlock(&tx_lock);
+}
+
+void serial_flush_sync(void)
+{
+	unsigned long flags;
+	bool locked = tx_lock_bounded(&flags);
+
+	WRITE_ONCE(tx_async, false);
+	tx_drain_polled();
+	if (tx_active) {
+		tx_active = false;
+		ier_write(ier_shadow & ~IER_THRE);
+	}
+	if (locked)
+		spin_unlock_irqrestore(&tx_lock, flags);
+}
+
+void serial_flush(void)
+{
+	unsigned long flags;
+
+	if (!READ_ONCE(tx_async))
+		return;
+	flags = spin_lock_irqsave(&tx_lock);
+	tx_drain_polled();
+	spin_unlock_irqrestore(&tx_lock, flags);
 }
 
 static struct console serial_console = {
 	.name = "com1",
 	.write = serial_write,
+	.write_whole = serial_write_whole,
 };
 
 static bool com1_registered;
@@ -251,21 +400,25 @@ static int uart_isa_irq(u16 base)
 	return -1;
 }
 
-static void serial_rx_interrupt(struct cpu_user_regs *regs)
+static void serial_interrupt(struct cpu_user_regs *regs)
 {
 	u16 base = com1.io_base;
 	unsigned int n;
 
 	for (n = 0; n < RX_BURST && (inb(base + UART_LSR) & LSR_DR); n++)
 		rx_handler(inb(base + UART_RBR));
+	if (READ_ONCE(tx_active))
+		serial_tx_interrupt();
 	/*
-	 * The ISA line is edge triggered and stays up while bytes wait: with
-	 * some left, no new edge would come. Dropping the enable and raising
-	 * it again makes one, delivered after the EOI.
+	 * The ISA line is edge triggered and stays up while a cause remains
+	 * (bytes received, the transmitter empty with its interrupt on): no
+	 * new edge would come. Dropping the enables and raising them again
+	 * makes one, delivered after the EOI.
 	 */
-	if (inb(base + UART_LSR) & LSR_DR) {
+	if ((inb(base + UART_LSR) & LSR_DR) ||
+	    (READ_ONCE(tx_active) && (inb(base + UART_LSR) & LSR_THRE))) {
 		outb(base + UART_IER, 0);
-		outb(base + UART_IER, IER_RX_DATA);
+		outb(base + UART_IER, READ_ONCE(ier_shadow));
 	}
 	apic_eoi();
 }
@@ -282,14 +435,16 @@ int __init serial_input_init(void (*rx)(char c))
 	if (gsi < 0)
 		return gsi;
 	rx_handler = rx;
-	set_irq_handler(COM1_VECTOR, serial_rx_interrupt);
+	set_irq_handler(COM1_VECTOR, serial_interrupt);
 	/* Whatever the firmware and the boot loader left unread. */
 	for (n = 0; n < RX_BURST && (inb(base + UART_LSR) & LSR_DR); n++)
 		inb(base + UART_RBR);
 	outb(base + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 	/* Unmasked first: an edge while masked would be lost for good. */
 	io_apic_unmask_gsi(gsi);
-	outb(base + UART_IER, IER_RX_DATA);
+	ier_write(IER_RX_DATA);
+	/* The same line serves the transmitter: output goes by interrupt. */
+	WRITE_ONCE(tx_async, true);
 	pr_info("COM1: input on ISA IRQ %d (GSI %d), vector %#x, CPU %u\n", irq,
 		gsi, COM1_VECTOR, smp_processor_id());
 	return 0;

@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 #include <irq.h>
 #include <param.h>
+#include <console.h>
 #include <printk.h>
 #include <shutdown.h>
 
@@ -67,6 +68,8 @@ void machine_exit(enum exit_status status)
 		if (!__atomic_exchange_n(&exiting, true, __ATOMIC_SEQ_CST))
 			pr_emerg("debug_exit: verdict %s\n",
 				 status == EXIT_PASS ? "PASS" : "FAIL");
+		/* The emulator stops at once: the queued output first. */
+		console_flush();
 		outb(ISA_DEBUG_EXIT_PORT,
 		     status == EXIT_PASS ? DEBUG_EXIT_PASS : DEBUG_EXIT_FAIL);
 		bochs_shutdown();

@@ -12,11 +12,12 @@
  * without running, i.e. the longest preemption, must lie there; for the
  * round-robin slice test).
  *
- * The window runs from the first vCPU's start to seconds later. Then each
- * vCPU sleeps for 100 ms times its domain id before it reports: console
- * output is synchronous and slow (10 ms a line in Bochs), and one
- * domain's report must not hold up another's reserved vCPU (EDF counts
- * that as a deadline miss). Each vCPU prints
+  * The window runs from the first vCPU's start to seconds later. Then each
+ * vCPU sleeps for 100 ms times its domain id before it reports, so that
+ * the domains report one at a time: where console output is polled
+ * (keys=off), a line holds its CPU for as long as the wire takes (10 ms in
+ * Bochs), and one domain's report must not hold up another's reserved
+ * vCPU. Each vCPU prints
  *
  *   SHARE <domain name> v<n>: ran <ms> ms of <ms> ms (<p.pp>%), waited <ms> ms,
  *         longest gap <us> us

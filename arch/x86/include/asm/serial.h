@@ -31,4 +31,17 @@ void serial_port_write(u16 io_base, const char *s, size_t len);
  */
 int serial_input_init(void (*rx)(char c));
 
+/*
+ * Sends what COM1's transmit ring holds, by polling, before returning
+ * (output stays interrupt driven). Any context but NMI.
+ */
+void serial_flush(void);
+
+/*
+ * Sends what the ring holds and goes back to polled output for good: the
+ * fatal report must not wait for an interrupt that may never come. Any
+ * context; takes the ring's lock only if it can within a bounded wait.
+ */
+void serial_flush_sync(void);
+
 #endif /* ASM_X86_SERIAL_H */
