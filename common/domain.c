@@ -56,20 +56,28 @@ static const char *const shutdown_names[] = {
 /* ------------------------------------------------------------------ */
 /* The idle domain                                                     */
 
-void idle_vcpu_init(unsigned int cpu)
+int idle_vcpu_alloc(unsigned int cpu)
 {
 	struct vcpu *v = xzalloc(struct vcpu);
 
 	if (!v)
-		panic("no memory for CPU %u's idle vCPU", cpu);
+		return -ENOMEM;
 	v->vcpu_id = cpu;
 	v->domain = &idle_domain;
 	v->processor = cpu;
 	v->is_running = true;
 	v->runstate = RUNSTATE_running;
-	v->runstate_entry = NOW();
 	cpumask_set_cpu(cpu, &v->affinity);
 	idle_vcpu[cpu] = v;
+	return 0;
+}
+
+void idle_vcpu_init(unsigned int cpu)
+{
+	struct vcpu *v = idle_vcpu[cpu];
+
+	ASSERT(v && cpu == smp_processor_id());
+	v->runstate_entry = NOW();
 	this_cpu(curr_vcpu) = v;
 }
 
@@ -117,10 +125,11 @@ struct domain *domain_create(const struct domain_config *cfg, char *err,
 	struct domain *d = xzalloc(struct domain);
 	unsigned int i;
 
-		if (!d || cfg->vcpus > SHARED_INFO_MAX_VCPUS)
+	if (!d || cfg->vcpus > SHARED_INFO_MAX_VCPUS)
 		goto nomem;
 	if (domains_alive() >= DOMAINS_MAX) {
-		snprintf(err, errlen, "already %u domains, the most", DOMAINS_MAX);
+		snprintf(err, errlen, "already %u domains, the most",
+			 DOMAINS_MAX);
 		xfree(d);
 		return NULL;
 	}

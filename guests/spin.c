@@ -1,7 +1,7 @@
 /*
- * The smallest guest image: a static ELF64 whose entry point spins. Its
- * use today is as a valid image for the boot-time module check
- * (docs/guest-images.md); it becomes a real guest once domains exist.
+ * The smallest guest image: a static ELF64 whose entry point spins, with
+ * no runtime, no hypercall and no way to end (docs/guest-images.md lists
+ * what an image needs; guests/lib is what a useful guest links).
  */
 void _start(void) __attribute__((noreturn));
 

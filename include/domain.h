@@ -31,7 +31,7 @@
 #define DOMID_IDLE 0x7fffu
 /* Domains alive at once (each comes from a boot module today). */
 #define DOMAINS_MAX 64
-#define DOMID_MAX  0x7fefu /* below DOMID_SELF (public/event_channel.h) */
+#define DOMID_MAX   0x7fefu /* below DOMID_SELF (public/event_channel.h) */
 
 struct domain;
 struct evtchn;
@@ -160,9 +160,13 @@ static inline bool vcpu_runnable(const struct vcpu *v)
 }
 
 /*
- * Creates the idle domain and CPU cpu's idle vCPU, which becomes that
- * CPU's current. Boot CPU for itself at boot; each AP for itself.
+ * Allocates CPU cpu's idle vCPU (of the idle domain): 0 or -ENOMEM. The
+ * boot CPU, for itself and for each AP before starting it (hundreds of
+ * APs allocating at once would only contend for the heap's lock).
  */
+int idle_vcpu_alloc(unsigned int cpu);
+
+/* Makes the idle vCPU the calling CPU's current: each CPU for itself. */
 void idle_vcpu_init(unsigned int cpu);
 
 /*

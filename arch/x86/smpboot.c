@@ -31,8 +31,15 @@
 /* SDM 9.4.4.1: 10 ms after INIT, 200 us after each STARTUP IPI. */
 #define INIT_DELAY_US 10000
 #define SIPI_DELAY_US 200
-/* How long the APs get to check in; generous for emulators. */
-#define CALLIN_TIMEOUT_MS 2000
+/*
+ * How long the APs get to check in (smp_callin_timeout=): generous for
+ * emulators; hundreds of emulated CPUs on a busy host may need more.
+ */
+#define CALLIN_TIMEOUT_DEFAULT MILLISECS(2000)
+#define CALLIN_TIMEOUT_MIN     MILLISECS(10)
+#define CALLIN_TIMEOUT_MAX     SECONDS(60)
+static s64 opt_callin_timeout = CALLIN_TIMEOUT_DEFAULT;
+time_param("smp_callin_timeout", opt_callin_timeout);
 
 static unsigned int opt_maxcpus = NR_CPUS;
 integer_param("maxcpus", opt_maxcpus);
@@ -97,7 +104,7 @@ static bool prepare_cpu(unsigned int cpu, u32 apic)
 	void *stack = alloc_guarded_stack();
 	unsigned int i;
 
-	if (!stacks || !stack || percpu_alloc_area(cpu))
+	if (!stacks || !stack || percpu_alloc_area(cpu) || idle_vcpu_alloc(cpu))
 		return false;
 	for (i = 0; i < NR_IST; i++) {
 		void *ist = alloc_guarded_stack();
@@ -181,10 +188,18 @@ static unsigned int count_called_in(void)
 	return n;
 }
 
-/* Waits until wanted APs have checked in or CALLIN_TIMEOUT_MS passed. */
+/* Waits until wanted APs have checked in or the call-in timeout passed. */
 static void wait_for_callins(unsigned int wanted)
 {
-	s_time_t end = NOW() + MILLISECS(CALLIN_TIMEOUT_MS);
+	s_time_t end;
+
+	if (opt_callin_timeout < CALLIN_TIMEOUT_MIN ||
+	    opt_callin_timeout > CALLIN_TIMEOUT_MAX) {
+		pr_warn("smp_callin_timeout=%ld ns: out of range (10ms to 60s); using 2s\n",
+			opt_callin_timeout);
+		opt_callin_timeout = CALLIN_TIMEOUT_DEFAULT;
+	}
+	end = NOW() + opt_callin_timeout;
 
 	while (count_called_in() < wanted && NOW() < end)
 		cpu_relax();
@@ -227,8 +242,9 @@ void __init smp_boot_cpus(void)
 	online = count_called_in();
 	for (unsigned int cpu = 1; cpu < nr_cpu_ids; cpu++)
 		if (!cpu_called_in[cpu])
-			pr_err("SMP: CPU %u (APIC ID %u) did not start within %u ms; skipped\n",
-			       cpu, cpu_apic_id[cpu], CALLIN_TIMEOUT_MS);
+			pr_err("SMP: CPU %u (APIC ID %u) did not start within %ld ms; skipped\n",
+			       cpu, cpu_apic_id[cpu],
+			       (long)(opt_callin_timeout / 1000000));
 	/* The line tests/bench/bench.py reads: keep its shape. */
 	us = tsc_per_ms ? (t1 - t0) * 1000 / tsc_per_ms : 0;
 	pr_info("SMP: %u CPUs online (%u of %u APs started in %lu.%03lu ms, %lu Mcycles)\n",
