@@ -5,10 +5,12 @@
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
+#include <hypercall.h>
 #include <page.h>
 #include <page_alloc.h>
 #include <panic.h>
 #include <printk.h>
+#include <public/console.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <sched.h>
@@ -146,6 +148,8 @@ struct domain *domain_create(const struct domain_config *cfg, char *err,
 	atomic_set(&d->refcnt, 1);
 	spin_lock_init(&d->evtchn_lock);
 	spin_lock_init(&d->shutdown_lock);
+	spin_lock_init(&d->console_lock);
+	d->console_tokens = GUEST_CONSOLE_BURST;
 	d->created_at = NOW();
 	d->nr_vcpus = cfg->vcpus;
 	if (as_create(&d->as))
@@ -214,6 +218,7 @@ void domain_shutdown(struct domain *d, u32 reason, u32 code)
 	WRITE_ONCE(d->is_shutting_down, true);
 	spin_unlock_irqrestore(&d->shutdown_lock, flags);
 
+	guest_console_report_drops(d);
 	pr_info("Domain %u (%s) shut down: %s, code %u, after %ld ms\n",
 		d->domid, d->name,
 		reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "?", code,

@@ -83,9 +83,61 @@ static void guest_console_put(struct vcpu *v, const char *buf, size_t len)
 		guest_console_flush(v, line, n);
 }
 
+/*
+ * How many of count bytes d may print now, from its token bucket
+ * (GUEST_CONSOLE_RATE a second, GUEST_CONSOLE_BURST at most); the rest is
+ * counted as dropped. Reports earlier drops once printing resumes.
+ */
+static size_t console_budget(struct domain *d, size_t count)
+{
+	s_time_t now = NOW();
+	unsigned long flags = spin_lock_irqsave(&d->console_lock);
+	s64 earned =
+		(now - d->console_refilled) * GUEST_CONSOLE_RATE / NSEC_PER_SEC;
+	u64 dropped = 0;
+	size_t allowed;
+
+	s64 have;
+
+	if (earned > 0) {
+		have = d->console_tokens + earned;
+		d->console_tokens = min(have, (s64)GUEST_CONSOLE_BURST);
+		d->console_refilled = now;
+	}
+	have = max(d->console_tokens, (s64)0);
+	allowed = min((s64)count, have);
+	d->console_tokens -= allowed;
+	/* Drops are reported once a second at most, when output goes on. */
+	if (allowed && d->console_dropped &&
+	    now - d->console_reported >= SECONDS(1)) {
+		dropped = d->console_dropped;
+		d->console_dropped = 0;
+		d->console_reported = now;
+	}
+	d->console_dropped += count - allowed;
+	spin_unlock_irqrestore(&d->console_lock, flags);
+	if (dropped) {
+		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
+		       current->console_midline ? "\n" : "", d->domid,
+		       (unsigned long)dropped, GUEST_CONSOLE_RATE);
+		current->console_midline = false;
+	}
+	return allowed;
+}
+
+void guest_console_report_drops(struct domain *d)
+{
+	if (d->console_dropped)
+		printk("(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
+		       d->domid, (unsigned long)d->console_dropped,
+		       GUEST_CONSOLE_RATE);
+	d->console_dropped = 0;
+}
+
 static long do_console_io(u64 cmd, u64 count, u64 buf)
 {
 	char chunk[CONSOLEIO_WRITE_MAX];
+	size_t allowed;
 
 	if (cmd != CONSOLEIO_write)
 		return -ENOSYS;
@@ -93,8 +145,10 @@ static long do_console_io(u64 cmd, u64 count, u64 buf)
 		return -E2BIG;
 	if (copy_from_guest(chunk, buf, count))
 		return -EFAULT;
-	guest_console_put(current, chunk, count);
-	return count;
+	allowed = console_budget(current->domain, count);
+	if (allowed)
+		guest_console_put(current, chunk, allowed);
+	return allowed;
 }
 
 /* ------------------------------------------------------------------ */

@@ -116,6 +116,13 @@ struct domain {
 	spinlock_t evtchn_lock;
 	struct evtchn *evtchn; /* EVTCHN_PORTS entries */
 
+	/* Console budget (common/hypercall.c): a token bucket of bytes. */
+	spinlock_t console_lock;
+	s64 console_tokens;	   /* bytes it may print now */
+	s_time_t console_refilled; /* when the bucket was last topped up */
+	u64 console_dropped;	   /* bytes dropped since the last report */
+	s_time_t console_reported; /* when drops were last reported */
+
 	spinlock_t shutdown_lock;
 	bool is_shutting_down; /* no vCPU may run again */
 	bool is_dead;	       /* destroyed; only the struct remains */

@@ -614,6 +614,17 @@ MATRIX = [
                modules=DEMO_GUESTS_SPREAD + (T + "hog.elf:name=rt period=5ms budget=1ms",),
                domains=DEMO_OUTCOMES + (("rt", "poweroff"),),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # A domain flooding the console gets its burst, then its budget
+    # (public/console.h); the rest is dropped and reported, and ping-pong
+    # beside it goes on.
+    BootConfig("guest-console-flood", machine="q35", smp=2, firmware="bios", timeout=120,
+               modules=(T + "flood.elf:name=flood",
+                        G + "ping.elf:name=ping args=rounds=1000",
+                        G + "pong.elf:name=pong args=rounds=1000"),
+               domains=(("flood", "poweroff"), ("ping", "poweroff"), ("pong", "poweroff")),
+               must_match=(GUESTS_CLEAN, r"^\(d1\) \[console: \d+ bytes dropped: over 8192 "
+                           r"bytes/s\]$", r"^\(d1\) flood: 1048576 bytes written, \d+ taken"),
+               must_not_match=GUEST_PROBLEMS),
     # A million random hypercalls (tests/guests/fuzz.c) beside ping-pong:
     # the hypervisor stays up, nothing leaks (measured: ~50 s under TCG).
     BootConfig("guest-fuzz", machine="q35", smp=2, firmware="bios", timeout=300,
