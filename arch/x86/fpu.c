@@ -4,6 +4,7 @@
  * XSAVE, not XSAVEOPT or XSAVES: the areas move between CPUs with their
  * vCPUs, and the standard format keeps them self-describing.
  */
+#include <asm/boot.h>
 #include <asm/fpu.h>
 #include <asm/processor.h>
 #include <compiler.h>
@@ -12,15 +13,6 @@
 #include <printk.h>
 #include <smp.h>
 #include <string.h>
-
-#define X86_CR0_MP (1UL << 1)
-#define X86_CR0_EM (1UL << 2)
-#define X86_CR0_TS (1UL << 3)
-#define X86_CR0_NE (1UL << 5)
-
-#define X86_CR4_OSFXSR	   (1UL << 9)
-#define X86_CR4_OSXMMEXCPT (1UL << 10)
-#define X86_CR4_OSXSAVE	   (1UL << 18)
 
 #define CPUID1_ECX_XSAVE (1U << 26)
 #define CPUID1_ECX_AVX	 (1U << 28)

@@ -55,9 +55,11 @@
 /*
  * Guest virtual address layout. The hypervisor maps the start-info page
  * read-only and the shared-info page read-write, both not executable;
- * the image's segments follow its program headers from
- * GUEST_IMAGE_VADDR_MIN; the heap and the vCPU stacks come after the
- * image (start_info.h says where). Everything at or above
+  * the image's segments follow its program headers from
+ * GUEST_IMAGE_VADDR_MIN; the vCPU stacks (each above an unmapped guard
+ * page) and then the heap come after the image, from the next 2 MiB
+ * boundary plus 2 MiB (start_info.h gives the heap; each vCPU starts with
+ * %rsp at the top of its own stack). Everything at or above
  * GUEST_VADDR_END belongs to the hypervisor and is never reachable.
  */
 #define GUEST_START_INFO_VADDR	UINT64_C(0x200000)

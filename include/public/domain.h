@@ -14,9 +14,9 @@
 #define DOMOP_lookup 0
 
 struct domain_lookup {
-	char name[32];	/* NUL-terminated */
-	uint16_t domid; /* out */
-	uint16_t pad[3];
+	char name[32];	 /* NUL-terminated */
+	uint16_t domid;	 /* out */
+	uint16_t pad[3]; /* must be 0 */
 };
 
 #endif /* KAIROS_PUBLIC_DOMAIN_H */

@@ -53,13 +53,13 @@ struct evtchn_bind_virq {
 
 struct evtchn_alloc_unbound {
 	uint16_t remote_dom; /* a domain id, or DOMID_SELF */
-	uint16_t pad;
-	uint32_t port; /* out */
+	uint16_t pad;	     /* must be 0 */
+	uint32_t port;	     /* out */
 };
 
 struct evtchn_bind_interdomain {
-	uint16_t remote_dom;
-	uint16_t pad;
+	uint16_t remote_dom;  /* a domain id, or DOMID_SELF */
+	uint16_t pad;	      /* must be 0 */
 	uint32_t remote_port; /* unbound, allocated for us */
 	uint32_t local_port;  /* out */
 };

@@ -67,8 +67,11 @@ struct shared_info {
 };
 
 /*
- * The upcall. HYPERCALL_set_callbacks(entry) registers it (a user address;
- * 0 unregisters). To deliver it the hypervisor pushes, below the guest's
+  * The upcall. HYPERCALL_set_callbacks(entry) registers it for the calling
+ * vCPU (a user address; 0 unregisters; each vCPU registers its own).
+ * Whenever the hypervisor returns to the vCPU with evtchn_upcall_pending
+ * set and evtchn_upcall_mask clear, it delivers the upcall; without an
+ * entry the event just stays pending. To deliver it the hypervisor pushes, below the guest's
  * %rsp less a 128-byte red zone, a struct upcall_frame, and resumes the
  * vCPU at entry with %rsp pointing at the frame and every other register
  * as it was. The guest saves what it uses, handles its events, and

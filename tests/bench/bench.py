@@ -1255,6 +1255,34 @@ def environment(samples: dict[str, list[dict]], configs: list[BenchConfig]) -> d
 # Output
 
 
+class TableBook:
+    """The tables of one family's report: each after a blank line, a table
+    without a figure as one "no figures" line; a configuration that failed
+    gets its error in the first table that names it, a pointer after."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.out: list[str] = []
+        self.errors = errors
+        self.unwritten = set(errors)
+
+    def add(self, title: str, header: tuple[str, ...], rows: list,
+            left: tuple[int, ...]) -> None:
+        if self.out:
+            self.out.append("")
+        if all(len(r) != len(header) for r in rows) and not any(
+                r[0] in self.errors for r in rows):
+            self.out.append(f"{title}: no figures")
+        else:
+            self.out.extend([title] + render_table(header, rows, left))
+
+    def error_row(self, name: str) -> tuple[str, str]:
+        """A failed configuration's row: its error once, then a pointer."""
+        if name in self.unwritten:
+            self.unwritten.discard(name)
+            return (name, self.errors[name])
+        return (name, "ERROR (see the first table)")
+
+
 def render_table(header: tuple[str, ...], rows: list[tuple[str, ...]],
                  left: tuple[int, ...] = (0,)) -> list[str]:
     """Aligned lines: the header, a rule, the rows. A row of two cells
@@ -1493,27 +1521,14 @@ def format_timer_tables(configs: list[BenchConfig], samples: dict[str, list[dict
             notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
         for s in runs:
             garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
-    out: list[str] = []
-    first_error = set(errors)  # error rows not written yet: the first table gets them
-
-    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
-        if out:
-            out.append("")
-        if all(len(r) != len(header) for r in rows) and not any(
-                r[0] in errors for r in rows):
-            out.append(f"{title}: no figures")
-        else:
-            out.extend([title] + render_table(header, rows, left))
+    book = TableBook(errors)
+    out, table = book.out, book.add
 
     def rows_for(kind: str, build) -> list:
         rows = []
         for config in configs:
             if config.name in errors:
-                if config.name in first_error:
-                    rows.append((config.name, errors[config.name]))
-                    first_error.discard(config.name)
-                else:
-                    rows.append((config.name, "ERROR (see the first table)"))
+                rows.append(book.error_row(config.name))
                 continue
             summary = summaries[config.name]
             rows += build(config, summary, summary["bench"].get(kind, {}))
@@ -1662,27 +1677,14 @@ def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict
             notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
         for s in runs:
             garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
-    out: list[str] = []
-    first_error = set(errors)
-
-    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
-        if out:
-            out.append("")
-        if all(len(r) != len(header) for r in rows) and not any(
-                r[0] in errors for r in rows):
-            out.append(f"{title}: no figures")
-        else:
-            out.extend([title] + render_table(header, rows, left))
+    book = TableBook(errors)
+    out, table = book.out, book.add
 
     def rows_for(kind: str, build) -> list:
         rows = []
         for config in configs:
             if config.name in errors:
-                if config.name in first_error:
-                    rows.append((config.name, errors[config.name]))
-                    first_error.discard(config.name)
-                else:
-                    rows.append((config.name, "ERROR (see the first table)"))
+                rows.append(book.error_row(config.name))
                 continue
             summary = summaries[config.name]
             for subject, st in summary["bench"].get(kind, {}).items():
@@ -1795,17 +1797,8 @@ def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict
                         for e in (s.get("bench_errors") or []) + (s.get("sched_errors") or [])]
             if s["ok"]:
                 missing += [f"{config.name} run {s['run']}: {n}" for n in s.get("notes") or []]
-    out: list[str] = []
-    first_error = set(errors)
-
-    def table(title: str, header: tuple[str, ...], rows: list, left: tuple[int, ...]) -> None:
-        if out:
-            out.append("")
-        if not rows or (all(len(r) != len(header) for r in rows) and not any(
-                r[0] in errors for r in rows)):
-            out.append(f"{title}: no figures")
-        else:
-            out.extend([title] + render_table(header, rows, left))
+    book = TableBook(errors)
+    out, table = book.out, book.add
 
     def rows_for(workloads: tuple[str, ...], build) -> list:
         rows = []
@@ -1813,9 +1806,7 @@ def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict
             if config.workload not in workloads:
                 continue
             if config.name in errors:
-                rows.append((config.name, errors[config.name] if config.name in first_error
-                             else "ERROR (see the first table)"))
-                first_error.discard(config.name)
+                rows.append(book.error_row(config.name))
                 continue
             summary = summaries[config.name]
             rows += build(config, summary, f"{summary['ok']}/{summary['runs']}")

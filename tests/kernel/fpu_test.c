@@ -11,6 +11,7 @@
  * built with -mgeneral-regs-only, so the compiler itself never allocates
  * them and no clobbers are needed (or accepted) for them.
  */
+#include <asm/boot.h>
 #include <asm/cpu_protect.h>
 #include <asm/fpu.h>
 #include <asm/processor.h>
@@ -18,17 +19,11 @@
 #include <atomic.h>
 #include <cpumask.h>
 #include <ktest.h>
+
+#include "every_cpu.h"
 #include <percpu.h>
 #include <smp.h>
 #include <string.h>
-
-#define X86_CR0_MP	   (1UL << 1)
-#define X86_CR0_EM	   (1UL << 2)
-#define X86_CR0_TS	   (1UL << 3)
-#define X86_CR0_NE	   (1UL << 5)
-#define X86_CR4_OSFXSR	   (1UL << 9)
-#define X86_CR4_OSXMMEXCPT (1UL << 10)
-#define X86_CR4_OSXSAVE	   (1UL << 18)
 
 #define AREA_MAX 4096
 #define PI_BITS	 0x400921fb54442d18ULL /* the double nearest pi */
@@ -140,9 +135,8 @@ static u64 xgetbv0(void)
 	return ((u64)hi << 32) | lo;
 }
 
-static atomic_t bad_cpus;
-
-static void check_this_cpu(void *unused)
+/* CR0 and CR4 as fpu_init_cpu() leaves them, XCR0 as fpu_xfeatures(). */
+static bool fpu_set_up_here(void)
 {
 	unsigned long cr0 = read_cr0(), cr4 = read_cr4();
 	bool ok = (cr0 & (X86_CR0_MP | X86_CR0_NE | X86_CR0_EM | X86_CR0_TS)) ==
@@ -150,24 +144,14 @@ static void check_this_cpu(void *unused)
 		  (cr4 & X86_CR4_OSFXSR) && (cr4 & X86_CR4_OSXMMEXCPT);
 
 	if (fpu_xfeatures())
-		ok = ok && (cr4 & X86_CR4_OSXSAVE) &&
-		     xgetbv0() == fpu_xfeatures();
-	else
-		ok = ok && !(cr4 & X86_CR4_OSXSAVE);
-	if (!ok)
-		atomic_inc(&bad_cpus);
+		return ok && (cr4 & X86_CR4_OSXSAVE) &&
+		       xgetbv0() == fpu_xfeatures();
+	return ok && !(cr4 & X86_CR4_OSXSAVE);
 }
 
 static void every_cpu_set_up(struct ktest *t)
 {
-	unsigned long flags;
-
-	atomic_set(&bad_cpus, 0);
-	flags = local_irq_save();
-	check_this_cpu(NULL);
-	local_irq_restore(flags);
-	smp_call_function(check_this_cpu, NULL, true);
-	KT_EXPECT_EQ(t, atomic_read(&bad_cpus), 0);
+	KT_EXPECT_EQ(t, cpus_failing(fpu_set_up_here), 0);
 }
 
 static void state_size_fits_format(struct ktest *t)

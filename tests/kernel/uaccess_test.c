@@ -29,6 +29,8 @@
 #include <string.h>
 #include <uaccess.h>
 
+#include "every_cpu.h"
+
 #define POISON	 0x5a
 #define BUF_SIZE 64
 
@@ -101,38 +103,26 @@ static bool read_faults(u64 va)
 	return faulted;
 }
 
-static atomic_t bad_cpus;
-
 /* CR4 has what CPUID offers of SMEP and UMIP, SMAP as decided; EFER.NXE. */
-static void check_this_cpu(void *unused)
+static bool protections_here(void)
 {
 	struct cpuid_regs r = {0};
 	unsigned long cr4 = read_cr4();
-	bool ok;
 
 	cpuid(0, &r);
 	if (r.eax >= 7)
 		cpuid_count(7, 0, &r);
 	else
 		r = (struct cpuid_regs){0};
-	ok = !!(cr4 & X86_CR4_SMEP) == !!(r.ebx & (1U << 7)) &&
-	     !!(cr4 & X86_CR4_UMIP) == !!(r.ecx & (1U << 2)) &&
-	     !!(cr4 & X86_CR4_SMAP) == cpu_has_smap() &&
-	     (rdmsr(MSR_EFER) & EFER_NXE);
-	if (!ok)
-		atomic_inc(&bad_cpus);
+	return !!(cr4 & X86_CR4_SMEP) == !!(r.ebx & (1U << 7)) &&
+	       !!(cr4 & X86_CR4_UMIP) == !!(r.ecx & (1U << 2)) &&
+	       !!(cr4 & X86_CR4_SMAP) == cpu_has_smap() &&
+	       (rdmsr(MSR_EFER) & EFER_NXE);
 }
 
 static void protections_on_every_cpu(struct ktest *t)
 {
-	unsigned long flags;
-
-	atomic_set(&bad_cpus, 0);
-	flags = local_irq_save();
-	check_this_cpu(NULL);
-	local_irq_restore(flags);
-	smp_call_function(check_this_cpu, NULL, true);
-	KT_EXPECT_EQ(t, atomic_read(&bad_cpus), 0);
+	KT_EXPECT_EQ(t, cpus_failing(protections_here), 0);
 }
 
 static void copy_from_unmapped_returns_len(struct ktest *t)

@@ -14,15 +14,28 @@
 #define __USER_CS	0x2b
 #define __TSS_SEL	0x30
 
-/* Control-register and MSR bits the entry code sets (SDM Vol. 3A, 2.5). */
-#define X86_CR0_PE  (1 << 0)
-#define X86_CR0_WP  (1 << 16)
-#define X86_CR0_PG  (1 << 31)
-#define X86_CR4_PAE (1 << 5)
-#define X86_CR4_PGE (1 << 7)
-#define MSR_EFER    0xc0000080
-#define EFER_SCE    (1 << 0)
-#define EFER_LME    (1 << 8)
-#define EFER_NXE    (1 << 11)
+/*
+ * Control-register and MSR bits the entry code and the CPU set-up use
+ * (SDM Vol. 3A, 2.5; XSAVE: 13.1).
+ */
+#define X86_CR0_PE	   (1 << 0)
+#define X86_CR0_MP	   (1 << 1)
+#define X86_CR0_EM	   (1 << 2)
+#define X86_CR0_TS	   (1 << 3)
+#define X86_CR0_NE	   (1 << 5)
+#define X86_CR0_WP	   (1 << 16)
+#define X86_CR0_PG	   (1 << 31)
+#define X86_CR4_PAE	   (1 << 5)
+#define X86_CR4_PGE	   (1 << 7)
+#define X86_CR4_OSFXSR	   (1 << 9)
+#define X86_CR4_OSXMMEXCPT (1 << 10)
+#define X86_CR4_UMIP	   (1 << 11)
+#define X86_CR4_OSXSAVE	   (1 << 18)
+#define X86_CR4_SMEP	   (1 << 20)
+#define X86_CR4_SMAP	   (1 << 21)
+#define MSR_EFER	   0xc0000080
+#define EFER_SCE	   (1 << 0)
+#define EFER_LME	   (1 << 8)
+#define EFER_NXE	   (1 << 11)
 
 #endif /* ASM_X86_BOOT_H */

@@ -9,10 +9,7 @@
 
 #include <types.h>
 
-/* CR4 bits (SDM Vol. 3A, 2.5). */
-#define X86_CR4_UMIP (1UL << 11)
-#define X86_CR4_SMEP (1UL << 20)
-#define X86_CR4_SMAP (1UL << 21)
+#include <asm/boot.h>
 
 /*
  * Turns on what the CPU has of SMEP, SMAP and UMIP, makes sure EFER.NXE
