@@ -481,7 +481,9 @@ MATRIX = [
     BootConfig("keys-guests", machine="q35", smp=2, firmware="bios", timeout=120,
                modules=(G + "spinner.elf:name=spinner vcpus=3 args=seconds=3",),
                domains=(("spinner", "poweroff"),),
-               serial_input=((r"^Boot complete; running the domains", b"r"),
+               # By the spinner's first progress line every vCPU has run
+               # and registered its upcall entry.
+               serial_input=((r"^\(d1\) spinner: vCPU 0 \d+ iterations after", b"r"),
                              (r"^  vCPUs:", b"q")),
                must_match=(r"^  CPU 0: running d1v\d, \d+ schedules, \d+ switches, s_timer armed in",
                            r"^    run queue \(1\): d1v\d$",
