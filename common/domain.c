@@ -2,6 +2,7 @@
  * Domains and vCPUs: creation, start, shutdown and crash, and the reaper
  * that destroys a stopped domain once none of its vCPUs is on a CPU.
  */
+#include <console.h>
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
@@ -351,6 +352,7 @@ static void all_domains_done(void)
 	pr_info("All domains have shut down: %u poweroff, %u crashed, %u other\n",
 		nr_poweroff, nr_crashed, nr_other);
 	sched_report();
+	console_report();
 	heap_delta = (s64)(heap.bytes_in_use - heap_before.bytes_in_use) -
 		     (s64)(timer_heap_bytes() - timer_heaps_before);
 	page_delta = (s64)(pages_before.free_pages - pages.free_pages);

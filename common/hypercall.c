@@ -83,20 +83,46 @@ static void guest_console_put(struct vcpu *v, const char *buf, size_t len)
 		guest_console_flush(v, line, n);
 }
 
+/* Prints how much of d's output was dropped since the last report, and why. */
+static void console_report_drops(struct domain *d, u64 over_rate, u64 busy)
+{
+	bool midline = current->domain == d && current->console_midline;
+
+	if (over_rate && busy)
+		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s; "
+		       "%lu more: the console was busy]\n",
+		       midline ? "\n" : "", d->domid, (unsigned long)over_rate,
+		       GUEST_CONSOLE_RATE, (unsigned long)busy);
+	else if (over_rate)
+		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
+		       midline ? "\n" : "", d->domid, (unsigned long)over_rate,
+		       GUEST_CONSOLE_RATE);
+	else if (busy)
+		printk("%s(d%u) [console: %lu bytes dropped: the console was "
+		       "busy]\n",
+		       midline ? "\n" : "", d->domid, (unsigned long)busy);
+	else
+		return;
+	if (midline)
+		current->console_midline = false;
+}
+
 /*
- * How many of count bytes d may print now, from its token bucket
- * (GUEST_CONSOLE_RATE a second, GUEST_CONSOLE_BURST at most); the rest is
- * counted as dropped. Reports earlier drops once printing resumes.
+ * How many of count bytes d may print now: none while the console is
+ * congested (other domains' output fills it), else what its token bucket
+ * holds (GUEST_CONSOLE_RATE a second, GUEST_CONSOLE_BURST at most). The
+ * rest is counted as dropped; earlier drops are reported, once a second
+ * at most, when output goes on.
  */
 static size_t console_budget(struct domain *d, size_t count)
 {
 	s_time_t now = NOW();
+	bool busy = console_congested();
 	unsigned long flags = spin_lock_irqsave(&d->console_lock);
 	s64 earned =
 		(now - d->console_refilled) * GUEST_CONSOLE_RATE / NSEC_PER_SEC;
-	u64 dropped = 0;
-	size_t allowed;
-
+	u64 over_rate = 0, over_busy = 0;
+	size_t allowed = 0;
 	s64 have;
 
 	if (earned > 0) {
@@ -104,34 +130,35 @@ static size_t console_budget(struct domain *d, size_t count)
 		d->console_tokens = min(have, (s64)GUEST_CONSOLE_BURST);
 		d->console_refilled = now;
 	}
-	have = max(d->console_tokens, (s64)0);
-	allowed = min((s64)count, have);
-	d->console_tokens -= allowed;
-	/* Drops are reported once a second at most, when output goes on. */
-	if (allowed && d->console_dropped &&
+	if (!busy) {
+		have = max(d->console_tokens, (s64)0);
+		allowed = min((s64)count, have);
+		d->console_tokens -= allowed;
+	}
+	if (allowed && (d->console_dropped || d->console_dropped_busy) &&
 	    now - d->console_reported >= SECONDS(1)) {
-		dropped = d->console_dropped;
-		d->console_dropped = 0;
+		over_rate = d->console_dropped;
+		over_busy = d->console_dropped_busy;
+		d->console_dropped = d->console_dropped_busy = 0;
 		d->console_reported = now;
 	}
-	d->console_dropped += count - allowed;
+	if (busy)
+		d->console_dropped_busy += count;
+	else
+		d->console_dropped += count - allowed;
 	spin_unlock_irqrestore(&d->console_lock, flags);
-	if (dropped) {
-		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
-		       current->console_midline ? "\n" : "", d->domid,
-		       (unsigned long)dropped, GUEST_CONSOLE_RATE);
-		current->console_midline = false;
-	}
+	console_report_drops(d, over_rate, over_busy);
 	return allowed;
 }
 
 void guest_console_report_drops(struct domain *d)
 {
-	if (d->console_dropped)
-		printk("(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
-		       d->domid, (unsigned long)d->console_dropped,
-		       GUEST_CONSOLE_RATE);
-	d->console_dropped = 0;
+	unsigned long flags = spin_lock_irqsave(&d->console_lock);
+	u64 over_rate = d->console_dropped, busy = d->console_dropped_busy;
+
+	d->console_dropped = d->console_dropped_busy = 0;
+	spin_unlock_irqrestore(&d->console_lock, flags);
+	console_report_drops(d, over_rate, busy);
 }
 
 static long do_console_io(u64 cmd, u64 count, u64 buf)

@@ -267,6 +267,16 @@ void console_flush(void)
 	arch_console_flush();
 }
 
+void console_report(void)
+{
+	arch_console_report();
+}
+
+bool console_congested(void)
+{
+	return arch_console_congested();
+}
+
 void console_force_emergency(void)
 {
 	WRITE_ONCE(emergency, true);

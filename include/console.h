@@ -48,10 +48,24 @@ void arch_console_emergency(void);
 /* Sends everything the consoles hold queued before returning. Any context. */
 void console_flush(void);
 
-/* The arch side: console_flush(), and the switch to polled output for a
- * fatal report. */
+/* The arch side: console_flush(), console_congested(), and the switch to
+ * polled output for a fatal report. */
 void arch_console_flush(void);
+bool arch_console_congested(void);
+void arch_console_report(void);
 void arch_console_sync(void);
+
+/*
+ * True while a console has a long backlog queued for a slow wire (more
+ * than half of COM1's transmit ring). Whoever may lose output (guest
+ * consoles) drops it then, so that no writer waits for the wire: the
+ * ring stays for the hypervisor's own messages, which are never dropped.
+ * Any context; a snapshot.
+ */
+bool console_congested(void);
+
+/* Prints how the consoles' queues fared (high-water marks, waits). */
+void console_report(void);
 /*
  * Arch: delivers each character the serial console receives to rx, in IRQ
  * context on the calling CPU (the debug keys). Returns 0, or a negative

@@ -120,7 +120,8 @@ struct domain {
 	spinlock_t console_lock;
 	s64 console_tokens;	   /* bytes it may print now */
 	s_time_t console_refilled; /* when the bucket was last topped up */
-	u64 console_dropped;	   /* bytes dropped since the last report */
+	u64 console_dropped;	   /* over the rate, not yet reported */
+	u64 console_dropped_busy;  /* while the console was congested */
 	s_time_t console_reported; /* when drops were last reported */
 
 	spinlock_t shutdown_lock;

@@ -5,13 +5,15 @@
                        [--fuzz FUZZ_BIN]... [--filter REGEX] [--jobs N]
                        [--verbose] UNIT_BIN...
 
-Four groups, in order:
+Five groups, in order:
   unit     each cmocka binary, run with CMOCKA_MESSAGE_OUTPUT=TAP; every
            TAP case is a test; a binary that crashes or exits non-zero
            without failing a case is one more failed test
   fuzz     each libFuzzer binary for FUZZ_SECONDS on a copy of its seed
            corpus (build/fuzz/corpus/<binary>/); one test per binary, failed
            by a crash, whose reproducer is kept in build/fuzz/artifacts/
+  style    every tracked C file, checked with clang-format --dry-run
+           against .clang-format (skipped without clang-format or git)
   harness  the harness's own unittest tests (tests/harness/test_*.py)
   boot     every config of the boot matrix (tests/harness/matrix.py) that
            --filter selects, at most --jobs emulators at once; a boot that
@@ -205,6 +207,35 @@ def run_fuzz_group(binaries: list[str], verbose: bool) -> ktap.Counts:
 
 
 # ---------------------------------------------------------------------------
+# Style: every C file as the project's .clang-format has it
+
+
+def run_style_group(verbose: bool) -> ktap.Counts:
+    """One case per tracked C file: clang-format would leave it as it is."""
+    print("== style (clang-format --dry-run on the tracked C files)")
+    root = HARNESS.parent.parent
+    listed = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=root,
+                            capture_output=True, text=True)
+    if shutil.which("clang-format") is None or listed.returncode != 0:
+        why = "clang-format not installed" if listed.returncode == 0 else "not a git checkout"
+        print(f"  skipped: {why}")
+        return ktap.Counts(skipped=1)
+    counts = ktap.Counts()
+    for name in listed.stdout.split():
+        check = subprocess.run(["clang-format", "--dry-run", "-Werror", name], cwd=root,
+                               capture_output=True, text=True)
+        if check.returncode == 0:
+            counts.passed += 1
+        else:
+            counts.failed += 1
+            print(f"  {name}: not formatted (make format)")
+            if verbose:
+                print(indent(head(check.stderr, 20), "    "))
+    print(f"  {counts}")
+    return counts
+
+
+# ---------------------------------------------------------------------------
 # The harness's own tests
 
 
@@ -326,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.unit_only:
             if args.fuzz:
                 groups.append(("fuzz targets", run_fuzz_group(args.fuzz, args.verbose)))
+            groups.append(("style", run_style_group(args.verbose)))
             groups.append(("harness self-tests", run_harness_group(args.verbose)))
             groups.append(("boot matrix", run_boot_group(args.kernel, args.filter,
                                                          max(1, args.jobs), args.verbose)))

@@ -63,6 +63,16 @@ void arch_console_flush(void)
 	serial_flush();
 }
 
+void arch_console_report(void)
+{
+	serial_tx_report();
+}
+
+bool arch_console_congested(void)
+{
+	return serial_tx_congested();
+}
+
 void arch_console_sync(void)
 {
 	serial_flush_sync();

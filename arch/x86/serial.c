@@ -195,9 +195,11 @@ static void uart_putc(u16 base, char c)
 static char tx_ring[TX_RING_SIZE];
 static u64 tx_head, tx_tail; /* bytes queued so far, and sent so far */
 static DEFINE_SPINLOCK(tx_lock);
-static bool tx_async;  /* the transmit interrupt is routed and wanted */
-static bool tx_active; /* IER_THRE is on: the interrupt will refill */
-static u8 ier_shadow;  /* what IER holds (receive and transmit bits) */
+static bool tx_async;	  /* the transmit interrupt is routed and wanted */
+static bool tx_active;	  /* IER_THRE is on: the interrupt will refill */
+static u8 ier_shadow;	  /* what IER holds (receive and transmit bits) */
+static u64 tx_high_water; /* the most the ring held unsent */
+static u64 tx_waited;	  /* bytes sent by polling to make room */
 
 static void ier_write(u8 ier)
 {
@@ -227,11 +229,19 @@ static bool tx_fill_fifo(void)
 	return true;
 }
 
+/*
+ * Queues c. A full ring sends its oldest byte by polling, and only that:
+ * never drop a byte, and never hold the CPU for more of the wire than the
+ * byte it adds.
+ */
 static void tx_queue(char c)
 {
-	if (tx_head - tx_tail == TX_RING_SIZE)
-		tx_drain_polled(); /* full: never drop a byte */
+	if (tx_head - tx_tail == TX_RING_SIZE) {
+		uart_putc(com1.io_base, tx_ring[tx_tail++ % TX_RING_SIZE]);
+		tx_waited++;
+	}
 	tx_ring[tx_head++ % TX_RING_SIZE] = c;
+	tx_high_water = max(tx_high_water, tx_head - tx_tail);
 }
 
 static bool tx_lock_bounded(unsigned long *flags)
@@ -329,6 +339,30 @@ void serial_flush(void)
 	flags = spin_lock_irqsave(&tx_lock);
 	tx_drain_polled();
 	spin_unlock_irqrestore(&tx_lock, flags);
+}
+
+bool serial_tx_congested(void)
+{
+	return READ_ONCE(tx_async) &&
+	       READ_ONCE(tx_head) - READ_ONCE(tx_tail) > TX_RING_SIZE / 2;
+}
+
+void serial_tx_report(void)
+{
+	unsigned long flags;
+	u64 sent, high_water, waited;
+
+	if (!tx_lock_bounded(&flags))
+		return;
+	sent = tx_tail;
+	high_water = tx_high_water;
+	waited = tx_waited;
+	spin_unlock_irqrestore(&tx_lock, flags);
+	if (READ_ONCE(tx_async) || sent)
+		pr_info("COM1: %lu bytes sent from the ring, high-water %lu of "
+			"%u, %lu waited for the wire (ring full)\n",
+			(unsigned long)sent, (unsigned long)high_water,
+			TX_RING_SIZE, (unsigned long)waited);
 }
 
 static struct console serial_console = {

@@ -130,7 +130,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	smp_init_ipis();
 	time_init();
 	timer_subsys_init();
-		if (idle_vcpu_alloc(0))
+	if (idle_vcpu_alloc(0))
 		panic("no memory for the boot CPU's idle vCPU");
 	idle_vcpu_init(0);
 	scheduler_init();

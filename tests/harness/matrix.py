@@ -506,8 +506,11 @@ MATRIX = [
     # Round-robin: with 5 ms slices two spinning hogs alternate (each one's
     # longest preemption is the other's slice) and share the CPU evenly;
     # a vCPU that sleeps 9 ms of every 10 takes no more than it runs.
+    # Under QEMU a host that does not run the vCPU thread stretches a
+    # slice by as long (tens of milliseconds under CI load): the bounds
+    # there only check that the hogs alternate; Bochs holds them to 5 ms.
     BootConfig("sched-rr", machine="q35", smp=1, firmware="bios", timeout=120,
-               cmdline="sched=rr sched_rr_slice=5ms", modules=rr_hogs("4-60", "40-60", "0-5"),
+               cmdline="sched=rr sched_rr_slice=5ms", modules=rr_hogs("4-100", "30-70", "0-15"),
                domains=RR_OUTCOMES, must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
     BootConfig("bochs-sched-rr", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=1, timeout=240, cmdline="sched=rr sched_rr_slice=5ms",
@@ -530,10 +533,15 @@ MATRIX = [
     # QEMU's vCPUs are host threads: with two emulators on two cores one is
     # sometimes not run for 100 ms, and slices, budgets and caps stretch
     # accordingly, so its bounds only check the order of things.
+    # QEMU's clocks follow the host's: a vCPU thread the host does not run
+    # for 100 ms or more charges that time to whichever guest vCPU it was
+    # running (CI once saw w1 take 29.8%). Only shares far from equal are
+    # asked for here; Bochs, whose time is the instruction count, holds
+    # the weights to within 2 points.
     BootConfig("sched-credit-weights", machine="q35", smp=1, firmware="bios", timeout=120,
                cmdline="sched=credit",
-               modules=hogs(("w1", "weight=256", "7-23"), ("w2", "weight=512", "19-38"),
-                            ("w4", "weight=1024", "45-67")),
+               modules=hogs(("w1", "weight=256", "3-40"), ("w2", "weight=512", "10-50"),
+                            ("w4", "weight=1024", "38-75")),
                domains=(("w1", "poweroff"), ("w2", "poweroff"), ("w4", "poweroff")),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
     BootConfig("bochs-sched-credit", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
@@ -545,8 +553,9 @@ MATRIX = [
     BootConfig("sched-credit-caps", machine="q35", smp=2, firmware="bios", timeout=120,
                cmdline="sched=credit",
                # A cap is enforced by s_timer, which TCG under load fires
-               # milliseconds late: up to ~5 points over here, 0.2 in Bochs.
-               modules=hogs(("c25", "cap=25", "15-40"), ("c50", "cap=50 affinity=1", "40-65"),
+               # milliseconds late, and a host stall is charged to the vCPU
+               # that was running: points over here, 0.2 in Bochs.
+               modules=hogs(("c25", "cap=25", "10-45"), ("c50", "cap=50 affinity=1", "35-75"),
                             ("free", "vcpus=2", None)),
                domains=(("c25", "poweroff"), ("c50", "poweroff"), ("free", "poweroff")),
                must_match=(GUESTS_CLEAN,),
@@ -558,7 +567,7 @@ MATRIX = [
                             ("free", "vcpus=2", None)),
                domains=(("c25", "poweroff"), ("c50", "poweroff"), ("free", "poweroff")),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
-        # EDF: reservations of 30% and 40% get their budgets and meet every
+    # EDF: reservations of 30% and 40% get their budgets and meet every
     # deadline beside a background hog, from the first period on (the
     # console's interrupt-driven output no longer holds a CPU for the 10 ms
     # a line takes on Bochs's wire); a third of 50% is refused.
@@ -626,6 +635,20 @@ MATRIX = [
                domains=(("flood", "poweroff"), ("ping", "poweroff"), ("pong", "poweroff")),
                must_match=(GUESTS_CLEAN, r"^\(d1\) \[console: \d+ bytes dropped: over 8192 "
                            r"bytes/s\]$", r"^\(d1\) flood: 1048576 bytes written, \d+ taken"),
+               must_not_match=GUEST_PROBLEMS),
+    # Four floods at once on a wire Bochs runs at 115200 baud: together
+    # their bursts exceed the transmit ring, so once it is half full the
+    # hypervisor drops guest output ("the console was busy") instead of
+    # making the writers poll the wire; nothing waits for it.
+    BootConfig("bochs-console-busy", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, timeout=240,
+               modules=tuple(f"{T}flood.elf:name=f{i} args=\"bytes=262144 min=0\""
+                             for i in range(1, 5)),
+               domains=tuple((f"f{i}", "poweroff") for i in range(1, 5)),
+               must_match=(GUESTS_CLEAN,
+                           r"^\(d\d\) \[console: \d+ bytes dropped: .*the console was busy\]$",
+                           r"^COM1: \d+ bytes sent from the ring, high-water \d+ of 65536, "
+                           r"0 waited for the wire"),
                must_not_match=GUEST_PROBLEMS),
     # A million random hypercalls (tests/guests/fuzz.c) beside ping-pong:
     # the hypervisor stays up, nothing leaks (measured: ~50 s under TCG).

@@ -27,7 +27,6 @@
 #define S_TIME_MAX INT64_MAX
 #define S_TIME_MIN INT64_MIN
 
-
 #define US 1000LL
 #define MS 1000000LL
 

@@ -458,7 +458,8 @@ static void test_out_of_memory(void **state)
 	enum { MAX_BLOCKS = ARENA_BYTES / MAX_BLOCK_BYTES };
 	void *blocks[MAX_BLOCKS];
 	unsigned int n = 0, i;
-	static void *small[16384]; /* what is left after the large blocks: less than one of them */
+	/* What is left after the large blocks: less than one of them. */
+	static void *small[16384];
 	unsigned int nr_small = 0;
 
 	/* Take every large block, then everything small that is left. */

@@ -44,4 +44,19 @@ void serial_flush(void);
  */
 void serial_flush_sync(void);
 
+/*
+ * True while COM1's transmit ring holds more than half its size unsent:
+ * output that may be lost (guest consoles) should be dropped rather than
+ * make its writer wait for the wire. False for polled output. Any
+ * context; a snapshot, unlocked.
+ */
+bool serial_tx_congested(void);
+
+/*
+ * Prints the transmit ring's counts: bytes sent through it, its
+ * high-water mark, and bytes a writer sent by polling because the ring
+ * was full. Any context but NMI.
+ */
+void serial_tx_report(void);
+
 #endif /* ASM_X86_SERIAL_H */
