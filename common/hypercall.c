@@ -88,22 +88,16 @@ static void console_report_drops(struct domain *d, u64 over_rate, u64 busy)
 {
 	bool midline = current->domain == d && current->console_midline;
 
-	if (over_rate && busy)
-		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s; "
-		       "%lu more: the console was busy]\n",
-		       midline ? "\n" : "", d->domid, (unsigned long)over_rate,
-		       GUEST_CONSOLE_RATE, (unsigned long)busy);
-	else if (over_rate)
+	if (over_rate)
 		printk("%s(d%u) [console: %lu bytes dropped: over %u bytes/s]\n",
 		       midline ? "\n" : "", d->domid, (unsigned long)over_rate,
 		       GUEST_CONSOLE_RATE);
-	else if (busy)
+	if (busy)
 		printk("%s(d%u) [console: %lu bytes dropped: the console was "
 		       "busy]\n",
-		       midline ? "\n" : "", d->domid, (unsigned long)busy);
-	else
-		return;
-	if (midline)
+		       midline && !over_rate ? "\n" : "", d->domid,
+		       (unsigned long)busy);
+	if (midline && (over_rate || busy))
 		current->console_midline = false;
 }
 

@@ -1313,6 +1313,39 @@ def failed_runs_notes(notes: list[str], samples: dict[str, list[dict]]) -> list[
     return out
 
 
+def sort_runs(configs: list[BenchConfig], samples: dict[str, list[dict]],
+              summaries: dict[str, dict], unreadable: tuple[str, ...] = ("bench_errors",)
+              ) -> tuple[dict[str, str], list[str], list[str]]:
+    """A family's runs sorted for its report: an ERROR text for each
+    configuration without one successful run, a note for each failed run of
+    the others, and every line of every run that could not be read (the
+    lists its samples keep under the keys unreadable names)."""
+    errors: dict[str, str] = {}
+    notes: list[str] = []
+    garbled: list[str] = []
+    for config in configs:
+        runs = samples[config.name]
+        if not summaries[config.name]["ok"]:
+            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
+                                   + " | ".join(sorted({str(s["error"]) for s in runs})))
+        else:
+            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
+        for s in runs:
+            garbled += [f"{config.name} run {s['run']}: {e}"
+                        for key in unreadable for e in s.get(key) or []]
+    return errors, notes, garbled
+
+
+def closing_notes(notes: list[str], garbled: list[str], samples: dict[str, list[dict]],
+                  what: str = "BENCH lines") -> list[str]:
+    """The lines under a family's tables: unreadable lines, then failed runs."""
+    out = []
+    if garbled:
+        out += ["", f"{what} that could not be read (their figures are missing above):"]
+        out += [f"  {line}" for line in garbled]
+    return out + failed_runs_notes(notes, samples)
+
+
 def format_table(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
     """The smp family's table: one row per configuration, notes on failed
     runs below it."""
@@ -1378,18 +1411,7 @@ def format_time_tables(configs: list[BenchConfig], samples: dict[str, list[dict]
     """The time family's tables: the TSC's calibration, each reference, the
     refinement, then one table per BENCH kind; medians over the runs."""
     summaries = {c.name: time_summary(samples[c.name]) for c in configs}
-    notes = []
-    garbled = []  # BENCH lines that could not be read
-    errors: dict[str, str] = {}  # configurations without one successful run
-    for config in configs:
-        runs = samples[config.name]
-        if not summaries[config.name]["ok"]:
-            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
-                                   + " | ".join(sorted({s["error"] for s in runs})))
-        else:
-            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
-        for s in runs:  # figures lost to a garbled line
-            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+    errors, notes, garbled = sort_runs(configs, samples, summaries)
 
     def error_row(name: str, first: bool) -> tuple[str, str]:
         return (name, errors[name] if first else "ERROR (see the first table)")
@@ -1477,10 +1499,7 @@ def format_time_tables(configs: list[BenchConfig], samples: dict[str, list[dict]
         table(f"{title} (BENCH {kind})",
               ("config", "emulator", subject_names or "what", "unit", "runs", "n", "min",
                "median", "p99", "max"), rows, left=(0, 1, 2, 3))
-    if garbled:
-        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
-        out += [f"  {line}" for line in garbled]
-    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    out += closing_notes(notes, garbled, {c.name: samples[c.name] for c in configs})
     return "\n".join(out)
 
 
@@ -1509,18 +1528,7 @@ def format_timer_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     """The timer family's tables: one per BENCH kind (TIMER_TITLES first),
     medians over the runs, then notes on failed runs."""
     summaries = {c.name: timer_summary(samples[c.name]) for c in configs}
-    notes = []
-    garbled = []
-    errors: dict[str, str] = {}
-    for config in configs:
-        runs = samples[config.name]
-        if not summaries[config.name]["ok"]:
-            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
-                                   + " | ".join(sorted({s["error"] for s in runs})))
-        else:
-            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
-        for s in runs:
-            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+    errors, notes, garbled = sort_runs(configs, samples, summaries)
     book = TableBook(errors)
     out, table = book.out, book.add
 
@@ -1646,10 +1654,7 @@ def format_timer_tables(configs: list[BenchConfig], samples: dict[str, list[dict
         table(f"BENCH {kind}", ("config", "emulator", "what", "unit", "runs", "n", "min",
                                 "median", "p99", "max"),
               rows_for(kind, generic_rows), left=(0, 1, 2, 3))
-    if garbled:
-        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
-        out += [f"  {line}" for line in garbled]
-    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    out += closing_notes(notes, garbled, {c.name: samples[c.name] for c in configs})
     return "\n".join(out)
 
 
@@ -1665,18 +1670,7 @@ def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     """The guest family's tables: one per BENCH kind (GUEST_TITLES first),
     medians over the runs, then notes on failed runs and unreadable lines."""
     summaries = {c.name: timer_summary(samples[c.name]) for c in configs}
-    notes = []
-    garbled = []
-    errors: dict[str, str] = {}
-    for config in configs:
-        runs = samples[config.name]
-        if not summaries[config.name]["ok"]:
-            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
-                                   + " | ".join(sorted({str(s["error"]) for s in runs})))
-        else:
-            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
-        for s in runs:
-            garbled += [f"{config.name} run {s['run']}: {e}" for e in s.get("bench_errors") or []]
+    errors, notes, garbled = sort_runs(configs, samples, summaries)
     book = TableBook(errors)
     out, table = book.out, book.add
 
@@ -1755,10 +1749,7 @@ def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict
         table(f"BENCH {kind}", ("config", "emulator", "what", "runs", "unit", "n", "min",
                                 "median", "p99", "max", "note"),
               rows_for(kind, generic_row), left=(0, 1, 2, 4, 10))
-    if garbled:
-        out += ["", "BENCH lines that could not be read (their figures are missing above):"]
-        out += [f"  {line}" for line in garbled]
-    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    out += closing_notes(notes, garbled, {c.name: samples[c.name] for c in configs})
     return "\n".join(out)
 
 
@@ -1781,22 +1772,10 @@ def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     the EDF reservations and the gangs; medians over the runs, then notes
     on failed runs, missing Scheduler lines and unreadable lines."""
     summaries = {c.name: sched_summary(samples[c.name]) for c in configs}
-    notes: list[str] = []
-    garbled: list[str] = []
-    missing: list[str] = []
-    errors: dict[str, str] = {}
-    for config in configs:
-        runs = samples[config.name]
-        if not summaries[config.name]["ok"]:
-            errors[config.name] = (f"ERROR ({len(runs)} of {len(runs)} runs): "
-                                   + " | ".join(sorted({str(s["error"]) for s in runs})))
-        else:
-            notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs if not s["ok"]]
-        for s in runs:
-            garbled += [f"{config.name} run {s['run']}: {e}"
-                        for e in (s.get("bench_errors") or []) + (s.get("sched_errors") or [])]
-            if s["ok"]:
-                missing += [f"{config.name} run {s['run']}: {n}" for n in s.get("notes") or []]
+    errors, notes, garbled = sort_runs(configs, samples, summaries,
+                                       ("bench_errors", "sched_errors"))
+    missing = [f"{config.name} run {s['run']}: {n}" for config in configs
+               for s in samples[config.name] if s["ok"] for n in s.get("notes") or []]
     book = TableBook(errors)
     out, table = book.out, book.add
 
@@ -1926,10 +1905,8 @@ def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     if missing:
         out += ["", "Runs without some lines (their figures are missing above):"]
         out += [f"  {line}" for line in missing]
-    if garbled:
-        out += ["", "Lines that could not be read (their figures are missing above):"]
-        out += [f"  {line}" for line in garbled]
-    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    out += closing_notes(notes, garbled, {c.name: samples[c.name] for c in configs},
+                         what="Lines")
     return "\n".join(out)
 
 
