@@ -248,13 +248,19 @@ $(BAD_IMAGES_STAMP): tests/guests/make_bad_images.py $(B)/guests/ticker.elf
 	@touch $@
 TEST_GUESTS += $(BAD_IMAGES_STAMP)
 
+# HVM test kernels (tests/hvm/, docs/hvm.md): Multiboot (v1) images that
+# run unchanged on Kairos's HVM domains and under QEMU's own -kernel. Each
+# tests/hvm/*.mk adds its images to HVM_GUESTS.
+HVM_GUESTS :=
+include $(sort $(wildcard tests/hvm/*.mk))
+
 # Objects stay for incremental builds (make would delete them as intermediate).
 .PRECIOUS: $(B)/guest-obj/%.o $(B)/guest-obj/common/%.o
 .PHONY: test-guests
 guests: $(GUESTS)
-test-guests: $(TEST_GUESTS)
+test-guests: $(TEST_GUESTS) $(HVM_GUESTS)
 
-test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(UNIT_BINS) fuzz
+test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUESTS) $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 

@@ -6,7 +6,8 @@
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
-#include <hypercall.h>
+#include <guest_console.h>
+#include <hvm.h>
 #include <page.h>
 #include <page_alloc.h>
 #include <panic.h>
@@ -103,6 +104,7 @@ static void free_domain_struct(struct domain *d)
 	for (i = 0; d->vcpus && i < d->nr_vcpus; i++)
 		xfree(d->vcpus[i]);
 	xfree(d->vcpus);
+	hvm_domain_free(d);
 	xfree(d);
 }
 
@@ -229,6 +231,8 @@ void domain_shutdown(struct domain *d, u32 reason, u32 code)
 		vcpu_sleep_nosync(d->vcpus[i]);
 	}
 	sched_dump_domain(d);
+	if (is_hvm_domain(d))
+		hvm_report_domain(d);
 
 	flags = spin_lock_irqsave(&reap_lock);
 	ASSERT(nr_reap < ARRAY_SIZE(reap_list));
@@ -253,11 +257,15 @@ void domain_crash(struct domain *d, const char *why,
 	domain_shutdown(d, SHUTDOWN_crash, regs ? (u32)regs->vector : 0);
 }
 
+static void unlink_domain(struct domain *d);
+
 /* Returns what d holds to the allocators; d must not run anywhere. */
 void domain_free_resources(struct domain *d)
 {
 	unsigned int i;
 
+	if (is_hvm_domain(d))
+		hvm_domain_destroy(d);
 	for (i = 0; d->vcpus && i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 
@@ -277,27 +285,37 @@ void domain_free_resources(struct domain *d)
 		free_pages_virt(d->start_info, 0);
 	d->shared_info = NULL;
 	d->start_info = NULL;
+	unlink_domain(d);
 	put_domain(d);
 }
 
+/*
+ * Takes d off the domain list if it is on it (a domain refused while
+ * being built never ran: its end is not counted as an outcome).
+ */
 static void unlink_domain(struct domain *d)
 {
 	struct domain **pp;
+	bool found = false;
 
 	spin_lock(&domlist_lock);
 	for (pp = &domain_list; *pp; pp = &(*pp)->next_in_list) {
 		if (*pp == d) {
 			*pp = d->next_in_list;
+			found = true;
 			break;
 		}
 	}
-	nr_alive--;
-	if (d->shutdown_reason == SHUTDOWN_poweroff)
-		nr_poweroff++;
-	else if (d->shutdown_reason == SHUTDOWN_crash)
-		nr_crashed++;
-	else
-		nr_other++;
+	if (found)
+		nr_alive--;
+	if (found && d->is_shutting_down) {
+		if (d->shutdown_reason == SHUTDOWN_poweroff)
+			nr_poweroff++;
+		else if (d->shutdown_reason == SHUTDOWN_crash)
+			nr_crashed++;
+		else
+			nr_other++;
+	}
 	spin_unlock(&domlist_lock);
 }
 
@@ -395,8 +413,7 @@ static void reaper_fn(void *unused)
 		struct domain *d = ready[i];
 
 		d->is_dead = true;
-		unlink_domain(d);
-		domain_free_resources(d); /* drops the list's reference */
+		domain_free_resources(d); /* unlinks it, drops the list's ref */
 	}
 	spin_lock(&domlist_lock);
 	last = n && nr_alive == 0;
@@ -468,8 +485,9 @@ static void dump_one_domain(struct domain *d, void *arg)
 {
 	unsigned int i;
 
-	printk("  Domain %u (%s): %u vCPU%s, %lu KiB, %s\n", d->domid, d->name,
-	       d->nr_vcpus, d->nr_vcpus == 1 ? "" : "s",
+	printk("  Domain %u (%s): %s%u vCPU%s, %lu KiB, %s\n", d->domid,
+	       d->name, is_hvm_domain(d) ? "HVM, " : "", d->nr_vcpus,
+	       d->nr_vcpus == 1 ? "" : "s",
 	       (unsigned long)(d->config.mem >> 10),
 	       d->is_shutting_down ? "shutting down" : "running");
 	sched_dump_domain(d);
@@ -477,6 +495,10 @@ static void dump_one_domain(struct domain *d, void *arg)
 		struct vcpu *v = d->vcpus[i];
 		struct vcpu_info *vi = v->vcpu_info;
 
+		if (is_hvm_vcpu(v)) {
+			hvm_dump_vcpu(v);
+			continue;
+		}
 		printk("    vCPU %u: CPU %u, flags %lx, upcall pending %u mask %u, upcall entry %#lx\n",
 		       v->vcpu_id, v->processor, v->pause_flags,
 		       READ_ONCE(vi->evtchn_upcall_pending),

@@ -13,6 +13,7 @@
 #include <domain_config.h>
 #include <elf_image.h>
 #include <errno.h>
+#include <hvm.h>
 #include <page.h>
 #include <page_alloc.h>
 #include <printk.h>
@@ -209,6 +210,14 @@ static struct domain *build_module(const struct boot_module *m, unsigned int i)
 		pr_err("Module %u: refused: a domain named %s exists already\n",
 		       i, cfg.name);
 		return NULL;
+	}
+	if (cfg.type == DOMAIN_HVM) {
+		d = hvm_domain_build(&cfg, maddr_to_virt(m->start),
+				     m->end - m->start, i, err, sizeof(err));
+		if (!d)
+			pr_err("Module %u (%s): refused: %s\n", i, cfg.name,
+			       err);
+		return d;
 	}
 	if (elf_image_parse(maddr_to_virt(m->start), m->end - m->start,
 			    &(struct elf_image_limits){GUEST_IMAGE_VADDR_MIN,

@@ -20,8 +20,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* Longest value, decoded, with its NUL (a long CPU list fits). */
-#define VALUE_MAX 256
+/* Longest value, decoded, with its NUL (an HVM kernel's command line). */
+#define VALUE_MAX DOMAIN_CMDLINE_MAX
 /* Longest key, decoded, with its NUL: longer ones are unknown anyway. */
 #define KEY_MAX 16
 /* How much of an offending option a message quotes. */
@@ -329,11 +329,34 @@ static bool set_budget(struct parser *p, const char *value)
 			&p->cfg->budget_ns);
 }
 
-/* Any bytes for the guest; the parser has bounded them to VALUE_MAX. */
+/* Any bytes for the guest, refused whole if they do not fit. */
 static bool set_args(struct parser *p, const char *value)
 {
-	BUILD_BUG_ON(sizeof(p->cfg->args) < VALUE_MAX);
-	memcpy(p->cfg->args, value, strlen(value) + 1);
+	size_t len = strlen(value);
+
+	if (len >= sizeof(p->cfg->args))
+		return refuse(p, "value longer than %u bytes",
+			      (unsigned int)sizeof(p->cfg->args) - 1);
+	memcpy(p->cfg->args, value, len + 1);
+	return true;
+}
+
+static bool set_type(struct parser *p, const char *value)
+{
+	if (strcmp(value, "pv") == 0)
+		p->cfg->type = DOMAIN_PV;
+	else if (strcmp(value, "hvm") == 0)
+		p->cfg->type = DOMAIN_HVM;
+	else
+		return refuse(p, "not a domain type");
+	return true;
+}
+
+/* The parser has bounded the value to VALUE_MAX, the field's size. */
+static bool set_cmdline(struct parser *p, const char *value)
+{
+	BUILD_BUG_ON(sizeof(p->cfg->cmdline) < VALUE_MAX);
+	memcpy(p->cfg->cmdline, value, strlen(value) + 1);
 	return true;
 }
 
@@ -360,6 +383,8 @@ enum {
 	OPT_BUDGET,
 	OPT_GANG,
 	OPT_ARGS,
+	OPT_TYPE,
+	OPT_CMDLINE,
 	NR_OPTS,
 };
 
@@ -383,9 +408,15 @@ static const struct domain_option options[NR_OPTS] = {
 		      set_gang},
 	[OPT_ARGS] = {"args", "args=<text for the guest, up to 255 bytes>",
 		      set_args},
+	[OPT_TYPE] = {"type", "type=pv|hvm", set_type},
+	[OPT_CMDLINE] =
+		{"cmdline",
+		 "cmdline=<the kernel's command line, up to 1023 bytes>",
+		 set_cmdline},
 };
 
-#define KNOWN_KEYS "name vcpus mem affinity weight cap period budget gang args"
+#define KNOWN_KEYS \
+	"name vcpus mem affinity weight cap period budget gang args type cmdline"
 
 /* ---- Reporting ---------------------------------------------------------- */
 
@@ -475,6 +506,14 @@ static int check_combination(struct parser *p, const struct param_token *seen,
 	unsigned int cpus;
 	char a[32], b[32];
 
+	if (seen[OPT_CMDLINE].text && cfg->type != DOMAIN_HVM)
+		return reject(
+			err, errlen, &seen[OPT_CMDLINE], NULL,
+			"a kernel command line is for type=hvm; a PV domain takes args=");
+	if (seen[OPT_ARGS].text && cfg->type == DOMAIN_HVM)
+		return reject(
+			err, errlen, &seen[OPT_ARGS], NULL,
+			"a type=hvm domain takes its kernel's command line as cmdline=");
 	if (cfg->cap > DOMAIN_CAP_PER_VCPU * cfg->vcpus)
 		return reject(err, errlen, &seen[OPT_CAP], &options[OPT_CAP],
 			      "above the %u allowed for %u vCPU%s",

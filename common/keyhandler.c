@@ -7,6 +7,7 @@
 #include <cpumask.h>
 #include <irq.h>
 #include <domain.h>
+#include <hvm.h>
 #include <keyhandler.h>
 #include <panic.h>
 #include <param.h>
@@ -153,6 +154,54 @@ static bool next_key(unsigned char *key, u64 *dropped)
 }
 
 /*
+ * Where typed keys go: the debug keys (0) or an HVM domain's UART (its
+ * id). Ctrl-A three times in a row moves on to the next HVM domain and
+ * from the last one back to the debug keys, as Xen's console does.
+ */
+#define SWITCH_KEY	 0x01 /* Ctrl-A */
+#define SWITCH_KEY_TIMES 3
+static u16 input_domid;
+static unsigned int switch_presses;
+
+static void switch_input(void)
+{
+	struct domain *d;
+
+	input_domid = hvm_next_console_domain(input_domid);
+	d = input_domid ? get_domain_by_id(input_domid) : NULL;
+	if (d) {
+		printk("*** Serial input to domain %u (%s); Ctrl-A three times to switch\n",
+		       d->domid, d->name);
+		put_domain(d);
+	} else {
+		input_domid = 0;
+		printk("*** Serial input to the debug keys; Ctrl-A three times to switch\n");
+	}
+}
+
+/* One typed key: the input switch, a guest's UART or a debug key. */
+static void key_typed(unsigned char key)
+{
+	if (key == SWITCH_KEY) {
+		if (++switch_presses == SWITCH_KEY_TIMES) {
+			switch_presses = 0;
+			switch_input();
+		}
+		return;
+	}
+	switch_presses = 0;
+	if (input_domid) {
+		if (!hvm_console_input(input_domid, key)) {
+			input_domid = 0;
+			printk("*** That domain is gone; serial input to the debug keys\n");
+		}
+		return;
+	}
+	if (key != '\r' && key != '\n')
+		handle_keypress(key);
+}
+
+/*
  * Handles at most a queue's worth of keys per run, so that a stream of
  * input cannot hold the CPU; if more came meanwhile, runs again.
  */
@@ -172,8 +221,7 @@ static void key_tasklet_fn(void *unused)
 		}
 		if (!got)
 			return;
-		if (key != '\r' && key != '\n')
-			handle_keypress(key);
+		key_typed(key);
 	}
 	tasklet_schedule(&key_tasklet);
 }

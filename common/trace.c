@@ -61,7 +61,8 @@ static const struct {
 	{"irq", TRACE_CLASS_IRQ},     {"softirq", TRACE_CLASS_SOFTIRQ},
 	{"timer", TRACE_CLASS_TIMER}, {"clockevent", TRACE_CLASS_CLOCKEVENT},
 	{"idle", TRACE_CLASS_IDLE},   {"sched", TRACE_CLASS_SCHED},
-	{"guest", TRACE_CLASS_GUEST}, {"all", TRACE_CLASS_ALL},
+	{"guest", TRACE_CLASS_GUEST}, {"hvm", TRACE_CLASS_HVM},
+	{"all", TRACE_CLASS_ALL},
 };
 static unsigned int opt_trace_classes;
 

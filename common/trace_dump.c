@@ -3,6 +3,7 @@
  * every CPU, decoded on board for the panic report and the z key.
  */
 #include <cpumask.h>
+#include <hvm.h>
 #include <printk.h>
 #include <softirq.h>
 #include <symbols.h>
@@ -38,6 +39,10 @@ static const char *const event_names[] = {
 	[TRACE_VIRQ_DELIVER] = "virq_deliver",
 	[TRACE_HYPERCALL_ENTRY] = "hypercall_entry",
 	[TRACE_HYPERCALL_EXIT] = "hypercall_exit",
+	[TRACE_HVM_EXIT] = "hvm_exit",
+	[TRACE_HVM_ENTRY] = "hvm_entry",
+	[TRACE_HVM_INJECT] = "hvm_inject",
+	[TRACE_HVM_VTIMER] = "hvm_vtimer",
 };
 /* A new event needs its name here (and its arguments below). */
 BUILD_BUG_ON(ARRAY_SIZE(event_names) != TRACE_NR_EVENTS);
@@ -137,6 +142,30 @@ static void format_args(const struct trace_record *r, char *buf, size_t size)
 	case TRACE_IDLE_EXIT:
 	case TRACE_S_TIMER_FIRE:
 		buf[0] = '\0';
+		break;
+	case TRACE_HVM_EXIT:
+		snprintf(buf, size, "%s d%luv%lu rip %#lx", hvm_exit_name(r->a),
+			 (unsigned long)(r->b >> 16),
+			 (unsigned long)(r->b & 0xffff), (unsigned long)r->c);
+		break;
+	case TRACE_HVM_ENTRY:
+		snprintf(buf, size, "d%luv%lu after %s, %u cycles",
+			 (unsigned long)(r->b >> 16),
+			 (unsigned long)(r->b & 0xffff),
+			 hvm_exit_name((unsigned int)r->c), r->a);
+		break;
+	case TRACE_HVM_INJECT:
+		snprintf(buf, size, "vector %#x into d%luv%lu (%s)", r->a,
+			 (unsigned long)(r->b >> 16),
+			 (unsigned long)(r->b & 0xffff),
+			 r->c == 2   ? "NMI"
+			 : r->c == 3 ? "exception"
+				     : "interrupt");
+		break;
+	case TRACE_HVM_VTIMER:
+		snprintf(buf, size, "vector %#lx for d%luv%lu, %u ns late",
+			 (unsigned long)r->c, (unsigned long)(r->b >> 16),
+			 (unsigned long)(r->b & 0xffff), r->a);
 		break;
 	default:
 		snprintf(buf, size, "a %#x b %#lx c %#lx", r->a,

@@ -70,6 +70,49 @@ s64 days_from_civil(int year, unsigned int month, unsigned int day)
 	return era * DAYS_PER_400_YEARS + doe - DAYS_0000_03_01_TO_EPOCH;
 }
 
+/*
+ * Days since 1970 back to a date, the inverse of days_from_civil() by
+ * the same 400-year eras counted from 1 March.
+ */
+static void civil_from_days(s64 days, int *year, unsigned int *month,
+			    unsigned int *day)
+{
+	s64 z = days + DAYS_0000_03_01_TO_EPOCH;
+	s64 era = (z >= 0 ? z : z - (DAYS_PER_400_YEARS - 1)) /
+		  DAYS_PER_400_YEARS;
+	s64 doe = z - era * DAYS_PER_400_YEARS; /* 0-146096 */
+	s64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) /
+		  365;					   /* 0-399 */
+	s64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0-365 */
+	s64 mp = (5 * doy + 2) / 153; /* 0-11, from March */
+
+	*day = (unsigned int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (unsigned int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+void seconds_to_civil(s64 secs, struct civil_time *out)
+{
+	s64 days = secs / SECS_PER_DAY, rem = secs % SECS_PER_DAY;
+
+	if (rem < 0) {
+		rem += SECS_PER_DAY;
+		days--;
+	}
+	civil_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (unsigned int)(rem / 3600);
+	out->minute = (unsigned int)(rem / 60 % 60);
+	out->second = (unsigned int)(rem % 60);
+}
+
+unsigned int civil_weekday(int year, unsigned int month, unsigned int day)
+{
+	s64 days = days_from_civil(year, month, day);
+
+	/* 1970-01-01 was a Thursday (4). */
+	return (unsigned int)(((days % 7) + 7 + 4) % 7);
+}
+
 s64 civil_to_seconds(const struct civil_time *t)
 {
 	if (!civil_time_valid(t))

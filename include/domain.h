@@ -35,10 +35,13 @@
 
 struct domain;
 struct evtchn;
+struct hvm_domain;
+struct hvm_vcpu;
 
 /* vcpu->pause_flags: each set bit keeps the vCPU off the CPUs. */
-#define VPF_BLOCKED 0 /* waiting for an event (SCHEDOP_block or poll) */
-#define VPF_DOWN    1 /* not started yet, or its domain is stopping */
+#define VPF_BLOCKED   0 /* waiting for an event (SCHEDOP_block or poll) */
+#define VPF_DOWN      1 /* not started yet, or its domain is stopping */
+#define VPF_WAIT_SIPI 2 /* HVM: INIT received, waiting for a start-up IPI */
 
 struct vcpu {
 	unsigned int vcpu_id; /* 0 .. domain->nr_vcpus - 1 */
@@ -80,6 +83,8 @@ struct vcpu {
 	/* Saved state while not running (arch/x86/domain.c). */
 	struct cpu_user_regs user_regs;
 	void *fpu_state;
+
+	struct hvm_vcpu *hvm; /* NULL for a paravirtual vCPU (include/hvm.h) */
 };
 
 /* A domain's memory: blocks from the page allocator, handed out in pages. */
@@ -131,6 +136,8 @@ struct domain {
 	u32 shutdown_reason;   /* SHUTDOWN_* */
 	u32 shutdown_code;
 	s_time_t created_at;
+
+	struct hvm_domain *hvm; /* NULL for a paravirtual domain */
 };
 
 DECLARE_PER_CPU(struct vcpu *, curr_vcpu);
@@ -146,6 +153,17 @@ static inline bool is_idle_vcpu(const struct vcpu *v)
 static inline bool is_idle_domain(const struct domain *d)
 {
 	return d->domid == DOMID_IDLE;
+}
+
+/* True for a hardware-assisted domain (include/hvm.h). */
+static inline bool is_hvm_domain(const struct domain *d)
+{
+	return d->hvm != NULL;
+}
+
+static inline bool is_hvm_vcpu(const struct vcpu *v)
+{
+	return v->hvm != NULL;
 }
 
 /* A vCPU's name in trace records: domain id << 16 | vCPU number. */
@@ -187,8 +205,8 @@ struct domain *domain_create(const struct domain_config *cfg, char *err,
 
 /*
  * Undoes domain_create() and whatever was built on it, for a domain that
- * never ran or whose vCPUs have all left the CPUs; drops the list's
- * reference. Idle or softirq context.
+ * never ran or whose vCPUs have all left the CPUs; takes it off the
+ * domain list and drops the list's reference. Idle or softirq context.
  */
 void domain_free_resources(struct domain *d);
 

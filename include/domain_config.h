@@ -40,6 +40,13 @@
  * the guest runtime splits at blanks).
  */
 #define DOMAIN_ARGS_MAX 256
+/*
+ * type=: pv (the default: an ELF64 image for the Kairos ABI in ring 3)
+ * or hvm (an unmodified kernel on hardware-assisted virtualisation,
+ * include/hvm.h; its command line is cmdline=, up to 1023 bytes).
+ */
+enum domain_type { DOMAIN_PV, DOMAIN_HVM };
+#define DOMAIN_CMDLINE_MAX 1024
 /* weight=: 1 to 65535, default 256 (Xen's credit scheduler default). */
 #define DOMAIN_WEIGHT_DEFAULT 256
 #define DOMAIN_WEIGHT_MAX     65535
@@ -69,6 +76,8 @@ struct domain_config {
 	bool gang;			/* co-schedule all vCPUs together */
 	char gang_name[DOMAIN_NAME_MAX + 1]; /* the gang; "" unless gang */
 	char args[DOMAIN_ARGS_MAX];	     /* args=: for the guest, "" */
+	enum domain_type type;		     /* type= */
+	char cmdline[DOMAIN_CMDLINE_MAX];    /* cmdline=: an HVM kernel's, "" */
 };
 
 /*

@@ -15,10 +15,6 @@
  */
 long do_hypercall(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 
-/* Says how much of d's console output was dropped, if any (at its end). */
-struct domain;
-void guest_console_report_drops(struct domain *d);
-
 /* Calls made so far, per call number (the 's' debug key, tests). */
 u64 hypercall_count(unsigned int nr);
 

@@ -43,6 +43,13 @@ bool time_ready(void);
  */
 u64 stime_to_tsc(s_time_t t);
 
+/*
+ * The inverse: the earliest system time at which the TSC has passed
+ * tsc (rounded up, so a timer set for it never fires before the TSC
+ * reads tsc while NOW() follows the TSC). Any context.
+ */
+s_time_t tsc_to_stime(u64 tsc);
+
 /* The calibrated TSC rate in Hz (0 before time_init()). */
 u64 tsc_hz(void);
 

@@ -63,6 +63,14 @@ enum trace_event {
 	TRACE_VIRQ_DELIVER = 21,    /* a: port, b: vCPU */
 	TRACE_HYPERCALL_ENTRY = 22, /* a: hypercall number, b: vCPU */
 	TRACE_HYPERCALL_EXIT = 23,  /* a: hypercall number, b: result */
+	/* HVM domains (include/hvm.h) */
+	TRACE_HVM_EXIT = 24,   /* a: reason (enum hvm_exit_reason), b: vCPU,
+				  c: guest RIP */
+	TRACE_HVM_ENTRY = 25,  /* a: cycles since the exit (saturated),
+				  b: vCPU, c: that exit's reason */
+	TRACE_HVM_INJECT = 26, /* a: vector, b: vCPU, c: 0 interrupt,
+				  2 NMI, 3 exception */
+	TRACE_HVM_VTIMER = 27, /* a: lateness ns, b: vCPU, c: vector */
 	TRACE_NR_EVENTS
 };
 
@@ -74,7 +82,8 @@ enum trace_event {
 #define TRACE_CLASS_IDLE       (1U << 4)
 #define TRACE_CLASS_SCHED      (1U << 5)
 #define TRACE_CLASS_GUEST      (1U << 6) /* hypercalls, virtual interrupts */
-#define TRACE_CLASS_ALL	       0x7fU
+#define TRACE_CLASS_HVM	       (1U << 7) /* exits, entries, injections */
+#define TRACE_CLASS_ALL	       0xffU
 
 /* The classes being recorded now (0: tracing off). */
 extern unsigned int trace_classes;

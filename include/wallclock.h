@@ -68,6 +68,15 @@ s64 days_from_civil(int year, unsigned int month, unsigned int day);
 s64 civil_to_seconds(const struct civil_time *t);
 
 /*
+ * The inverse: the civil date and time of secs seconds since 1970
+ * (secs >= 0), e.g. for a guest's virtual RTC.
+ */
+void seconds_to_civil(s64 secs, struct civil_time *out);
+
+/* Day of the week of a civil date: 0 Sunday .. 6 Saturday. */
+unsigned int civil_weekday(int year, unsigned int month, unsigned int day);
+
+/*
  * Decodes the registers into *out: BCD or binary and 12- or 24-hour as
  * register B says; the century from its register when there is one, else
  * 20xx. Returns NULL on success, else a sentence saying what is invalid

@@ -29,13 +29,17 @@ Outputs, any number at once (with none, --text); --text, --summary and
                     (Open trace file) or chrome://tracing. One process
                     "Kairos"; a track per CPU ("CPU n": IRQ, softirq, idle
                     and hypercall slices; timer, clock event, IPI, softirq
-                    raise, s_timer and schedule instants) and, where
-                    CONTEXT_SWITCH records exist, a track "CPU n vCPUs" of
-                    vCPU run slices; counters of dropped records and timer
-                    lateness.
+                    raise, s_timer, schedule, HVM injection and virtual
+                    timer instants) and, where CONTEXT_SWITCH or HVM_EXIT
+                    records exist, a track "CPU n vCPUs" of vCPU run slices
+                    and the HVM exit slices inside them ("exit CPUID", from
+                    HVM_EXIT to its HVM_ENTRY); counters of dropped records
+                    and timer and virtual timer lateness.
   --summary         timer lateness histogram, wakeups per second per CPU,
-                    run time per vCPU, softirq time, IRQs per vector,
-                    dropped records, bad frames, per-CPU time spans
+                    run time per vCPU, softirq time, IRQs per vector, HVM
+                    exits per reason with their time in the hypervisor, HVM
+                    injections, virtual timer lateness, dropped records,
+                    bad frames, per-CPU time spans
   --plot FILE       the lateness histogram as .png or .svg, with matplotlib
                     or else gnuplot; with neither, a note (exit status 0)
   --check-path      checks that every CPU shows, in this order, a LAPIC timer
@@ -112,6 +116,10 @@ class Ev(enum.IntEnum):
     VIRQ_DELIVER = 21
     HYPERCALL_ENTRY = 22
     HYPERCALL_EXIT = 23
+    HVM_EXIT = 24
+    HVM_ENTRY = 25
+    HVM_INJECT = 26
+    HVM_VTIMER = 27
 
 
 # Interrupt vectors with a fixed use (arch/x86/include/asm/*.h, arch/x86/smp.c).
@@ -132,6 +140,18 @@ SCHEDULE_SOFTIRQ = 1
 
 CLOCKEVENT_RESULTS = {0: "refused", 1: "armed", 2: "cancelled"}
 
+# HVM_EXIT's a and HVM_ENTRY's c: why a hardware-assisted guest exited.
+HVM_EXIT_REASONS = ["INTR", "NMI", "VINTR", "CPUID", "HLT", "I/O", "MSR", "MMIO", "CR",
+                    "XSETBV", "RDTSCP", "IRET", "exception", "#UD", "shutdown", "invalid",
+                    "other"]
+# HVM_INJECT's c: the kind of event injected at the next VMRUN.
+HVM_INJECT_KINDS = {0: "interrupt", 2: "NMI", 3: "exception", 4: "software interrupt"}
+# Exception mnemonics, for injected exceptions.
+EXCEPTION_NAMES = {0: "#DE", 1: "#DB", 2: "NMI", 3: "#BP", 4: "#OF", 5: "#BR", 6: "#UD",
+                   7: "#NM", 8: "#DF", 10: "#TS", 11: "#NP", 12: "#SS", 13: "#GP",
+                   14: "#PF", 16: "#MF", 17: "#AC", 18: "#MC", 19: "#XM", 20: "#VE",
+                   21: "#CP"}
+
 
 def event_name(event: int) -> str:
     try:
@@ -147,6 +167,19 @@ def vector_name(vector: int) -> str:
 
 def softirq_name(nr: int) -> str:
     return SOFTIRQ_NAMES.get(nr, f"softirq {nr}")
+
+
+def exit_reason_name(nr: int) -> str:
+    """"CPUID" for 3; "reason 17" for a number the tool does not know."""
+    return HVM_EXIT_REASONS[nr] if 0 <= nr < len(HVM_EXIT_REASONS) else f"reason {nr}"
+
+
+def inject_kind_name(kind: int, vector: int | None = None) -> str:
+    """"interrupt", "exception #PF" (with the vector), "type 1" if unknown."""
+    name = HVM_INJECT_KINDS.get(kind, f"type {kind}")
+    if kind == 3 and vector in EXCEPTION_NAMES:
+        name += f" {EXCEPTION_NAMES[vector]}"
+    return name
 
 
 # ---------------------------------------------------------------------------
@@ -165,6 +198,7 @@ class Record:
     line: int = 0  # the log line of its frame (1-based)
     ns: int = 0  # time in ns (system time, or since the first record)
     reported_ns: int | None = None  # TRACE_LOST: the time its own TSC says
+    hz: int = 0  # the TSC rate its time was computed with (for cycle counts in it)
 
 
 @dataclasses.dataclass
@@ -361,7 +395,8 @@ def build_trace(parsed: ParsedLog, tsc_hz: int | None = None) -> Trace:
         for r in records:
             if r.event == Ev.INFO and r.b > 0:
                 info = r
-            r.ns = (r.tsc - info.c) * 1000000000 // (tsc_hz or info.b)
+            r.hz = tsc_hz or info.b
+            r.ns = (r.tsc - info.c) * 1000000000 // r.hz
         rate = tsc_hz or infos[-1].b
         if tsc_hz:
             source = "--tsc-hz, zero from TRACE_INFO"
@@ -380,6 +415,7 @@ def build_trace(parsed: ParsedLog, tsc_hz: int | None = None) -> Trace:
         if records:
             zero = min(r.tsc for r in records)
             for r in records:
+                r.hz = rate
                 r.ns = (r.tsc - zero) * 1000000000 // rate
     per_cpu: dict[int, list[Record]] = collections.defaultdict(list)
     for r in records:
@@ -528,6 +564,20 @@ def _lateness(a: int) -> str:
     return f">={a}ns(saturated)" if a == U32_MAX else f"{a}ns"
 
 
+def cycles_to_ns(cycles: int, hz: int) -> float | None:
+    """A TSC cycle count (HVM_ENTRY's a) in ns at the rate hz, or None
+    without a rate."""
+    return cycles * 1e9 / hz if hz else None
+
+
+def _cycles(r: Record) -> str:
+    """HVM_ENTRY's cycle count, with its time: "1234(1.234us)"."""
+    if r.a == U32_MAX:
+        return f">={r.a}(saturated)"
+    ns = cycles_to_ns(r.a, r.hz)
+    return f"{r.a}" if ns is None else f"{r.a}({fmt_dur(ns).replace(' ', '')})"
+
+
 # ---------------------------------------------------------------------------
 # (a) Text
 
@@ -595,6 +645,14 @@ def describe(trace: Trace, r: Record) -> str:
         return f"nr={r.a} vcpu={fmt_vcpu(r.b)}"
     if e == Ev.HYPERCALL_EXIT:
         return f"nr={r.a} result={signed64(r.b)}"
+    if e == Ev.HVM_EXIT:
+        return f"{exit_reason_name(r.a)} vcpu={fmt_vcpu(r.b)} rip={fmt_addr(r.c)}"
+    if e == Ev.HVM_ENTRY:
+        return f"vcpu={fmt_vcpu(r.b)} after {exit_reason_name(r.c)} cycles={_cycles(r)}"
+    if e == Ev.HVM_INJECT:
+        return f"vector=0x{r.a:02x} ({inject_kind_name(r.c, r.a)}) vcpu={fmt_vcpu(r.b)}"
+    if e == Ev.HVM_VTIMER:
+        return f"vector=0x{r.c:02x} vcpu={fmt_vcpu(r.b)} lateness={_lateness(r.a)}"
     return f"a=0x{r.a:x} b=0x{r.b:x} c=0x{r.c:x}"
 
 
@@ -612,18 +670,20 @@ def text_lines(trace: Trace, ns_digits: bool = False) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------------------
-# Slices: IRQ, softirq, idle and hypercall intervals, vCPU runs
+# Slices: IRQ, softirq, idle and hypercall intervals, vCPU runs, HVM exits
 
 
 @dataclasses.dataclass
 class Slice:
     cpu: int
-    kind: str  # "irq", "softirq", "idle", "hypercall", "vcpu"
-    key: int | None  # vector, softirq number, hypercall number, vCPU
+    kind: str  # "irq", "softirq", "idle", "hypercall", "vcpu", "hvm"
+    key: int | None  # vector, softirq number, hypercall number, vCPU, exit reason
     start: int  # ns
     end: int
     unfinished: bool = False  # its begin or end is missing from the trace
     begin: Record | None = None
+    finish: Record | None = None  # "hvm": the HVM_ENTRY that ended it
+    ended: str = ""  # "hvm": what ended it (HVM_ENDED_*)
 
     @property
     def name(self) -> str:
@@ -635,7 +695,39 @@ class Slice:
             return f"hypercall {self.key}"
         if self.kind == "vcpu":
             return f"vCPU {fmt_vcpu(self.key)}"
+        if self.kind == "hvm":
+            return f"exit {exit_reason_name(self.key)}"
         return self.kind
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
+
+    @property
+    def timed(self) -> bool:
+        """An HVM exit whose time in the hypervisor is known: ended by its
+        own HVM_ENTRY on the CPU."""
+        return self.kind == "hvm" and self.ended == HVM_ENDED_ENTRY
+
+    @property
+    def cycles_ns(self) -> float | None:
+        """An HVM exit's time by its HVM_ENTRY's cycle count (None without
+        one, or when the count saturated)."""
+        if self.finish is None or self.finish.a == U32_MAX:
+            return None
+        return cycles_to_ns(self.finish.a, self.finish.hz)
+
+
+# What ended an HVM exit slice. Only the first two are expected; the
+# others leave it unfinished (the trace misses records, or they disagree).
+HVM_ENDED_ENTRY = "entry"  # its HVM_ENTRY (same vCPU and reason) on the CPU
+HVM_ENDED_SWITCH = "switched out"  # CONTEXT_SWITCH away from its vCPU
+HVM_ENDED_LOST = "records lost"  # TRACE_LOST: its HVM_ENTRY may be in the hole
+HVM_ENDED_EXIT = "next exit"  # another HVM_EXIT came first
+HVM_ENDED_OTHER_REASON = "entry after another reason"  # its vCPU's, c != its reason
+HVM_ENDED_OTHER_ENTRY = "entry of another vCPU"
+HVM_ENDED_OTHER_SWITCH = "switch from another vCPU"
+HVM_ENDED_END = "end of trace"  # the CPU's last record
 
 
 # begin event -> (kind, may nest inside another of its kind with another key)
@@ -646,11 +738,22 @@ _ENDS = {Ev.IRQ_EXIT: "irq", Ev.SOFTIRQ_EXIT: "softirq", Ev.IDLE_EXIT: "idle",
 
 
 @dataclasses.dataclass
+class HvmEntry:
+    """An HVM_ENTRY that ends no exit slice on its CPU."""
+
+    rec: Record
+    resumed: bool  # the vCPU's first entry after a switch to it: its cycle
+    # count spans the time since its exit, off this CPU (or switched out)
+
+
+@dataclasses.dataclass
 class Slices:
     slices: list[Slice]
     vcpu_runs: list[Slice]
     unmatched_ends: int  # an exit without its entry: ignored
     unfinished: int  # an entry closed without its own exit
+    hvm_exits: list[Slice] = dataclasses.field(default_factory=list)
+    hvm_entries: list[HvmEntry] = dataclasses.field(default_factory=list)  # unpaired
 
 
 def _key(kind: str, r: Record) -> int | None:
@@ -662,12 +765,37 @@ def build_slices(trace: Trace) -> Slices:
     closes what opened after its entry (marked unfinished); an entry of a
     kind that cannot nest (softirq, idle, hypercall, or the same vector)
     closes the open one; an exit with no entry is ignored; what is still
-    open at the CPU's last record ends there."""
+    open at the CPU's last record ends there.
+
+    HVM exits (HVM_EXIT .. HVM_ENTRY) are matched on their own: at most
+    one is open per CPU, and it nests in the CPU's vCPU runs, not in its
+    IRQ and softirq slices (a vCPU is switched out inside SCHEDULE_SOFTIRQ,
+    which opened during the exit). It ends at its vCPU's HVM_ENTRY, or at
+    a CONTEXT_SWITCH away from its vCPU (the vCPU resumes later, maybe on
+    another CPU; that HVM_ENTRY pairs with nothing). It ends unfinished at
+    a TRACE_LOST (its entry may be in the hole: pairing across one could
+    count guest time as the hypervisor's), at another HVM_EXIT, at an
+    entry or switch of another vCPU, at an entry after another reason, or
+    at the CPU's last record. An HVM_ENTRY that ends no exit is kept in
+    hvm_entries, marked resumed if it is its vCPU's first after a switch to
+    it on the CPU."""
     out, runs = [], []
     unmatched = unfinished = 0
+    hvm_exits: list[Slice] = []
+    hvm_entries: list[HvmEntry] = []
     for cpu in trace.cpus:
         recs = trace.per_cpu[cpu]
         stack: list[Slice] = []
+        hvm: Slice | None = None  # the open HVM exit
+        switched_in: int | None = None  # a vCPU switched to, not yet entered
+
+        def close_hvm(t: int, ended: str, finish: Record | None = None) -> None:
+            nonlocal hvm
+            hvm.end = max(t, hvm.start)
+            hvm.ended, hvm.finish = ended, finish
+            hvm.unfinished = ended not in (HVM_ENDED_ENTRY, HVM_ENDED_SWITCH)
+            hvm_exits.append(hvm)
+            hvm = None
 
         def close_from(i: int, t: int) -> None:
             nonlocal unfinished
@@ -701,17 +829,41 @@ def build_slices(trace: Trace) -> Slices:
                 else:
                     unmatched += 1
             elif r.event == Ev.CONTEXT_SWITCH:
+                if hvm is not None:
+                    close_hvm(r.ns, HVM_ENDED_SWITCH if hvm.begin.b == r.b
+                              else HVM_ENDED_OTHER_SWITCH)
+                switched_in = r.c
                 if run is None:  # prev ran since before the trace began
                     run = Slice(cpu, "vcpu", r.b, recs[0].ns, r.ns, unfinished=True)
                 run.end = r.ns
                 runs.append(run)
                 run = Slice(cpu, "vcpu", r.c, r.ns, r.ns, begin=r)
+            elif r.event == Ev.HVM_EXIT:
+                if hvm is not None:
+                    close_hvm(r.ns, HVM_ENDED_EXIT)
+                if switched_in == r.b:  # it ran, so it was entered
+                    switched_in = None
+                hvm = Slice(cpu, "hvm", r.a, r.ns, r.ns, begin=r)
+            elif r.event == Ev.HVM_ENTRY:
+                if hvm is not None and hvm.begin.b == r.b:
+                    close_hvm(r.ns, HVM_ENDED_ENTRY if hvm.key == r.c
+                              else HVM_ENDED_OTHER_REASON, r)
+                else:
+                    if hvm is not None:
+                        close_hvm(r.ns, HVM_ENDED_OTHER_ENTRY)
+                    hvm_entries.append(HvmEntry(r, switched_in == r.b))
+                if switched_in == r.b:
+                    switched_in = None
+            elif r.event == Ev.LOST and hvm is not None:
+                close_hvm(r.ns, HVM_ENDED_LOST)
         last = recs[-1].ns
         close_from(0, last)
+        if hvm is not None:
+            close_hvm(last, HVM_ENDED_END)
         if run is not None:
             run.end, run.unfinished = last, True
             runs.append(run)
-    return Slices(out, runs, unmatched, unfinished)
+    return Slices(out, runs, unmatched, unfinished, hvm_exits, hvm_entries)
 
 
 # ---------------------------------------------------------------------------
@@ -764,6 +916,16 @@ def _instant_args(trace: Trace, r: Record) -> tuple[str, str, dict]:
         return "vcpu_poll", "sched", {"vcpu": fmt_vcpu(r.b), "timeout": _u64(r.c)}
     if e == Ev.VIRQ_DELIVER:
         return "virq_deliver", "guest", {"port": r.a, "vcpu": fmt_vcpu(r.b)}
+    if e == Ev.HVM_INJECT:
+        return (f"inject 0x{r.a:02x}", "hvm",
+                {"vector": f"0x{r.a:02x}", "vcpu": fmt_vcpu(r.b),
+                 "kind": inject_kind_name(r.c, r.a)})
+    if e == Ev.HVM_VTIMER:
+        return ("hvm_vtimer", "hvm", {"vector": f"0x{r.c:02x}", "vcpu": fmt_vcpu(r.b),
+                                      "lateness": r.a})
+    if e == Ev.HVM_ENTRY:  # one that ends no exit slice
+        return ("hvm_entry", "hvm", {"vcpu": fmt_vcpu(r.b), "after": exit_reason_name(r.c),
+                                     "cycles": r.a})
     if e == Ev.LOST:
         args = {"dropped": r.a}
         if r.reported_ns is not None:
@@ -773,8 +935,23 @@ def _instant_args(trace: Trace, r: Record) -> tuple[str, str, dict]:
 
 
 _SLICE_CATEGORY = {"irq": "irq", "softirq": "softirq", "idle": "idle",
-                   "hypercall": "guest", "vcpu": "sched"}
-_SLICED = set(_BEGINS) | set(_ENDS) | {Ev.INFO}
+                   "hypercall": "guest", "vcpu": "sched", "hvm": "hvm"}
+# Records that are slices (or nothing) rather than instants; an HVM_ENTRY
+# that ends no exit slice is an instant all the same.
+_SLICED = set(_BEGINS) | set(_ENDS) | {Ev.INFO, Ev.HVM_EXIT, Ev.HVM_ENTRY}
+_VCPU_TRACK = ("vcpu", "hvm")  # the kinds on the "CPU n vCPUs" track
+
+
+def _hvm_args(s: Slice) -> dict:
+    r = s.begin
+    args = {"vcpu": fmt_vcpu(r.b), "reason": exit_reason_name(s.key), "rip": fmt_addr(r.c),
+            "ended": s.ended}
+    if s.finish is not None:
+        args["entry_cycles"] = s.finish.a
+        ns = s.cycles_ns
+        if ns is not None:
+            args["entry_cycles_ns"] = round(ns)
+    return args
 
 
 def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
@@ -785,7 +962,7 @@ def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
     shift = -min(trace.start_ns, 0)
     meta = [{"ph": "M", "name": "process_name", "pid": PID, "tid": 0,
              "args": {"name": "Kairos"}}]
-    vcpu_cpus = sorted({s.cpu for s in slices.vcpu_runs})
+    vcpu_cpus = sorted({s.cpu for s in slices.vcpu_runs + slices.hvm_exits})
     for cpu in trace.cpus:
         meta.append({"ph": "M", "name": "thread_name", "pid": PID, "tid": cpu,
                      "args": {"name": f"CPU {cpu}"}})
@@ -799,8 +976,8 @@ def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
                      "args": {"sort_index": 2 * cpu + 1}})
 
     events = []  # (ts_ns, -dur_ns, order, event)
-    for s in slices.slices + slices.vcpu_runs:
-        tid = VCPU_TID_BASE + s.cpu if s.kind == "vcpu" else s.cpu
+    for s in slices.slices + slices.vcpu_runs + slices.hvm_exits:
+        tid = VCPU_TID_BASE + s.cpu if s.kind in _VCPU_TRACK else s.cpu
         args: dict = {}
         if s.kind == "irq":
             args["vector"] = f"0x{s.key:02x}"
@@ -808,6 +985,8 @@ def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
             args["softirq"] = s.key
         elif s.kind == "vcpu":
             args["vcpu"] = fmt_vcpu(s.key)
+        elif s.kind == "hvm":
+            args = _hvm_args(s)
         if s.unfinished:
             args["unfinished"] = True
         ev = {"ph": "X", "name": s.name, "cat": _SLICE_CATEGORY[s.kind], "pid": PID,
@@ -816,11 +995,14 @@ def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
         events.append((s.start, s.start - s.end, len(events), ev))
 
     dropped: collections.Counter = collections.Counter()
+    unpaired = {e.rec.index: e.resumed for e in slices.hvm_entries}
     for r in trace.records:
-        if r.event in _SLICED:
+        if r.event in _SLICED and r.index not in unpaired:
             continue
         ts = _us(r.ns + shift)
         name, cat, args = _instant_args(trace, r)
+        if r.index in unpaired:
+            args["resumed"] = unpaired[r.index]
         events.append((r.ns, 0, len(events), {"ph": "i", "s": "t", "name": name, "cat": cat,
                                               "pid": PID, "tid": r.cpu, "ts": ts,
                                               "args": args}))
@@ -832,6 +1014,10 @@ def chrome_trace(trace: Trace, slices: Slices | None = None) -> dict:
         elif r.event == Ev.TIMER_FIRE:
             events.append((r.ns, 0, len(events),
                            {"ph": "C", "name": "timer lateness us", "pid": PID, "tid": 0,
+                            "ts": ts, "args": {f"CPU {r.cpu}": r.a / 1000}}))
+        elif r.event == Ev.HVM_VTIMER:
+            events.append((r.ns, 0, len(events),
+                           {"ph": "C", "name": "vtimer lateness us", "pid": PID, "tid": 0,
                             "ts": ts, "args": {f"CPU {r.cpu}": r.a / 1000}}))
     events.sort(key=lambda e: e[:3])
     other = {"tool": "tools/ktrace.py", "records": len(trace.records),
@@ -908,6 +1094,45 @@ class CpuSummary:
 
 
 @dataclasses.dataclass
+class HvmExitStats:
+    """One exit reason's HVM exits."""
+
+    exits: int = 0  # HVM_EXIT records
+    timed: int = 0  # ended by their HVM_ENTRY: time in the hypervisor known
+    total_ns: int = 0  # of the timed ones
+    max_ns: int = 0
+    switched: int = 0  # ended by a switch away from the vCPU
+    unfinished: int = 0  # ended otherwise (records lost, end of trace, ...)
+
+    @property
+    def mean_ns(self) -> float | None:
+        return self.total_ns / self.timed if self.timed else None
+
+    def add(self, s: Slice) -> None:
+        self.exits += 1
+        if s.timed:
+            self.timed += 1
+            self.total_ns += s.duration
+            self.max_ns = max(self.max_ns, s.duration)
+        elif s.ended == HVM_ENDED_SWITCH:
+            self.switched += 1
+        else:
+            self.unfinished += 1
+
+
+# An exit slice and its HVM_ENTRY's cycle count disagree beyond this much
+# (the records' TSC reads are not quite the kernel's exit and entry ones).
+CYCLES_TOLERANCE_NS = 1000
+CYCLES_TOLERANCE_REL = 0.01
+
+
+def cycles_disagree(s: Slice) -> bool:
+    ns = s.cycles_ns
+    return ns is not None and abs(s.duration - ns) > (CYCLES_TOLERANCE_NS
+                                                     + CYCLES_TOLERANCE_REL * s.duration)
+
+
+@dataclasses.dataclass
 class Summary:
     stats: FrameStats
     tsc_hz: int | None
@@ -927,10 +1152,33 @@ class Summary:
     dropped: int
     unmatched_ends: int
     unfinished: int
+    hvm_exits: dict[int, HvmExitStats] = dataclasses.field(default_factory=dict)  # by reason
+    hvm_ended: collections.Counter = dataclasses.field(
+        default_factory=collections.Counter)  # what ended the exits that are not timed
+    hvm_resumed: int = 0  # HVM_ENTRY: a vCPU's first after a switch to it
+    hvm_unpaired: int = 0  # HVM_ENTRY: ends no exit, and not after a switch
+    hvm_compared: int = 0  # timed exits whose HVM_ENTRY cycle count was compared
+    hvm_disagree: int = 0  # ... that disagree with the slice (CYCLES_TOLERANCE_*)
+    hvm_worst_ns: float = 0  # the largest difference seen
+    hvm_injections: dict[str, collections.Counter] = dataclasses.field(
+        default_factory=dict)  # kind -> vector -> count
+    vtimer_lateness: list[int] = dataclasses.field(default_factory=list)  # sorted, ns
 
     @property
     def duration_ns(self) -> int:
         return self.end_ns - self.start_ns
+
+    @property
+    def hvm_total(self) -> HvmExitStats:
+        t = HvmExitStats()
+        for x in self.hvm_exits.values():
+            t.exits += x.exits
+            t.timed += x.timed
+            t.total_ns += x.total_ns
+            t.max_ns = max(t.max_ns, x.max_ns)
+            t.switched += x.switched
+            t.unfinished += x.unfinished
+        return t
 
 
 def summarize(trace: Trace, slices: Slices | None = None) -> Summary:
@@ -973,13 +1221,40 @@ def summarize(trace: Trace, slices: Slices | None = None) -> Summary:
         runs_total[0] += 0 if s.begin is None else 1
         runs_total[1] += s.end - s.start
     lateness = sorted(v for late in lateness_by_cpu.values() for v in late)
-    return Summary(trace.stats, trace.tsc_hz, trace.time_source, trace.absolute,
-                   trace.versions, start, end, events, cpus, lateness, lateness_by_cpu,
-                   lateness_histogram(lateness), dict(irqs),
-                   {k: tuple(v) for k, v in sorted(softirq.items())},
-                   {k: tuple(v) for k, v in sorted(vcpus.items())},
-                   sum(c.dropped for c in cpus.values()), slices.unmatched_ends,
-                   slices.unfinished)
+    summary = Summary(trace.stats, trace.tsc_hz, trace.time_source, trace.absolute,
+                      trace.versions, start, end, events, cpus, lateness, lateness_by_cpu,
+                      lateness_histogram(lateness), dict(irqs),
+                      {k: tuple(v) for k, v in sorted(softirq.items())},
+                      {k: tuple(v) for k, v in sorted(vcpus.items())},
+                      sum(c.dropped for c in cpus.values()), slices.unmatched_ends,
+                      slices.unfinished)
+    _summarize_hvm(trace, slices, summary)
+    return summary
+
+
+def _summarize_hvm(trace: Trace, slices: Slices, s: Summary) -> None:
+    exits: dict[int, HvmExitStats] = {}
+    for x in slices.hvm_exits:
+        exits.setdefault(x.key, HvmExitStats()).add(x)
+        if not x.timed:
+            s.hvm_ended[x.ended] += 1
+        elif x.cycles_ns is not None:
+            s.hvm_compared += 1
+            s.hvm_disagree += cycles_disagree(x)
+            s.hvm_worst_ns = max(s.hvm_worst_ns, abs(x.duration - x.cycles_ns))
+    s.hvm_exits = dict(sorted(exits.items()))
+    s.hvm_resumed = sum(e.resumed for e in slices.hvm_entries)
+    s.hvm_unpaired = len(slices.hvm_entries) - s.hvm_resumed
+    injections: dict[int, collections.Counter] = {}
+    vtimer = []
+    for r in trace.records:
+        if r.event == Ev.HVM_INJECT:
+            injections.setdefault(r.c, collections.Counter())[r.a] += 1
+        elif r.event == Ev.HVM_VTIMER:
+            vtimer.append(r.a)
+    s.hvm_injections = {HVM_INJECT_KINDS.get(k, f"type {k}"): v
+                        for k, v in sorted(injections.items())}
+    s.vtimer_lateness = sorted(vtimer)
 
 
 def _table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
@@ -989,10 +1264,10 @@ def _table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
             for row in rows]
 
 
-def _late_stats(values: list[int]) -> str:
+def _late_stats(values: list[int], what: str = "timer") -> str:
     if not values:
         return "none"
-    return (f"{plural(len(values), 'timer')}; min {fmt_dur(values[0])}, median "
+    return (f"{plural(len(values), what)}; min {fmt_dur(values[0])}, median "
             f"{fmt_dur(percentile(values, 50))}, p90 {fmt_dur(percentile(values, 90))}, "
             f"p99 {fmt_dur(percentile(values, 99))}, max {fmt_dur(values[-1])}")
 
@@ -1072,12 +1347,62 @@ def format_summary(s: Summary) -> str:
     else:
         out.append("  none")
 
+    out += _format_hvm(s)
+
     per_cpu = ", ".join(f"CPU {c}: {v.dropped}" for c, v in s.cpus.items() if v.dropped)
     out += ["", f"Dropped records (TRACE_LOST): {s.dropped}"
             + (f" ({per_cpu})" if per_cpu else "")]
     out.append(f"Slices: {s.unfinished} closed without their own exit, "
                f"{s.unmatched_ends} exits without an entry (ignored)")
     return "\n".join(out) + "\n"
+
+
+def _us3(ns: float | None) -> str:
+    return "-" if ns is None else f"{ns / 1000:.3f}"
+
+
+def _format_hvm(s: Summary) -> list[str]:
+    """The HVM sections: exits by reason, injections, virtual timers."""
+    if not (s.hvm_exits or s.hvm_resumed or s.hvm_unpaired or s.hvm_injections
+            or s.vtimer_lateness):
+        return []
+    total = s.hvm_total
+    out = ["", "HVM exits (HVM_EXIT to its HVM_ENTRY on the CPU: time in the hypervisor; "
+           "timed: ended by their entry)"]
+    if s.hvm_exits:
+        rows = [["reason", "exits", "timed", "total us", "mean us", "max us"]]
+        for nr, x in list(s.hvm_exits.items()) + [(None, total)]:
+            rows.append([exit_reason_name(nr) if nr is not None else "total", str(x.exits),
+                         str(x.timed), _us3(x.total_ns if x.timed else None),
+                         _us3(x.mean_ns), _us3(x.max_ns if x.timed else None)])
+        out += _table(rows, right={1, 2, 3, 4, 5})
+    else:
+        out.append("  none")
+    if total.exits > total.timed:
+        ended = ", ".join(f"{n} {why}" for why, n in sorted(s.hvm_ended.items()))
+        out.append(f"  not timed: {total.exits - total.timed} ({ended})")
+    if s.hvm_resumed or s.hvm_unpaired:
+        out.append(f"  entries ending no exit on their CPU: {s.hvm_resumed} resumed a vCPU "
+                   f"after a switch (cycles span its time away), {s.hvm_unpaired} without "
+                   "their exit (before the trace or in a hole); not timed")
+    if s.hvm_compared:
+        out.append(f"  HVM_ENTRY cycle counts: {s.hvm_compared} compared with their slices, "
+                   f"{s.hvm_disagree} disagree by more than "
+                   f"{fmt_dur(CYCLES_TOLERANCE_NS)} + {CYCLES_TOLERANCE_REL:.0%} "
+                   f"(largest difference {fmt_dur(s.hvm_worst_ns)})")
+
+    n = sum(sum(v.values()) for v in s.hvm_injections.values())
+    out += ["", f"HVM injections (HVM_INJECT): {n}"]
+    if s.hvm_injections:
+        rows = [["kind", "injections", "vectors"]]
+        for kind, vectors in s.hvm_injections.items():
+            rows.append([kind, str(sum(vectors.values())),
+                         " ".join(f"0x{v:02x}" + (f" x{c}" if c > 1 else "")
+                                  for v, c in sorted(vectors.items()))])
+        out += _table(rows, right={1})
+    out += ["", f"Virtual timer lateness (HVM_VTIMER): "
+            f"{_late_stats(s.vtimer_lateness, 'timer')}"]
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,8 @@
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
+#include <hvm.h>
+#include <asm/hvm/hvm.h>
 #include <page.h>
 #include <printk.h>
 #include <public/shared_info.h>
@@ -108,15 +110,22 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 	local_irq_disable();
 	if (!is_idle_vcpu(prev)) {
 		prev->user_regs = *frame;
+		if (is_hvm_vcpu(prev))
+			hvm_switch_from(prev);
 		fpu_save(prev->fpu_state);
+	}
+	if (is_idle_vcpu(next) || is_hvm_vcpu(next)) {
+		/* VMRUN loads the guest's CR3; the host runs on its own. */
+		as_switch(NULL);
+	} else {
+		as_switch(&next->domain->as);
+		update_vcpu_time_info(next);
 	}
 	if (!is_idle_vcpu(next)) {
 		*frame = next->user_regs;
 		fpu_restore(next->fpu_state);
-		as_switch(&next->domain->as);
-		update_vcpu_time_info(next);
-	} else {
-		as_switch(NULL);
+		if (is_hvm_vcpu(next))
+			hvm_switch_to(next);
 	}
 	this_cpu(curr_vcpu) = next;
 	/* From here another CPU may take prev: its state is all saved. */
@@ -124,6 +133,8 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 	softirq_abandon_stack();
 	if (is_idle_vcpu(next))
 		reset_stack_and_call(idle_loop);
+	else if (is_hvm_vcpu(next))
+		hvm_resume();
 	else
 		reset_stack_and_jump(ret_to_guest);
 	__builtin_unreachable();
@@ -196,5 +207,8 @@ void show_guest_registers(const struct cpu_user_regs *r)
 	printk("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", r->r9,
 	       r->r10, r->r11, r->r12);
 	printk("  r13 %016lx  r14 %016lx  r15 %016lx  cr2 %016lx\n", r->r13,
-	       r->r14, r->r15, r->vector == 14 ? read_cr2() : 0);
+	       r->r14, r->r15,
+	       r->vector == 14 && !is_hvm_vcpu(current) ? read_cr2() : 0);
+	if (is_hvm_vcpu(current))
+		hvm_show_state(current);
 }

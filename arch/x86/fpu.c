@@ -39,13 +39,6 @@ u64 fpu_xfeatures(void)
 	return use_xsave ? xfeatures : 0;
 }
 
-static void xsetbv(u32 index, u64 value)
-{
-	__asm__ __volatile__("xsetbv" ::"c"(index), "a"((u32)value),
-			     "d"((u32)(value >> 32))
-			     : "memory");
-}
-
 void fpu_init_cpu(void)
 {
 	bool boot_cpu = smp_processor_id() == 0;

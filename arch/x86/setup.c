@@ -16,6 +16,7 @@
 #include <console.h>
 #include <domain.h>
 #include <domain_build.h>
+#include <hvm.h>
 #include <keyhandler.h>
 #include <ktest.h>
 #include <multiboot2.h>
@@ -138,6 +139,10 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	domains_init();
 	tasklet_subsys_init();
 	trace_init();
+	hvm_init();
+	if (hvm_cpu_prepare(0))
+		panic("no memory for the boot CPU's SVM host save area");
+	hvm_cpu_init();
 	local_irq_enable();
 	smp_boot_cpus();
 	time_init_late();

@@ -18,6 +18,7 @@
 #include <panic.h>
 #include <param.h>
 #include <domain.h>
+#include <hvm.h>
 #include <percpu.h>
 #include <sched.h>
 #include <printk.h>
@@ -70,6 +71,7 @@ void __noreturn start_secondary(unsigned int cpu)
 	percpu_enter(cpu);
 	load_cpu_descriptors(ap_stacks[cpu]);
 	cpu_protect_init();
+	hvm_cpu_init();
 	apic_init_secondary();
 	time_init_secondary();
 	timer_cpu_init();
@@ -104,7 +106,8 @@ static bool prepare_cpu(unsigned int cpu, u32 apic)
 	void *stack = alloc_guarded_stack();
 	unsigned int i;
 
-	if (!stacks || !stack || percpu_alloc_area(cpu) || idle_vcpu_alloc(cpu))
+	if (!stacks || !stack || percpu_alloc_area(cpu) ||
+	    idle_vcpu_alloc(cpu) || hvm_cpu_prepare(cpu))
 		return false;
 	for (i = 0; i < NR_IST; i++) {
 		void *ist = alloc_guarded_stack();

@@ -146,6 +146,23 @@ u64 stime_to_tsc(s_time_t s)
 	return t.tsc_stamp - scale_delta((u64)-d, &t.ns_to_tsc);
 }
 
+s_time_t tsc_to_stime(u64 tsc)
+{
+	struct tsc_time t;
+	s64 d;
+
+	read_tsc_time(&t);
+	d = (s64)(tsc - t.tsc_stamp);
+	/*
+	 * One nanosecond past the rounded-down conversion: once NOW() reads
+	 * that much, the TSC (from which NOW() is scaled down) is past tsc.
+	 */
+	if (d >= 0)
+		return t.stime_stamp +
+		       (s_time_t)scale_delta((u64)d, &t.tsc_to_ns) + 1;
+	return t.stime_stamp - (s_time_t)scale_delta((u64)-d, &t.tsc_to_ns);
+}
+
 /* ------------------------------------------------------------------ */
 /* System time from the platform clocksource                           */
 

@@ -12,6 +12,7 @@
 #include <domain.h>
 #include <errno.h>
 #include <event.h>
+#include <hvm.h>
 #include <param.h>
 #include <printk.h>
 #include <public/vcpu.h>
@@ -118,6 +119,8 @@ static void vcpu_move_timers(struct vcpu *v, unsigned int cpu)
 	migrate_timer(&v->singleshot_timer, cpu);
 	migrate_timer(&v->periodic_timer, cpu);
 	migrate_timer(&v->poll_timer, cpu);
+	if (is_hvm_vcpu(v))
+		hvm_vcpu_move_timers(v, cpu);
 	v->timer_cpu = cpu;
 }
 
@@ -155,7 +158,9 @@ static unsigned int stopped_state(const struct vcpu *v)
 {
 	if (vcpu_runnable(v))
 		return RUNSTATE_runnable;
-	if (test_bit(VPF_DOWN, &v->pause_flags) || v->domain->is_shutting_down)
+	if (test_bit(VPF_DOWN, &v->pause_flags) ||
+	    test_bit(VPF_WAIT_SIPI, &v->pause_flags) ||
+	    v->domain->is_shutting_down)
 		return RUNSTATE_offline;
 	return RUNSTATE_blocked;
 }

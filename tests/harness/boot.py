@@ -8,6 +8,7 @@ As a program:
     boot.py --iso build/kairos.iso --expect idle --timeout 8
     boot.py --emulator bochs --kernel build/kairos.elf --cmdline "test=*"
     boot.py --interactive --iso build/kairos.iso [--gdb]      (make run / debug)
+    boot.py --kernel-image build/tests/hvm/hvmtest.elf --cmdline "test=apic" --smp 2
 
 A boot ends in one of these ways, and the config's `expect` says which one
 is a success:
@@ -36,6 +37,18 @@ then the bytes to send); see SerialFeeder. The debug keys are tested so.
 Artifacts of a run stay in build/boots/<name>/: the ISO, serial.log, the
 emulator's own logs (and bochsrc), serial-input.log (what was typed, and
 when) and command.sh, which reruns the same machine.
+
+A config with `kernel_image` boots that Multiboot (v1) kernel directly with
+QEMU's -kernel (BIOS only, no ISO), its `cmdline` passed by -append as it
+is: no debug_exit, no test_tsc_hz=. The HVM test kernels (tests/hvm/) run
+on bare QEMU so; their verdict is the isa-debug-exit status and their whole
+serial log is KTAP, judged as a Kairos boot's.
+
+A guest run's `guest_ktap` names domains whose console output is KTAP: the
+lines of each (`(dN) <line>` in the log, N from the "Domain N (name): ..."
+line) are parsed as a report of their own, and a PASS boot needs each
+complete and free of failures; the report's cases count as tests, under
+the domain's name (ktap.adopt()).
 """
 
 from __future__ import annotations
@@ -106,6 +119,16 @@ class BootConfig:
     # exit needs no KTAP: the verdict is every domain ending as listed,
     # no "(dN) FAIL:" line from any guest, and the all-domains-done line.
     domains: tuple[tuple[str, str], ...] = ()
+    # A Multiboot (v1) kernel to boot directly with QEMU's -kernel (BIOS
+    # only; relative to the top of the tree), `cmdline` its -append: no
+    # ISO, and the harness adds nothing to the command line.
+    # With trace frames (trace=hvm,irq,softirq): some CPU shows the HVM
+    # guest's timer path (tracecheck.hvm_timer_path_problems()).
+    trace_hvm_path: bool = False
+    kernel_image: str = ""
+    # Guest runs: the domains (by name, each also in `domains`) whose
+    # console output is KTAP, judged and counted as the kernel's is.
+    guest_ktap: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -166,8 +189,10 @@ class Emulator:
         """Returns why this back end cannot run here, or None."""
         raise NotImplementedError
 
-    def command(self, iso: Path, interactive: bool = False, gdb: bool = False) -> list[str]:
-        """The command line that boots iso (serial on the terminal if interactive)."""
+    def command(self, iso: Path | None, interactive: bool = False,
+                gdb: bool = False) -> list[str]:
+        """The command line that boots iso, or the config's kernel_image
+        (iso None); the serial port on the terminal if interactive."""
         raise NotImplementedError
 
     def outcome(self, returncode: int) -> Outcome:
@@ -202,13 +227,21 @@ class Qemu(Emulator):
     def check(self) -> str | None:
         if shutil.which(self.binary) is None:
             return f"{self.binary} not found (run tools/install-deps.sh)"
+        if self.config.kernel_image:
+            if self.config.firmware != "bios":
+                return (f"a kernel_image boots with QEMU's -kernel, BIOS only, "
+                        f"not firmware={self.config.firmware!r}")
+            if not kernel_image_path(self.config).exists():
+                return (f"kernel image {self.config.kernel_image} not found "
+                        "(make test-guests builds it)")
         if self.config.firmware == "uefi":
             for image in (self.ovmf_code, self.ovmf_vars):
                 if not image.exists():
                     return f"OVMF image {image} not found (Debian: ovmf)"
         return None
 
-    def command(self, iso: Path, interactive: bool = False, gdb: bool = False) -> list[str]:
+    def command(self, iso: Path | None, interactive: bool = False,
+                gdb: bool = False) -> list[str]:
         """The command line; copies OVMF's variable store for UEFI boots."""
         c = self.config
         cmd = [self.binary, "-accel", "tcg", "-machine", c.machine, "-cpu", c.cpu,
@@ -233,7 +266,11 @@ class Qemu(Emulator):
                     "-serial", "chardev:com1"]
         else:
             cmd += ["-serial", f"file:{self.serial_log}"]
-        cmd += ["-cdrom", str(iso)]
+        if c.kernel_image:
+            # -append is taken as it is: no comma doubling.
+            cmd += ["-kernel", str(kernel_image_path(c)), "-append", c.cmdline]
+        else:
+            cmd += ["-cdrom", str(iso)]
         if gdb:
             cmd += ["-s", "-S"]
         return cmd + list(c.extra_args)
@@ -279,6 +316,11 @@ class Qemu(Emulator):
 def qemu_opt(value: object) -> str:
     """value as one QEMU option value: a comma is written twice."""
     return str(value).replace(",", ",,")
+
+
+def kernel_image_path(config: BootConfig) -> Path:
+    """The config's kernel_image, relative to the top of the tree."""
+    return REPO / config.kernel_image
 
 
 # The kernel's verdict line under debug_exit (arch/x86/shutdown.c). Bochs
@@ -353,6 +395,8 @@ class Bochs(Emulator):
 
     def check(self) -> str | None:
         c = self.config
+        if c.kernel_image:
+            return "Bochs cannot boot a kernel_image directly: use emulator='qemu'"
         if c.firmware != "bios":
             return (f"Bochs boots with its BIOS only, not firmware={c.firmware!r}: "
                     "use emulator='qemu' for UEFI")
@@ -402,7 +446,8 @@ class Bochs(Emulator):
         ]
         return "\n".join(lines) + "\n"
 
-    def command(self, iso: Path, interactive: bool = False, gdb: bool = False) -> list[str]:
+    def command(self, iso: Path | None, interactive: bool = False,
+                gdb: bool = False) -> list[str]:
         """The command line; writes bochsrc and the debugger's commands."""
         if gdb:
             raise ValueError("this Bochs has its own debugger, not a gdb stub: "
@@ -761,7 +806,8 @@ def _kill_group(proc: subprocess.Popen, stop_signal: signal.Signals = signal.SIG
 
 def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = None,
              boots_dir: Path = BOOTS_DIR) -> BootResult:
-    """Builds the ISO (from kernel, unless iso is given), boots it, judges it."""
+    """Builds the ISO (from kernel, unless iso is given), boots it, judges it.
+    A config with a kernel_image boots that instead, needing neither."""
     run_dir = prepare_run_dir(config.name, boots_dir)
     backend = BACKENDS[config.emulator](config, run_dir)
 
@@ -775,7 +821,9 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     if problem:
         return failed_early(problem)
     tsc_hz = None
-    if iso is None:
+    if config.kernel_image:
+        iso = None
+    elif iso is None:
         if kernel is None:
             raise ValueError("run_boot needs a kernel or an ISO")
         iso = run_dir / "kairos.iso"
@@ -834,6 +882,8 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     log = backend.serial_log.read_text(errors="replace")
     report = ktap.parse(log)
     reasons = judge(config, outcome, report, log)
+    if config.guest_ktap:
+        report = ktap.adopt(report, guest_reports(config.guest_ktap, log))
     if feeder is not None:
         reasons += feeder.problems()
     return BootResult(config, not reasons, reasons, outcome, report, duration, run_dir,
@@ -854,6 +904,10 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         reasons.append(f"expected {_describe_expect(config.expect)}, got: {outcome.detail}")
     if config.domains:
         reasons += domain_problems(config.domains, log)
+        if config.guest_ktap and config.expect == EXPECT_PASS:
+            reasons += guest_ktap_problems(config, log)
+    elif config.guest_ktap:
+        raise ValueError(f"{config.name}: guest_ktap needs the domains it names in domains")
     elif config.expect == EXPECT_PASS and outcome.kind == "pass":
         if not report.found:
             reasons.append("PASS exit but no KTAP output")
@@ -874,6 +928,10 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         import tracecheck  # noqa: PLC0415
 
         reasons += tracecheck.schedule_path_problems(log, config.trace_path_cpus)
+    if config.trace_hvm_path:
+        import tracecheck  # noqa: PLC0415
+
+        reasons += tracecheck.hvm_timer_path_problems(log)
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
@@ -923,6 +981,36 @@ def domain_problems(expected: tuple[tuple[str, str], ...], log: str) -> list[str
     return problems
 
 
+def guest_reports(names: tuple[str, ...], log: str) -> dict[str, ktap.Report]:
+    """The KTAP report of each named domain's console lines (empty if the
+    domain was never built or printed none)."""
+    ids: dict[str, int] = {}
+    for line in log.splitlines():
+        if m := DOMAIN_BUILT_RE.search(ktap.clean_line(line)):
+            ids[m.group(2)] = int(m.group(1))
+    streams = ktap.domain_streams(log)
+    return {name: ktap.parse(streams.get(ids[name], []) if name in ids else [])
+            for name in names}
+
+
+def guest_ktap_problems(config: BootConfig, log: str) -> list[str]:
+    """Why the guest_ktap domains' reports are not clean ([] if they are)."""
+    listed = {name for name, _ in config.domains}
+    unknown = [name for name in config.guest_ktap if name not in listed]
+    if unknown:
+        raise ValueError(f"{config.name}: guest_ktap names {unknown}, not in domains")
+    problems = []
+    for name, report in guest_reports(config.guest_ktap, log).items():
+        if not report.found:
+            problems.append(f"domain {name}: no KTAP output")
+            continue
+        problems += [f"domain {name}: KTAP: {p}" for p in report.problems()]
+        failed = report.counts().failed
+        if failed:
+            problems.append(f"domain {name}: KTAP reports {failed} failed")
+    return problems
+
+
 def _describe_expect(expect: str) -> str:
     return {EXPECT_PASS: "a PASS exit", EXPECT_FAIL: "a FAIL exit",
             EXPECT_IDLE: "the kernel still running at the deadline"}[expect]
@@ -956,8 +1044,10 @@ def describe_failure(result: BootResult) -> str:
 # Interactive runs (make run, make debug)
 
 
-def run_interactive(config: BootConfig, iso: Path, gdb: bool, boots_dir: Path = BOOTS_DIR) -> int:
-    """Runs the emulator with the serial port on this terminal; no timeout."""
+def run_interactive(config: BootConfig, iso: Path | None, gdb: bool,
+                    boots_dir: Path = BOOTS_DIR) -> int:
+    """Runs the emulator with the serial port on this terminal; no timeout.
+    iso is None for a config with a kernel_image."""
     run_dir = prepare_run_dir(config.name, boots_dir)
     backend = BACKENDS[config.emulator](config, run_dir)
     problem = backend.check()
@@ -1001,7 +1091,11 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--iso", type=Path,
                         help="boot this ISO as it is (for a verdict, built with debug_exit)")
     source.add_argument("--kernel", type=Path, help="build an ISO from this kernel ELF")
-    parser.add_argument("--cmdline", default="", help="kernel command line (with --kernel)")
+    source.add_argument("--kernel-image", metavar="PATH",
+                        help="boot this Multiboot (v1) kernel with QEMU's -kernel "
+                             "(BIOS; --cmdline is its -append, as it is)")
+    parser.add_argument("--cmdline", default="",
+                        help="kernel command line (with --kernel or --kernel-image)")
     parser.add_argument("--module", action="append", default=[], metavar="PATH[:CMDLINE]",
                         help="a multiboot2 module (with --kernel; repeatable)")
     parser.add_argument("--domain", action="append", default=[], metavar="NAME=OUTCOME",
@@ -1042,8 +1136,13 @@ def main(argv: list[str] | None = None) -> int:
         cmdline=args.cmdline, timeout=args.timeout, expect=args.expect,
         must_match=tuple(args.match), must_not_match=tuple(args.no_match), cpu=args.cpu,
         modules=tuple(args.module), extra_args=tuple(args.emulator_arg),
-        domains=tuple(tuple(d.split("=", 1)) for d in args.domain))
+        domains=tuple(tuple(d.split("=", 1)) for d in args.domain),
+        kernel_image=str(Path(args.kernel_image).resolve()) if args.kernel_image else "")
 
+    if args.kernel_image and args.module:
+        parser.error("--module needs --kernel (a kernel image boots alone)")
+    if args.interactive and args.kernel_image:
+        return run_interactive(config, None, args.gdb)
     if args.interactive:
         iso = args.iso
         if iso is None:

@@ -30,6 +30,13 @@ stands. `TAP version N` headers, TAP14's `ok 1 - name` and `Bail out!` lines
 are accepted too. Malformed output (numbering gaps, a missing top-level plan,
 extra results) is listed by Report.problems().
 
+Guest domains on Kairos print KTAP too: each line a domain writes on its
+console appears in the hypervisor's log as `(dN) <line>` (N the domain id,
+after the log's own timestamp), and the streams of several domains
+interleave. domain_streams() splits them by that prefix; each stream is
+then parsed on its own, and adopt() hangs the guests' reports under the
+kernel's, one case per domain, so that they count like the kernel's.
+
 Usage: parse(text) -> Report; report.counts(), report.format_tree().
 parse_cmocka_tap() reads cmocka's flavour of TAP for the host unit tests.
 """
@@ -55,6 +62,9 @@ PLAN_RE = re.compile(r"^1\.\.(\d+)\s*(?:#\s*(.*))?$")
 RESULT_RE = re.compile(r"^(ok|not ok) (\d+)\b\s*(.*)$")
 SUBTEST_RE = re.compile(r"^# Subtest: (.*)$")
 BAIL_RE = re.compile(r"^Bail out!\s*(.*)$")
+# A guest domain's console line in the hypervisor's log, stamp removed:
+# `(d4) text`; an empty guest line may lose the blank after the prefix.
+DOMAIN_LINE_RE = re.compile(r"^\(d(\d+)\)(?: (.*))?$")
 INDENT = 4  # spaces per nesting level
 
 
@@ -341,6 +351,36 @@ def parse(text: str | Iterable[str]) -> Report:
     for line in lines:
         parser.feed(line)
     return parser.finish()
+
+
+def domain_streams(text: str | Iterable[str]) -> dict[int, list[str]]:
+    """Each guest domain's console lines (by domain id), prefix removed."""
+    lines = text.splitlines() if isinstance(text, str) else text
+    streams: dict[int, list[str]] = {}
+    for raw in lines:
+        if (m := DOMAIN_LINE_RE.match(clean_line(raw))) is not None:
+            streams.setdefault(int(m.group(1)), []).append(m.group(2) or "")
+    return streams
+
+
+def adopt(report: Report, guests: dict[str, Report]) -> Report:
+    """report with one more top-level case per guest, named by the guest
+    (a domain), its subtests the guest's whole report. The case fails if
+    the guest printed no KTAP, malformed KTAP or a failed case. report
+    itself is left as it was."""
+    root = dataclasses.replace(report.root, cases=list(report.root.cases))
+    for name, guest in guests.items():
+        if not guest.found:
+            status, reason = FAIL, "no KTAP output"
+        elif guest.problems():
+            status, reason = FAIL, f"malformed KTAP ({len(guest.problems())} problems)"
+        elif guest.counts().failed:
+            status, reason = FAIL, ""
+        else:
+            status, reason = PASS, ""
+        root.cases.append(Case(len(root.cases) + 1, name, status, reason,
+                               subtests=guest.root))
+    return Report(report.found or any(g.found for g in guests.values()), root)
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -690,12 +691,181 @@ class MatrixTest(unittest.TestCase):
             self.assertTrue(any(f"CPU {cpu}  RIP" in p for p in panic.must_match), cpu)
 
 
+# ---------------------------------------------------------------------------
+# Direct-kernel boots (kernel_image) and guest KTAP (guest_ktap)
+
+# A guest run: two domains print KTAP, their lines interleaved, one of
+# them with an empty line; the hypervisor's own lines around them.
+GUEST_LOG = """\
+[    0.090000] Domain 1 (hvm-a): entry 0x10000c, 1 vCPU, 16384 KiB
+[    0.091000] Domain 2 (hvm-b): entry 0x10000c, 2 vCPUs, 16384 KiB
+[    0.100000] (d1) hvmtest: Kairos HVM test kernel; command line: test=cpuid
+[    0.100001] (d1) KTAP version 1
+[    0.100002] (d2) KTAP version 1
+[    0.100003] (d1) 1..1
+[    0.100004] (d2) 1..1
+[    0.100005] (d1)     KTAP version 1
+[    0.100006] (d2)     KTAP version 1
+[    0.100007] (d1)     # Subtest: cpuid
+[    0.100008] (d2)     # Subtest: cpuid
+[    0.100009] (d1)     1..2
+[    0.100010] (d2)     1..1
+[    0.100011] (d1)     ok 1 vendor
+[    0.100012] (d2)
+[    0.100013] (d2)     ok 1 vendor
+[    0.100014] (d1)     ok 2 x2apic # SKIP absent
+[    0.100015] (d2) ok 1 cpuid
+[    0.100016] (d1) ok 1 cpuid
+[    0.200000] Domain 1 (hvm-a) shut down: poweroff, code 0, after 100 ms
+[    0.200001] Domain 2 (hvm-b) shut down: poweroff, code 0, after 100 ms
+[    0.200002] All domains have shut down: 2 poweroff, 0 crashed, 0 other
+"""
+GUEST_DOMAINS = (("hvm-a", "poweroff"), ("hvm-b", "poweroff"))
+
+
+def guest_config(**fields):
+    return boot.BootConfig("g", domains=GUEST_DOMAINS, guest_ktap=("hvm-a", "hvm-b"), **fields)
+
+
+class GuestKtapTest(unittest.TestCase):
+    def judge(self, config, log):
+        return boot.judge(config, outcome("pass"), ktap.parse(log), log)
+
+    def test_clean_guests(self):
+        self.assertEqual(self.judge(guest_config(), GUEST_LOG), [])
+
+    def test_each_domain_is_its_own_report(self):
+        reports = boot.guest_reports(("hvm-a", "hvm-b", "nobody"), GUEST_LOG)
+        self.assertEqual(str(reports["hvm-a"].counts()), "1 passed, 0 failed, 1 skipped")
+        self.assertEqual(str(reports["hvm-b"].counts()), "1 passed, 0 failed")
+        self.assertFalse(reports["nobody"].found)
+
+    def test_a_failed_case_is_the_domains(self):
+        log = GUEST_LOG.replace("(d2)     ok 1 vendor", "(d2)     not ok 1 vendor")
+        self.assertEqual(self.judge(guest_config(), log),
+                         ["domain hvm-b: KTAP reports 1 failed"])
+
+    def test_missing_and_truncated_output(self):
+        log = "\n".join(line for line in GUEST_LOG.splitlines()
+                        if "(d1)" not in line and "(d2) ok 1" not in line)
+        self.assertEqual(self.judge(guest_config(), log),
+                         ["domain hvm-a: no KTAP output",
+                          "domain hvm-b: KTAP: top level: subtest cpuid ended without a "
+                          "result line",
+                          "domain hvm-b: KTAP reports 1 failed"])
+
+    def test_only_pass_boots_judge_guest_ktap(self):
+        config = guest_config(expect="fail")
+        reasons = boot.judge(config, outcome("fail"), ktap.parse(""), GUEST_LOG)
+        self.assertEqual(reasons, [])
+
+    def test_names_must_be_domains(self):
+        with self.assertRaisesRegex(ValueError, "not in domains"):
+            self.judge(boot.BootConfig("g", domains=GUEST_DOMAINS, guest_ktap=("x",)),
+                       GUEST_LOG)
+        with self.assertRaisesRegex(ValueError, "needs the domains"):
+            self.judge(boot.BootConfig("g", guest_ktap=("hvm-a",)), GUEST_LOG)
+
+
+class KernelImageTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        self.image = self.dir / "hvmtest.elf"
+        self.image.write_bytes(b"\x7fELF")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def qemu(self, **fields):
+        fields.setdefault("kernel_image", str(self.image))
+        return boot.Qemu(boot.BootConfig("k", **fields), self.dir)
+
+    def test_command(self):
+        cmd = self.qemu(smp=2, mem=128, cmdline="test=apic,timer lapic_mode=x2apic").command(None)
+        self.assertEqual(cmd[cmd.index("-kernel") + 1], str(self.image))
+        # Passed as it is: no debug_exit, no test_tsc_hz=, no doubled commas.
+        self.assertEqual(cmd[cmd.index("-append") + 1], "test=apic,timer lapic_mode=x2apic")
+        self.assertNotIn("-cdrom", cmd)
+        self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
+
+    def test_relative_to_the_tree(self):
+        qemu = self.qemu(kernel_image="build/tests/hvm/hvmtest.elf")
+        cmd = qemu.command(None)
+        self.assertEqual(cmd[cmd.index("-kernel") + 1],
+                         str(boot.REPO / "build/tests/hvm/hvmtest.elf"))
+
+    def test_checks(self):
+        if shutil.which(boot.Qemu.binary) is None:
+            self.skipTest("no QEMU")
+        self.assertIsNone(self.qemu().check())
+        self.assertIn("BIOS only", self.qemu(firmware="uefi").check())
+        self.assertIn("make test-guests", self.qemu(kernel_image=str(self.dir / "no.elf")).check())
+        bochs = boot.Bochs(boot.BootConfig("k", emulator="bochs", machine="pc",
+                                           kernel_image=str(self.image)), self.dir)
+        self.assertIn("cannot boot a kernel_image", bochs.check())
+
+    def test_run_builds_no_iso(self):
+        saved_build, saved_check = boot.build_iso, FakeEmulator.check
+        boot.build_iso = lambda *args: self.fail("an ISO was built")
+        boot.BACKENDS["fake"] = FakeEmulator
+        try:
+            FakeEmulator.script = f"printf '{KTAP_PASS}' > $LOG; exit 33"
+            config = boot.BootConfig("kimg", emulator="fake", kernel_image=str(self.image),
+                                     cmdline="test=cpuid")
+            result = boot.run_boot(config, boots_dir=self.dir)
+        finally:
+            boot.build_iso = saved_build
+            del boot.BACKENDS["fake"]
+        self.assertTrue(result.ok, result.reasons)
+        self.assertIsNone(result.tsc_hz)
+        self.assertEqual(result.report.counts().passed, 1)
+        self.assertFalse((result.run_dir / "kairos.iso").exists())
+
+    def test_guest_cases_count_under_the_domain(self):
+        log = GUEST_LOG.replace("(d2)     ok 1 vendor", "(d2)     not ok 1 vendor # bad")
+        boot.BACKENDS["fake"] = FakeEmulator
+        try:
+            (self.dir / "guest.log").write_text(log)
+            FakeEmulator.script = f"cat {self.dir / 'guest.log'} > $LOG; exit 33"
+            config = guest_config(emulator="fake")
+            result = boot.run_boot(config, iso=self.image, boots_dir=self.dir)
+        finally:
+            del boot.BACKENDS["fake"]
+        self.assertFalse(result.ok)
+        self.assertEqual(result.reasons, ["domain hvm-b: KTAP reports 1 failed"])
+        self.assertEqual(str(result.report.counts()), "1 passed, 1 failed, 1 skipped")
+        self.assertEqual([path for path, _ in result.report.failures()], ["hvm-b.cpuid.vendor"])
+        self.assertIn("FAIL hvm-b", result.report.format_tree())
+
+
+class HvmMatrixTest(unittest.TestCase):
+    def test_hvm_kernels_on_bare_qemu(self):
+        hvm = [c for c in matrix.MATRIX if c.kernel_image]
+        images = {c.kernel_image for c in hvm}
+        self.assertEqual(images, {"build/tests/hvm/hvmtest.elf", "build/tests/hvm/hvmfuzz.elf"})
+        for config in hvm:
+            with self.subTest(config=config.name):
+                self.assertEqual((config.emulator, config.firmware), ("qemu", "bios"))
+                self.assertNotIn("debug_exit", config.cmdline)
+        modes = {(c.smp, m) for c in hvm for m in ("xapic", "x2apic")
+                 if f"lapic_mode={m}" in c.cmdline and "hvmtest" in c.kernel_image}
+        self.assertLessEqual({(1, "xapic"), (1, "x2apic"), (2, "xapic"), (2, "x2apic")}, modes)
+
+
 class CliTest(unittest.TestCase):
     def test_gdb_needs_interactive(self):
         proc = subprocess.run([sys.executable, boot.__file__, "--iso", "x.iso", "--gdb"],
                               capture_output=True, text=True, check=False)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("--gdb needs --interactive", proc.stderr)
+
+    def test_kernel_image_takes_no_module(self):
+        proc = subprocess.run([sys.executable, boot.__file__, "--kernel-image", "k.elf",
+                               "--module", "m.elf"],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--module needs --kernel", proc.stderr)
 
 
 if __name__ == "__main__":

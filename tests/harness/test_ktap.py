@@ -255,6 +255,53 @@ class TruncatedRunTest(unittest.TestCase):
         self.assertFalse(report.complete)
 
 
+class DomainStreamTest(unittest.TestCase):
+    """Guest domains' KTAP in the hypervisor's log: (dN) prefixes."""
+
+    LOG = stamp("""
+        Domain 1 (a): entry 0x10000c
+        (d1) KTAP version 1
+        (d2) KTAP version 1
+        (d1) 1..1
+        not a guest line (d1) ok 1 x
+        (d2) 1..1
+        (d1)
+        (d1) ok 1 x
+        (d2) not ok 1 y # broken
+        (d12) noise
+        """)
+
+    def test_split_by_prefix(self):
+        streams = ktap.domain_streams(self.LOG)
+        self.assertEqual(streams[1], ["KTAP version 1", "1..1", "", "ok 1 x"])
+        self.assertEqual(streams[2], ["KTAP version 1", "1..1", "not ok 1 y # broken"])
+        self.assertEqual(streams[12], ["noise"])
+        # The hypervisor's own report ignores the guests' lines.
+        self.assertFalse(ktap.parse(self.LOG).found)
+
+    def test_adopt(self):
+        streams = ktap.domain_streams(self.LOG)
+        kernel = ktap.parse(stamp("""
+            KTAP version 1
+            1..1
+            ok 1 boot
+            """))
+        merged = ktap.adopt(kernel, {"a": ktap.parse(streams[1]), "b": ktap.parse(streams[2]),
+                                     "c": ktap.parse([])})
+        self.assertEqual(str(merged.counts()), "2 passed, 2 failed")
+        self.assertEqual([p for p, _ in merged.failures()], ["b.y", "c"])
+        self.assertEqual(dict(merged.failures())["c"].reason, "no KTAP output")
+        self.assertEqual(merged.problems(), [])
+        self.assertEqual(len(kernel.root.cases), 1)  # left as it was
+
+    def test_malformed_guest_fails_its_case(self):
+        guest = ktap.parse(["KTAP version 1", "ok 1 x"])  # no plan
+        merged = ktap.adopt(ktap.parse(""), {"g": guest})
+        self.assertTrue(merged.found)
+        self.assertEqual(str(merged.counts()), "1 passed, 1 failed")
+        self.assertIn("malformed KTAP", dict(merged.failures())["g"].reason)
+
+
 class CmockaTapTest(unittest.TestCase):
     OUTPUT = textwrap.dedent("""\
         [==========] noise on stdout

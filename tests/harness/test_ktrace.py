@@ -41,6 +41,17 @@ TIMER_SET, TIMER_STOP, TIMER_FIRE, CLOCKEVENT_PROGRAM = 8, 9, 10, 11
 IDLE_ENTER, IDLE_EXIT, IPI_SEND, S_TIMER_FIRE = 12, 13, 14, 15
 SCHEDULE, CONTEXT_SWITCH, VCPU_WAKE, VCPU_BLOCK, VCPU_POLL = 16, 17, 18, 19, 20
 VIRQ_DELIVER, HYPERCALL_ENTRY, HYPERCALL_EXIT = 21, 22, 23
+HVM_EXIT, HVM_ENTRY, HVM_INJECT, HVM_VTIMER = 24, 25, 26, 27
+
+# Events the tool knows before include/trace.h has them (the kernel's side
+# of HVM domains is written elsewhere): once the header has one, it must
+# have this number.
+PENDING_EVENTS = {"HVM_EXIT": 24, "HVM_ENTRY": 25, "HVM_INJECT": 26, "HVM_VTIMER": 27}
+
+# HVM exit reasons (HVM_EXIT's a, HVM_ENTRY's c)
+INTR, CPUID, HLT, IO, MSR, MMIO = 0, 3, 4, 5, 6, 7
+# HVM_INJECT's c
+EXTINT, NMI_KIND, EXCEPTION, SOFTINT = 0, 2, 3, 4
 
 GHZ = 1000000000  # a 1 GHz TSC: TSC values are ns
 MS = 1000000
@@ -138,7 +149,12 @@ class HeaderTablesTest(unittest.TestCase):
             value = int(m.group(2)) if m.group(2) else value + 1
             events[m.group(1)] = value
         del events["NR_EVENTS"]
-        self.assertEqual(events, {e.name: e.value for e in kt.Ev})
+        tool = {e.name: e.value for e in kt.Ev}
+        for name, value in events.items():  # every kernel event, with its number
+            self.assertEqual(tool.get(name), value, name)
+        # and no other, but those the kernel is about to gain
+        self.assertEqual({n: v for n, v in tool.items() if n not in events},
+                         {n: v for n, v in PENDING_EVENTS.items() if n not in events})
         version = re.search(r"#define TRACE_FORMAT_VERSION (\d+)", src).group(1)
         self.assertEqual(int(version), kt.FORMAT_VERSION)
 
@@ -165,6 +181,12 @@ class HeaderTablesTest(unittest.TestCase):
             if name in defines:
                 self.assertEqual(defines[name], vector, name)
         self.assertEqual(defines.get("LOCAL_TIMER"), kt.LOCAL_TIMER_VECTOR)
+
+    def test_trace_md_names_every_event(self):
+        doc = (ROOT / "docs/trace.md").read_text()
+        for e in kt.Ev:
+            self.assertIn(f"`TRACE_{e.name}`", doc, e.name)
+        self.assertIn("`hvm`", doc)
 
     def test_softirqs_match_softirq_h(self):
         src = c_source("include/softirq.h")
@@ -204,7 +226,11 @@ EVERY_EVENT = [
     rec(20000, VIRQ_DELIVER, 0, 7, 5),
     rec(21000, HYPERCALL_ENTRY, 0, 3, 5),
     rec(22000, HYPERCALL_EXIT, 0, 3, (1 << 64) - 22),
-    rec(23000, 99, 0, 1, 2, 3),
+    rec(23000, HVM_EXIT, 0, CPUID, 1 << 16, 0x100020),
+    rec(24000, HVM_ENTRY, 0, 1234, 1 << 16, CPUID),
+    rec(25000, HVM_INJECT, 0, 0xEC, 1 << 16, EXTINT),
+    rec(26000, HVM_VTIMER, 0, 5000, 1 << 16, 0xEC),
+    rec(27000, 99, 0, 1, 2, 3),
 ]
 
 
@@ -213,7 +239,7 @@ class FrameTest(TempDirTest):
         self.assertEqual({r[1] for r in EVERY_EVENT} - {99}, {e.value for e in kt.Ev})
         trace = kt.load(log(EVERY_EVENT))
         self.assertEqual(decoded(trace), EVERY_EVENT)
-        self.assertEqual((trace.stats.frames, trace.stats.records), (3, len(EVERY_EVENT)))
+        self.assertEqual((trace.stats.frames, trace.stats.records), (4, len(EVERY_EVENT)))
         self.assertEqual((trace.stats.corrupt, trace.stats.truncated), (0, 0))
         text = list(kt.text_lines(trace))
         body = [line for line in text if not line.startswith("#")]
@@ -242,6 +268,10 @@ class FrameTest(TempDirTest):
             "virq_deliver: port=7 vcpu=d0v5",
             "hypercall_entry: nr=3 vcpu=d0v5",
             "hypercall_exit: nr=3 result=-22",
+            "hvm_exit: CPUID vcpu=d1v0 rip=0x100020",
+            "hvm_entry: vcpu=d1v0 after CPUID cycles=1234(1.234us)",
+            "hvm_inject: vector=0xec (interrupt) vcpu=d1v0",
+            "hvm_vtimer: vector=0xec vcpu=d1v0 lateness=5000ns",
             "event_99: a=0x1 b=0x2 c=0x3",
         ]
         for e in expect:
@@ -786,6 +816,349 @@ class SummaryTest(TempDirTest):
         self.assertEqual(kt.percentile([1, 2, 3, 4], 99), 4)
         self.assertEqual(kt.percentile([7], 90), 7)
         self.assertEqual(kt.lateness_histogram([]), [])
+
+
+# ---------------------------------------------------------------------------
+# HVM domains: exits and entries, injections, virtual timers
+
+US = 1000
+D1V0, D1V1 = 1 << 16, 1 << 16 | 1
+IDLE0, IDLE1 = 0x7FFF << 16, 0x7FFF << 16 | 1
+
+
+def hvm_trace():
+    """d1v0 on CPU 0, switched out in a HLT exit, resumed on CPU 1 (1 GHz:
+    cycles are ns). Known figures: see HvmTest."""
+    return [
+        info(0, GHZ, 0),
+        rec(10 * US, CONTEXT_SWITCH, 0, 0, IDLE0, D1V0),
+        rec(20 * US, HVM_EXIT, 0, CPUID, D1V0, 0x100020),
+        rec(22 * US, HVM_ENTRY, 0, 2000, D1V0, CPUID),
+        rec(30 * US, HVM_INJECT, 0, 0xEC, D1V0, EXTINT),
+        rec(40 * US, HVM_EXIT, 0, INTR, D1V0, 0x100100),
+        rec(40 * US + 500, IRQ_ENTRY, 0, 0xFA),  # the host's interrupt, in the exit
+        rec(41 * US, IRQ_EXIT, 0, 0xFA),
+        rec(41 * US + 500, SOFTIRQ_ENTRY, 0, 0),
+        rec(42 * US, HVM_VTIMER, 0, 5000, D1V0, 0xEC),
+        rec(43 * US, SOFTIRQ_EXIT, 0, 0),
+        rec(45 * US, HVM_ENTRY, 0, 5000, D1V0, INTR),
+        rec(50 * US, HVM_EXIT, 0, CPUID, D1V0, 0x100030),
+        rec(54 * US, HVM_ENTRY, 0, 4000, D1V0, CPUID),
+        rec(60 * US, HVM_EXIT, 0, HLT, D1V0, 0x100200),
+        rec(61 * US, SOFTIRQ_ENTRY, 0, 1),
+        rec(62 * US, SCHEDULE, 0, 30000, D1V0, IDLE0),
+        rec(63 * US, CONTEXT_SWITCH, 0, 0, D1V0, IDLE0),  # ends the HLT exit
+        rec(63 * US + 100, SOFTIRQ_EXIT, 0, 1),
+        rec(64 * US, IDLE_ENTER, 0),
+        rec(70 * US, CONTEXT_SWITCH, 1, 0, IDLE1, D1V0),
+        rec(71 * US, HVM_INJECT, 1, 0xEC, D1V0, EXTINT),
+        rec(72 * US, HVM_ENTRY, 1, 12000, D1V0, HLT),  # resumed: spans 60..72 us
+        rec(80 * US, HVM_EXIT, 1, MSR, D1V0, 0x100300),
+        rec(81 * US, HVM_ENTRY, 1, 1000, D1V0, MSR),
+        rec(90 * US, HVM_EXIT, 1, IO, D1V0, 0x100400),
+        rec(93 * US, HVM_ENTRY, 1, 3000, D1V0, IO),
+        rec(95 * US, HVM_VTIMER, 1, 7000, D1V0, 0xEC),
+        rec(96 * US, HVM_INJECT, 1, 14, D1V0, EXCEPTION),
+        rec(97 * US, HVM_INJECT, 1, 2, D1V0, NMI_KIND),
+    ]
+
+
+def truncated_hvm_trace():
+    """Records lost inside one exit, an exit at the end, an entry whose exit
+    came before the trace."""
+    return [
+        info(0, GHZ, 0),
+        rec(10 * US, CONTEXT_SWITCH, 0, 0, IDLE0, D1V0),
+        rec(20 * US, HVM_EXIT, 0, CPUID, D1V0, 0x100020),
+        rec(35 * US, LOST, 0, 4),  # counted at 35 us: placed at 20 us
+        rec(30 * US, HVM_ENTRY, 0, 10000, D1V0, CPUID),
+        rec(40 * US, HVM_EXIT, 0, MSR, D1V0, 0x100040),
+        rec(42 * US, HVM_ENTRY, 0, 2000, D1V0, MSR),
+        rec(50 * US, HVM_EXIT, 0, 30, D1V0, 0x100050),  # the trace ends in it
+        rec(5 * US, HVM_ENTRY, 1, 900, D1V1, HLT),  # its exit: before the trace
+        rec(6 * US, HVM_EXIT, 1, MMIO, D1V1, 0xFEE00000),
+    ]
+
+
+class HvmTest(TempDirTest):
+    def test_text(self):
+        records = [info(), rec(100, HVM_EXIT, 0, CPUID, D1V0, 0x100020),
+                   rec(200, HVM_ENTRY, 0, 1234, D1V0, CPUID),
+                   rec(300, HVM_EXIT, 1, 17, 3 << 16 | 2, 0xFFFFFFFF81000000),
+                   rec(400, HVM_ENTRY, 1, 0xFFFFFFFF, 3 << 16 | 2, 17),
+                   rec(500, HVM_INJECT, 0, 0xEC, D1V0, EXTINT),
+                   rec(600, HVM_INJECT, 0, 2, D1V0, NMI_KIND),
+                   rec(700, HVM_INJECT, 0, 14, D1V0, EXCEPTION),
+                   rec(800, HVM_INJECT, 0, 0x80, D1V0, SOFTINT),
+                   rec(900, HVM_INJECT, 0, 0x30, D1V0, 1),
+                   rec(1000, HVM_VTIMER, 0, 5000, D1V0, 0xEC),
+                   rec(1100, HVM_VTIMER, 0, 0xFFFFFFFF, D1V1, 0xEF)]
+        lines = list(kt.text_lines(kt.load(log(records)), ns_digits=True))[4:]
+        self.assertEqual(lines, [
+            "    0 [    0.000000100] hvm_exit: CPUID vcpu=d1v0 rip=0x100020",
+            "    0 [    0.000000200] hvm_entry: vcpu=d1v0 after CPUID cycles=1234(1.234us)",
+            "    1 [    0.000000300] hvm_exit: reason 17 vcpu=d3v2 rip=0xffffffff81000000",
+            "    1 [    0.000000400] hvm_entry: vcpu=d3v2 after reason 17 "
+            "cycles=>=4294967295(saturated)",
+            "    0 [    0.000000500] hvm_inject: vector=0xec (interrupt) vcpu=d1v0",
+            "    0 [    0.000000600] hvm_inject: vector=0x02 (NMI) vcpu=d1v0",
+            "    0 [    0.000000700] hvm_inject: vector=0x0e (exception #PF) vcpu=d1v0",
+            "    0 [    0.000000800] hvm_inject: vector=0x80 (software interrupt) vcpu=d1v0",
+            "    0 [    0.000000900] hvm_inject: vector=0x30 (type 1) vcpu=d1v0",
+            "    0 [    0.000001000] hvm_vtimer: vector=0xec vcpu=d1v0 lateness=5000ns",
+            "    0 [    0.000001100] hvm_vtimer: vector=0xef vcpu=d1v1 "
+            "lateness=>=4294967295ns(saturated)",
+        ])
+        self.assertEqual([kt.exit_reason_name(n) for n in (0, 5, 13, 16, 17, 300)],
+                         ["INTR", "I/O", "#UD", "other", "reason 17", "reason 300"])
+
+    def test_cycles_at_the_trace_rate(self):
+        # 2 GHz: 4000 cycles are 2 us, as long as the slice
+        records = [info(0, 2 * GHZ, 0), rec(2000, HVM_EXIT, 0, CPUID, D1V0),
+                   rec(6000, HVM_ENTRY, 0, 4000, D1V0, CPUID)]
+        trace = kt.load(log(records))
+        self.assertIn("hvm_entry: vcpu=d1v0 after CPUID cycles=4000(2.000us)",
+                      list(kt.text_lines(trace))[-1])
+        (x,) = kt.build_slices(trace).hvm_exits
+        self.assertEqual((x.start, x.end, x.cycles_ns), (1000, 3000, 2000.0))
+        s = kt.summarize(trace)
+        self.assertEqual((s.hvm_compared, s.hvm_disagree, s.hvm_worst_ns), (1, 0, 0))
+        # a count that does not fit the slice is reported, the slice kept
+        records[-1] = rec(6000, HVM_ENTRY, 0, 40000, D1V0, CPUID)
+        s = kt.summarize(kt.load(log(records)))
+        self.assertEqual((s.hvm_compared, s.hvm_disagree, s.hvm_worst_ns), (1, 1, 18000))
+        self.assertEqual(s.hvm_exits[CPUID].total_ns, 2000)
+        self.assertIn("1 disagree by more than 1.000 us + 1% (largest difference 18.000 us)",
+                      kt.format_summary(s))
+        # a saturated count is not compared
+        records[-1] = rec(6000, HVM_ENTRY, 0, 0xFFFFFFFF, D1V0, CPUID)
+        s = kt.summarize(kt.load(log(records)))
+        self.assertEqual((s.hvm_compared, s.hvm_exits[CPUID].timed), (0, 1))
+
+    def test_slices_on_two_cpus_with_a_switch(self):
+        sl = kt.build_slices(kt.load(log(hvm_trace())))
+        got = [(x.cpu, x.name, x.start, x.end, x.ended, x.unfinished) for x in sl.hvm_exits]
+        self.assertEqual(got, [
+            (0, "exit CPUID", 20 * US, 22 * US, "entry", False),
+            (0, "exit INTR", 40 * US, 45 * US, "entry", False),
+            (0, "exit CPUID", 50 * US, 54 * US, "entry", False),
+            (0, "exit HLT", 60 * US, 63 * US, "switched out", False),
+            (1, "exit MSR", 80 * US, 81 * US, "entry", False),
+            (1, "exit I/O", 90 * US, 93 * US, "entry", False),
+        ])
+        self.assertEqual([x.timed for x in sl.hvm_exits], [True] * 3 + [False] + [True] * 2)
+        for x in sl.hvm_exits:
+            if x.timed:
+                self.assertEqual(x.cycles_ns, x.duration)
+        # the entry on CPU 1 after the switch pairs with nothing
+        (entry,) = sl.hvm_entries
+        self.assertEqual((entry.rec.cpu, entry.rec.ns, entry.rec.c, entry.resumed),
+                         (1, 72 * US, HLT, True))
+        # the other slices are as before: the host's IRQ and the softirqs
+        self.assertEqual([(s.name, s.start) for s in sorted(sl.slices, key=lambda s: s.start)],
+                         [("LOCAL_TIMER", 40 * US + 500), ("TIMER", 41 * US + 500),
+                          ("SCHEDULE", 61 * US), ("idle", 64 * US)])
+        self.assertEqual((sl.unfinished, sl.unmatched_ends), (1, 0))  # idle, at the end
+
+    def test_inconsistent_pairs(self):
+        records = [info(),
+                   rec(100, HVM_EXIT, 0, CPUID, D1V0),
+                   rec(200, HVM_EXIT, 0, MSR, D1V0),  # the CPUID's entry missing
+                   rec(300, HVM_ENTRY, 0, 100, D1V0, CPUID),  # says another reason
+                   rec(400, HVM_EXIT, 0, IO, D1V0),
+                   rec(500, HVM_ENTRY, 0, 100, D1V1, IO),  # another vCPU's
+                   rec(600, HVM_EXIT, 0, HLT, D1V0),
+                   rec(700, CONTEXT_SWITCH, 0, 0, D1V1, IDLE0)]  # not d1v0's switch
+        sl = kt.build_slices(kt.load(log(records)))
+        self.assertEqual([(x.name, x.start, x.end, x.ended, x.unfinished)
+                          for x in sl.hvm_exits], [
+            ("exit CPUID", 100, 200, "next exit", True),
+            ("exit MSR", 200, 300, "entry after another reason", True),
+            ("exit I/O", 400, 500, "entry of another vCPU", True),
+            ("exit HLT", 600, 700, "switch from another vCPU", True),
+        ])
+        self.assertEqual([(e.rec.ns, e.resumed) for e in sl.hvm_entries], [(500, False)])
+        s = kt.summarize(kt.load(log(records)))
+        self.assertEqual((s.hvm_total.exits, s.hvm_total.timed, s.hvm_total.unfinished),
+                         (4, 0, 4))
+
+    def test_summary(self):
+        s = kt.summarize(kt.load(log(hvm_trace())))
+        table = {kt.exit_reason_name(nr): (x.exits, x.timed, x.total_ns, x.mean_ns, x.max_ns,
+                                           x.switched, x.unfinished)
+                 for nr, x in s.hvm_exits.items()}
+        self.assertEqual(table, {
+            "INTR": (1, 1, 5000, 5000, 5000, 0, 0),
+            "CPUID": (2, 2, 6000, 3000, 4000, 0, 0),
+            "HLT": (1, 0, 0, None, 0, 1, 0),
+            "I/O": (1, 1, 3000, 3000, 3000, 0, 0),
+            "MSR": (1, 1, 1000, 1000, 1000, 0, 0),
+        })
+        t = s.hvm_total
+        self.assertEqual((t.exits, t.timed, t.total_ns, t.mean_ns, t.max_ns, t.switched),
+                         (6, 5, 15000, 3000, 5000, 1))
+        self.assertEqual((s.hvm_resumed, s.hvm_unpaired), (1, 0))
+        self.assertEqual((s.hvm_compared, s.hvm_disagree), (5, 0))
+        self.assertEqual(s.hvm_ended, {"switched out": 1})
+        self.assertEqual(s.hvm_injections, {"interrupt": {0xEC: 2}, "NMI": {2: 1},
+                                            "exception": {14: 1}})
+        self.assertEqual(s.vtimer_lateness, [5000, 7000])
+
+        status, out, err = run_main(["--summary", self.write_log(log(hvm_trace()))])
+        self.assertEqual((status, err), (0, ""))
+        section = out[out.index("HVM exits"):out.index("Dropped records")]
+        self.assertEqual(section.splitlines()[1:], [
+            "  reason  exits  timed  total us  mean us  max us",
+            "  INTR        1      1     5.000    5.000   5.000",
+            "  CPUID       2      2     6.000    3.000   4.000",
+            "  HLT         1      0         -        -       -",
+            "  I/O         1      1     3.000    3.000   3.000",
+            "  MSR         1      1     1.000    1.000   1.000",
+            "  total       6      5    15.000    3.000   5.000",
+            "  not timed: 1 (1 switched out)",
+            "  entries ending no exit on their CPU: 1 resumed a vCPU after a switch (cycles "
+            "span its time away), 0 without their exit (before the trace or in a hole); "
+            "not timed",
+            "  HVM_ENTRY cycle counts: 5 compared with their slices, 0 disagree by more "
+            "than 1.000 us + 1% (largest difference 0 ns)",
+            "",
+            "HVM injections (HVM_INJECT): 4",
+            "  kind       injections  vectors",
+            "  interrupt           2  0xec x2",
+            "  NMI                 1  0x02",
+            "  exception           1  0x0e",
+            "",
+            "Virtual timer lateness (HVM_VTIMER): 2 timers; min 5.000 us, median 5.000 us, "
+            "p90 7.000 us, p99 7.000 us, max 7.000 us",
+            "",
+        ])
+        # without HVM records, no HVM sections
+        status, out, _ = run_main(["--summary", self.write_log(log(summary_trace()))])
+        self.assertNotIn("HVM", out)
+
+    def test_truncated_trace(self):
+        path = self.write_log(log(truncated_hvm_trace()))
+        out_json = self.tmp / "trace.json"
+        status, out, err = run_main(["--text", "--summary", "--json", str(out_json), path])
+        self.assertEqual(status, 0, err)
+        self.assertIn("dropped 4 records", err)
+        self.assertIn("hvm_exit: reason 30 vcpu=d1v0 rip=0x100050", out)
+        trace = kt.load(log(truncated_hvm_trace()))
+        sl = kt.build_slices(trace)
+        self.assertEqual([(x.cpu, x.name, x.start, x.end, x.ended, x.unfinished)
+                          for x in sl.hvm_exits], [
+            (0, "exit CPUID", 20 * US, 20 * US, "records lost", True),
+            (0, "exit MSR", 40 * US, 42 * US, "entry", False),
+            (0, "exit reason 30", 50 * US, 50 * US, "end of trace", True),
+            (1, "exit MMIO", 6 * US, 6 * US, "end of trace", True),
+        ])
+        # the entry after the hole, and the one whose exit came before the trace
+        self.assertEqual([(e.rec.cpu, e.rec.ns, e.resumed) for e in sl.hvm_entries],
+                         [(0, 30 * US, False), (1, 5 * US, False)])
+        s = kt.summarize(trace, sl)
+        self.assertEqual((s.hvm_total.exits, s.hvm_total.timed, s.hvm_total.total_ns),
+                         (4, 1, 2000))
+        self.assertEqual((s.hvm_resumed, s.hvm_unpaired), (0, 2))
+        self.assertIn("  not timed: 3 (2 end of trace, 1 records lost)\n", out)
+        self.assertIn("0 resumed a vCPU after a switch (cycles span its time away), "
+                      "2 without their exit", out)
+        self.assertRegex(out, r"\n  reason 30 +1 +0 +- +- +-\n")
+        doc = json.loads(out_json.read_text())
+        exits = {e["name"]: e for e in doc["traceEvents"] if e.get("cat") == "hvm"
+                 and e["ph"] == "X"}
+        self.assertEqual(exits["exit CPUID"]["args"]["ended"], "records lost")
+        self.assertTrue(exits["exit CPUID"]["args"]["unfinished"])
+        self.assertNotIn("unfinished", exits["exit MSR"]["args"])
+        self.assertEqual(exits["exit reason 30"]["dur"], 0)
+        entries = [e for e in doc["traceEvents"] if e["name"] == "hvm_entry"]
+        self.assertEqual([(e["tid"], e["ts"], e["args"]["resumed"]) for e in entries],
+                         [(1, 5.0, False), (0, 30.0, False)])
+        check_nesting(self, doc["traceEvents"])
+        # an exit as the very last record of the log
+        status, out, err = run_main(["--summary", "--json", "-", self.write_log(
+            log([info(), rec(100, HVM_EXIT, 0, HLT, D1V0)]), "one.log")])
+        self.assertEqual(status, 0, err)
+        self.assertIn("not timed: 1 (1 end of trace)", out)
+
+    def test_random_streams_never_break(self):
+        rng = random.Random(24)
+        vcpus = [D1V0, D1V1, IDLE0]
+        for _ in range(200):
+            records, t = [info()], 0
+            for _ in range(rng.randint(1, 40)):
+                t += rng.choice((0, 1, 50, 1000))
+                cpu, v = rng.randrange(2), rng.choice(vcpus)
+                kind = rng.randrange(7)
+                if kind == 0:
+                    records.append(rec(t, HVM_EXIT, cpu, rng.randrange(20), v, t))
+                elif kind == 1:
+                    records.append(rec(t, HVM_ENTRY, cpu, rng.choice((0, 100, 0xFFFFFFFF)),
+                                       v, rng.randrange(20)))
+                elif kind == 2:
+                    records.append(rec(t, CONTEXT_SWITCH, cpu, 0, v, rng.choice(vcpus)))
+                elif kind == 3:
+                    records.append(rec(t + rng.choice((0, 5000)), LOST, cpu, 1))
+                elif kind == 4:
+                    records.append(rec(t, SOFTIRQ_ENTRY + rng.randrange(2), cpu, 1))
+                else:
+                    records.append(rec(t, HVM_INJECT + kind - 5, cpu, 0xEC, v,
+                                       rng.randrange(6)))
+            trace = kt.load(log(records))
+            sl = kt.build_slices(trace)
+            self.assertEqual(len(sl.hvm_exits),
+                             sum(r[1] == HVM_EXIT for r in records))
+            self.assertEqual(len(sl.hvm_entries) + sum(x.finish is not None
+                                                       for x in sl.hvm_exits),
+                             sum(r[1] == HVM_ENTRY for r in records))
+            for x in sl.hvm_exits:
+                self.assertGreaterEqual(x.duration, 0)
+            check_nesting(self, kt.chrome_trace(trace, sl)["traceEvents"])
+            kt.format_summary(kt.summarize(trace, sl))
+            list(kt.text_lines(trace))
+
+    def test_json(self):
+        out_json = self.tmp / "trace.json"
+        status, _, err = run_main(["--json", str(out_json),
+                                   self.write_log(log(hvm_trace()))])
+        self.assertEqual(status, 0, err)
+        doc = json.loads(out_json.read_text())
+        by_tid = check_nesting(self, doc["traceEvents"])
+        meta = {(e["name"], e["tid"]): e["args"] for e in doc["traceEvents"] if e["ph"] == "M"}
+        self.assertEqual(meta[("thread_name", kt.VCPU_TID_BASE + 1)], {"name": "CPU 1 vCPUs"})
+        exits = [(e["tid"], e["name"], e["ts"], e["dur"], e["args"]["ended"])
+                 for e in doc["traceEvents"] if e["ph"] == "X" and e["cat"] == "hvm"]
+        base = kt.VCPU_TID_BASE
+        self.assertEqual(exits, [
+            (base, "exit CPUID", 20.0, 2.0, "entry"),
+            (base, "exit INTR", 40.0, 5.0, "entry"),
+            (base, "exit CPUID", 50.0, 4.0, "entry"),
+            (base, "exit HLT", 60.0, 3.0, "switched out"),
+            (base + 1, "exit MSR", 80.0, 1.0, "entry"),
+            (base + 1, "exit I/O", 90.0, 3.0, "entry"),
+        ])
+        first = next(e for e in doc["traceEvents"] if e["name"] == "exit CPUID")
+        self.assertEqual(first["args"], {"vcpu": "d1v0", "reason": "CPUID", "rip": "0x100020",
+                                         "ended": "entry", "entry_cycles": 2000,
+                                         "entry_cycles_ns": 2000})
+        # the exits lie inside d1v0's runs on the same track
+        runs = [(e["name"], e["ts"], e["dur"]) for e in by_tid[base] if e["cat"] == "sched"]
+        self.assertIn(("vCPU d1v0", 10.0, 53.0), runs)
+        inst = [(e["name"], e["tid"], e["ts"], e["args"]) for e in doc["traceEvents"]
+                if e["ph"] == "i" and e["cat"] == "hvm"]
+        self.assertEqual(inst, [
+            ("inject 0xec", 0, 30.0, {"vector": "0xec", "vcpu": "d1v0", "kind": "interrupt"}),
+            ("hvm_vtimer", 0, 42.0, {"vector": "0xec", "vcpu": "d1v0", "lateness": 5000}),
+            ("inject 0xec", 1, 71.0, {"vector": "0xec", "vcpu": "d1v0", "kind": "interrupt"}),
+            ("hvm_entry", 1, 72.0, {"vcpu": "d1v0", "after": "HLT", "cycles": 12000,
+                                    "resumed": True}),
+            ("hvm_vtimer", 1, 95.0, {"vector": "0xec", "vcpu": "d1v0", "lateness": 7000}),
+            ("inject 0x0e", 1, 96.0, {"vector": "0x0e", "vcpu": "d1v0",
+                                      "kind": "exception #PF"}),
+            ("inject 0x02", 1, 97.0, {"vector": "0x02", "vcpu": "d1v0", "kind": "NMI"}),
+        ])
+        counters = [(e["ts"], e["args"]) for e in doc["traceEvents"]
+                    if e["name"] == "vtimer lateness us"]
+        self.assertEqual(counters, [(42.0, {"CPU 0": 5.0}), (95.0, {"CPU 1": 7.0})])
 
 
 # ---------------------------------------------------------------------------

@@ -87,3 +87,38 @@ def schedule_path_problems(log: str, cpus: int) -> list[str]:
         if not cpu.ok:
             problems.append(f"trace: CPU {cpu.cpu}: {cpu.problem}")
     return problems
+
+
+def _has_hvm_timer_path(records: list[ktrace.Record]) -> bool:
+    """The seed's path for an unmodified guest on one CPU: the LAPIC
+    interrupt (0xfa), TIMER_SOFTIRQ, a vCPU's virtual-timer callback, that
+    vector injected into that vCPU, then an exit of that vCPU (its handler
+    acknowledging with an EOI, or any exit after the handler ran)."""
+    step, vcpu, vector = 0, None, None
+    for r in records:
+        if step == 0 and r.event == ktrace.Ev.IRQ_ENTRY and r.a == LOCAL_TIMER_VECTOR:
+            step = 1
+        elif step == 1 and r.event == ktrace.Ev.SOFTIRQ_ENTRY and r.a == TIMER_SOFTIRQ:
+            step = 2
+        elif step == 2 and r.event == ktrace.Ev.HVM_VTIMER:
+            step, vcpu, vector = 3, r.b, r.c
+        elif step == 3 and r.event == ktrace.Ev.HVM_INJECT and r.b == vcpu and \
+                r.a == vector and r.c == 0:
+            step = 4
+        elif step == 4 and r.event == ktrace.Ev.HVM_EXIT and r.b == vcpu:
+            return True
+        elif step > 0 and r.event == ktrace.Ev.IRQ_ENTRY and r.a == LOCAL_TIMER_VECTOR \
+                and step < 3:
+            step = 1  # a new interrupt before the callback: start from it
+    return False
+
+
+def hvm_timer_path_problems(log: str) -> list[str]:
+    """Why no CPU's trace shows the HVM timer path above ([] if one does)."""
+    trace, problems = _trace_problems(log)
+    if trace is None:
+        return problems
+    if not any(_has_hvm_timer_path(recs) for recs in trace.per_cpu.values()):
+        problems.append("trace: no CPU shows LAPIC interrupt -> TIMER_SOFTIRQ -> "
+                        "virtual timer -> injection -> the vCPU's next exit")
+    return problems

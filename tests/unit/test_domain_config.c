@@ -176,7 +176,7 @@ static void test_unknown_option(void **state)
 {
 	expect_refused("vcpus=2 frob=1",
 		       "frob=1: unknown option; known: name vcpus mem affinity "
-		       "weight cap period budget gang args");
+		       "weight cap period budget gang args type cmdline");
 	expect_refused("VCPUS=2", "VCPUS=2: unknown option");
 	expect_refused("no-gang", "no-gang: unknown option");
 	expect_refused("averyveryverylongkeyname=1", "unknown option");
@@ -220,12 +220,12 @@ static void test_needs_value(void **state)
 
 static void test_long_value(void **state)
 {
-	char line[600];
+	char line[1200];
 
 	memcpy(line, "affinity=", 9);
-	memset(line + 9, '1', 300);
-	line[309] = '\0';
-	expect_refused(line, "value longer than 255 bytes");
+	memset(line + 9, '1', 1100);
+	line[1109] = '\0';
+	expect_refused(line, "value longer than 1023 bytes");
 	/* The quote of the option is cut short. */
 	assert_true(contains(err, "111..."));
 }
@@ -420,6 +420,37 @@ static void test_args(void **state)
 	expect_refused(line, "longer than 255 bytes");
 }
 
+/* type= and cmdline=: an HVM kernel and its command line. */
+static void test_type_and_cmdline(void **state)
+{
+	char line[1200], want[1100];
+
+	expect_ok("vcpus=2");
+	assert_int_equal(cfg.type, DOMAIN_PV);
+	assert_string_equal(cfg.cmdline, "");
+	expect_ok("type=hvm cmdline=\"test=apic lapic_mode=x2apic\" vcpus=2");
+	assert_int_equal(cfg.type, DOMAIN_HVM);
+	assert_string_equal(cfg.cmdline, "test=apic lapic_mode=x2apic");
+	expect_ok("type=pv");
+	assert_int_equal(cfg.type, DOMAIN_PV);
+	expect_refused("type=kvm",
+		       "type=kvm: not a domain type; expected type=pv|hvm");
+	expect_refused("cmdline=quiet",
+		       "cmdline=quiet: a kernel command line is for type=hvm");
+	expect_refused("type=hvm args=x", "args=x: a type=hvm domain takes",
+		       "cmdline=");
+	/* A refused line leaves the defaults, the type included. */
+	assert_int_equal(cfg.type, DOMAIN_PV);
+	/* 1023 bytes fit; 1024 are refused, not cut. */
+	memset(want, 'k', 1023);
+	want[1023] = '\0';
+	snprintf(line, sizeof(line), "type=hvm cmdline=%s", want);
+	expect_ok(line);
+	assert_string_equal(cfg.cmdline, want);
+	snprintf(line, sizeof(line), "type=hvm cmdline=%sy", want);
+	expect_refused(line, "value longer than 1023 bytes");
+}
+
 static void test_gang(void **state)
 {
 	expect_ok("gang");
@@ -604,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_period_budget),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_type_and_cmdline),
 		cmocka_unit_test(test_gang),
 		cmocka_unit_test(test_err_buffer_small),
 		cmocka_unit_test(test_cpulist),

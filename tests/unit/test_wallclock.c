@@ -108,6 +108,46 @@ static void dates_to_seconds(void **state)
 	}
 }
 
+/* seconds_to_civil() undoes civil_to_seconds() on every table entry. */
+static void seconds_to_dates(void **state)
+{
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		struct civil_time t;
+
+		seconds_to_civil(dates[i].seconds, &t);
+		if (t.year != dates[i].t.year || t.month != dates[i].t.month ||
+		    t.day != dates[i].t.day || t.hour != dates[i].t.hour ||
+		    t.minute != dates[i].t.minute ||
+		    t.second != dates[i].t.second)
+			fail_msg("%lld: got %04d-%02u-%02u %02u:%02u:%02u",
+				 (long long)dates[i].seconds, t.year, t.month,
+				 t.day, t.hour, t.minute, t.second);
+	}
+}
+
+/* Every day's midnight from 1970 to 2405 converts back to itself. */
+static void seconds_round_trip_daily(void **state)
+{
+	for (s64 day = 0; day < days_from_civil(2406, 1, 1); day++) {
+		struct civil_time t;
+
+		seconds_to_civil(day * 86400 + 86399, &t);
+		assert_int_equal(days_from_civil(t.year, t.month, t.day), day);
+		assert_int_equal(t.hour * 3600 + t.minute * 60 + t.second,
+				 86399);
+	}
+}
+
+/* Known weekdays: 1970-01-01 Thursday, 2000-01-01 Saturday, ... */
+static void weekdays(void **state)
+{
+	assert_int_equal(civil_weekday(1970, 1, 1), 4);
+	assert_int_equal(civil_weekday(2000, 1, 1), 6);
+	assert_int_equal(civil_weekday(2024, 1, 1), 1);
+	assert_int_equal(civil_weekday(2026, 12, 6), 0);
+	assert_int_equal(civil_weekday(1969, 12, 31), 3);
+}
+
 /* Consecutive days are 86400 s apart, across months, leap days, years. */
 static void days_are_consecutive(void **state)
 {
@@ -371,6 +411,9 @@ int main(void)
 		cmocka_unit_test(leap_years),
 		cmocka_unit_test(dates_to_seconds),
 		cmocka_unit_test(days_are_consecutive),
+		cmocka_unit_test(seconds_to_dates),
+		cmocka_unit_test(seconds_round_trip_daily),
+		cmocka_unit_test(weekdays),
 		cmocka_unit_test(invalid_dates),
 		cmocka_unit_test(decode_bcd_24h),
 		cmocka_unit_test(decode_binary_24h),

@@ -72,6 +72,22 @@ static inline void safe_halt(void)
 	__asm__ __volatile__("sti; hlt" ::: "memory");
 }
 
+/* Writes extended control register index (XSETBV; SDM Vol. 1, 13.3). */
+static inline void xsetbv(u32 index, u64 value)
+{
+	__asm__ __volatile__("xsetbv" ::"c"(index), "a"((u32)value),
+			     "d"((u32)(value >> 32))
+			     : "memory");
+}
+
+static inline u64 xgetbv(u32 index)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline void invlpg(const void *va)
 {
 	__asm__ __volatile__("invlpg (%0)" ::"r"(va) : "memory");
