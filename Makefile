@@ -102,7 +102,15 @@ $(B)/kairos.elf: $(KOBJS) $(B)/obj/symbols.o linker.ld
 	$(Q)NM=$(NM) tools/gensyms.sh --compare $(B)/kairos-pass1.elf $@
 
 # The domains `make run` boots: the demo guests (docs/guest-runtime.md),
-# each "IMAGE:MODULE COMMAND LINE". RUN_GUESTS= boots none.
+# each "IMAGE:MODULE COMMAND LINE". RUN_GUESTS= boots none. GUEST=hvm
+# boots the HVM test kernel (docs/hvm.md) unmodified beside ping-pong.
+ifeq ($(GUEST),hvm)
+RUN_GUESTS ?= "$(B)/tests/hvm/hvmtest.elf:name=hvm type=hvm vcpus=2 \
+cmdline=\"test=timer,smp\"" "$(B)/guests/ping.elf:name=ping" \
+	"$(B)/guests/pong.elf:name=pong"
+else ifneq ($(GUEST),)
+$(error GUEST=$(GUEST): expected GUEST=hvm, or none for the demo guests)
+endif
 RUN_GUESTS ?= "$(B)/guests/ticker.elf:name=ticker" \
 	"$(B)/guests/sleeper.elf:name=sleeper" \
 	"$(B)/guests/spinner.elf:name=spinner vcpus=2 args=seconds=3" \
@@ -253,6 +261,8 @@ TEST_GUESTS += $(BAD_IMAGES_STAMP)
 # tests/hvm/*.mk adds its images to HVM_GUESTS.
 HVM_GUESTS :=
 include $(sort $(wildcard tests/hvm/*.mk))
+# So that RUN_GUESTS may name them.
+$(B)/kairos.iso: | $(HVM_GUESTS)
 
 # Objects stay for incremental builds (make would delete them as intermediate).
 .PRECIOUS: $(B)/guest-obj/%.o $(B)/guest-obj/common/%.o
@@ -265,7 +275,7 @@ test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUEST
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 
 # Figures only, never a failure: see docs/bench.md.
-bench: deps $(B)/kairos.elf $(B)/host-tsc-hz $(B)/tests/guests/bench.elf \
+bench: deps $(B)/kairos.elf $(B)/host-tsc-hz $(B)/tests/guests/bench.elf $(HVM_GUESTS) \
 	$(B)/tests/guests/hog.elf
 	$(PYTHON) tests/bench/bench.py --kernel $(B)/kairos.elf $(BENCH_ARGS)
 

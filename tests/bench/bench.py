@@ -7,9 +7,9 @@
 
 Boots the kernel on each configuration of CONFIGS, several times, at most
 --jobs emulators at once, through the boot harness (tests/harness/boot.py),
-and reads figures out of each serial log. The configurations come in five
+and reads figures out of each serial log. The configurations come in six
 families, each with its own test selection (--cmdline replaces it for all but
-guest and sched):
+guest, sched and hvm):
 
 smp   AP bring-up, with `test=smp.all_listed_cpus_online` (one quick case,
       so that every boot ends with a verdict soon after bring-up). From the
@@ -55,6 +55,17 @@ sched the scheduling policies (sched=rr|credit|edf|gang; no test selection:
       SCHED_LINES below. Bochs's configurations are slow (left out by
       --quick, which also halves the hogs' time and takes 200 samples of
       each switch). The guests are built (make) before the boots.
+hvm   HVM domains on SVM, in QEMU (no test selection: the verdict is every
+      domain shutting down): the HVM test kernel with bench=1
+      (tests/hvm/hvmtest/bench.c) on CPU 1 and the guest family's domains on
+      CPU 0, in the same run. The HVM guest's `BENCH {json}` lines give the
+      round trip of an exit by reason as the guest sees it (CPUID, the
+      cheapest, is the VMRUN round trip; RDMSR, OUT, xAPIC MMIO, x2APIC
+      RDMSR, HLT with an interrupt pending) and the latency from its local
+      APIC timer's deadline to its handler, one-shot and TSC-deadline, which
+      the tables set beside the PV guest's VIRQ_TIMER figures of the same
+      boot. --quick takes 200 samples per exit and 100 per timer instead of
+      1000 and 500.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -92,17 +103,18 @@ import ktap  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME, TIMER, GUEST, SCHED = "smp", "time", "timer", "guest", "sched"  # the families
+SMP, TIME, TIMER, GUEST, SCHED, HVM = "smp", "time", "timer", "guest", "sched", "hvm"
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
 # seconds to minutes under TCG with many CPUs). time and timer: the
 # explicit-only time_bench and timer_bench suites, which print BENCH lines.
-# guest and sched: no kernel tests; the domains print BENCH or SHARE lines
-# and the run ends when they have all shut down (--cmdline does not apply).
+# guest, sched and hvm: no kernel tests; the domains print BENCH or SHARE
+# lines and the run ends when they have all shut down (--cmdline does not
+# apply).
 FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
-                TIMER: "test=timer_bench", GUEST: "", SCHED: ""}
-DOMAIN_FAMILIES = (GUEST, SCHED)  # families whose verdict is the domains'
+                TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: ""}
+DOMAIN_FAMILIES = (GUEST, SCHED, HVM)  # families whose verdict is the domains'
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -124,7 +136,7 @@ class BenchConfig:
     cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
-    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest, sched
+    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest, sched, hvm
     quick_cmdline: str = ""  # added after cmdline with --quick
     # Guest domains: multiboot2 modules "PATH:MODULE CMDLINE" (PATH relative
     # to the repository), their --quick replacements (if any), and how each
@@ -175,6 +187,8 @@ class BenchConfig:
             return 50.0 if self.emulator == "bochs" else 10.0
         if self.family == GUEST:  # 1.5 s of boot, then ~3 s of figures
             return 6.0 if self.emulator == "bochs" else 5.0
+        if self.family == HVM:  # the guest family's run, the HVM guest beside it
+            return 8.0
         if self.family == SCHED:  # measured on the build machine (2 s hogs)
             bochs = {"switch": 5.0, "credit": 7.0, "edf": 10.0, "gang": 15.0}
             return (bochs if self.emulator == "bochs" else {}).get(self.workload, 5.0)
@@ -202,6 +216,24 @@ def guest_modules(count: int) -> tuple[str, ...]:
 GUEST_MODULES = guest_modules(1000)
 GUEST_MODULES_QUICK = guest_modules(200)
 GUEST_DOMAINS = (("bench", "poweroff"), ("benchpeer", "poweroff"))
+
+# The hvm family's domains: the HVM test kernel's figures (bench=1,
+# tests/hvm/hvmtest/bench.c) on CPU 1, the guest family's PV domains on
+# CPU 0, in the same run, so that their timer figures sit side by side.
+HVM_IMAGE = "build/tests/hvm/hvmtest.elf"
+
+
+def hvm_modules(count: int, timer_count: int) -> tuple[str, ...]:
+    """The HVM bench domain and the guest family's, with count samples
+    per exit and timer_count per timer figure."""
+    return (f'{HVM_IMAGE}:name=hvmbench type=hvm affinity=1 mem=16M '
+            f'cmdline="bench=1 bench_count={count} bench_timer_count={timer_count}"',
+            *guest_modules(count))
+
+
+HVM_MODULES = hvm_modules(1000, 500)
+HVM_MODULES_QUICK = hvm_modules(200, 100)
+HVM_DOMAINS = (("hvmbench", "poweroff"), *GUEST_DOMAINS)
 
 # The sched family's domains (the shapes of tests/harness/matrix.py's
 # sched-* machines, without expect=: a figure never fails a run). hog.c
@@ -324,6 +356,11 @@ CONFIGS = [
           ("guest-q35-smp1", 1, "qemu", "q35", "max", 60.0),
           ("guest-q35-smp2", 2, "qemu", "q35", "max", 60.0),
           ("guest-bochs-smp1", 1, "bochs", "pc", "corei7_skylake_x", 120.0))],
+    # HVM domains (tests/hvm/hvmtest/bench.c, HVM_MODULES): exits by
+    # reason and the virtual LAPIC timer, the PV bench guest beside it. QEMU
+    # only: Bochs's CPU models have no SVM that Kairos drives.
+    BenchConfig("hvm-q35-smp2", smp=2, family=HVM, timeout=90.0, modules=HVM_MODULES,
+                quick_modules=HVM_MODULES_QUICK, domains=HVM_DOMAINS),
     # The scheduling policies (sched_configs): about 5 s a QEMU boot, 5 to
     # 15 s a Bochs one (the gangs' two CPUs are one Bochs thread).
     *sched_configs(),
@@ -951,7 +988,7 @@ def sched_summary(samples: list[dict]) -> dict:
 
 # The guest family's BENCH lines are summarized as the timer family's.
 SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary,
-             GUEST: timer_summary, SCHED: sched_summary}
+             GUEST: timer_summary, SCHED: sched_summary, HVM: timer_summary}
 
 
 # ---------------------------------------------------------------------------
@@ -966,7 +1003,7 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
     if config.family == TIME:
         sample.update(expected_tsc_hz=None, calibrations=[], tsc=None, refined=None,
                       bench=[], bench_errors=[])
-    elif config.family in (TIMER, GUEST):
+    elif config.family in (TIMER, GUEST, HVM):
         sample.update(bench=[], bench_errors=[])
     elif config.family == SCHED:
         sample.update(policy=None, scheduler=None, credit=[], edf=[], gang=[], shares=[],
@@ -996,8 +1033,10 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         missing = read_time_sample(sample, log, result.tsc_hz)
     elif config.family == TIMER:
         missing = read_timer_sample(sample, log)
-    elif config.family == GUEST:
+    elif config.family in (GUEST, HVM):
         missing = read_guest_sample(sample, log)
+        if config.family == HVM:
+            sample["hvm_exits"] = parse_hvm_exits(log)
     elif config.family == SCHED:
         missing = read_sched_sample(sample, log, config, result.tsc_hz)
     else:
@@ -1041,6 +1080,26 @@ def read_timer_sample(sample: dict, log: str) -> str | None:
     """Fills in a timer sample; returns what the log lacks, or None."""
     sample.update(parse_timer_log(log))
     return None if sample["bench"] else "no BENCH lines in the serial log"
+
+
+# The hypervisor's account of an HVM domain's exits, printed as it ends
+# (arch/x86/hvm/hvm.c, hvm_report_domain):
+#   Domain 1 (hvmbench): 75328 HVM exits: CPUID 10004 (mean 15843 cycles), ...
+HVM_EXITS_RE = re.compile(r"^Domain (?P<dom>\d+) \((?P<name>[^)]*)\): \d+ HVM exits:(?P<rest>.*)$")
+HVM_EXIT_REASON_RE = re.compile(r"(?P<reason>[A-Za-z/ ]+?) (?P<count>\d+) \(mean (?P<mean>\d+) cycles\)")
+
+
+def parse_hvm_exits(log: str) -> list[dict]:
+    """Every HVM domain's exits line: one entry per reason, with the domain's
+    name, the count and the mean cycles spent in the hypervisor."""
+    out = []
+    for raw in log.splitlines():
+        if (m := HVM_EXITS_RE.match(ktap.clean_line(raw))) is None:
+            continue
+        for r in HVM_EXIT_REASON_RE.finditer(m.group("rest")):
+            out.append({"domain": m.group("name"), "reason": r.group("reason").strip(" ,"),
+                        "count": int(r.group("count")), "mean_cycles": int(r.group("mean"))})
+    return out
 
 
 def read_guest_sample(sample: dict, log: str) -> str | None:
@@ -1663,6 +1722,7 @@ GUEST_TITLES = {
     "hypercall_rtt": "Hypercall round trip",
     "vcpu_switch": "vCPU-to-vCPU switch on one CPU",
     "virq_latency": "Timer deadline to the guest's VIRQ_TIMER handler",
+    "hvm_exit": "HVM exit round trip",
 }
 
 
@@ -1735,6 +1795,43 @@ def format_guest_tables(configs: list[BenchConfig], samples: dict[str, list[dict
           "early and missed: the largest over the runs)",
           ("config", "emulator", "timer", "runs", "n", "min", "median", "p99", "max", "early",
            "missed", "note"), rows_for("virq_latency", latency_row), left=(0, 1, 2, 11))
+
+    if any(c.family == HVM for c in configs):
+        table(f"{GUEST_TITLES['hvm_exit']} (BENCH hvm_exit; ns per intercepted instruction as "
+              "the HVM guest sees it: the exit, its handling and VMRUN, over batches timed with "
+              "rdtsc; cpuid is the cheapest round trip; hlt and self-IPI: one interrupt each, "
+              "sent with interrupts off, from the send to the handler, with and without an "
+              "HLT in between)",
+              ("config", "emulator", "exit", "runs", "n", "min", "median", "p99", "max", "cycles",
+               "batch", "note"), rows_for("hvm_exit", rtt_row), left=(0, 1, 2, 11))
+
+    def handler_rows() -> list:
+        rows = []
+        for config in configs:
+            if config.family != HVM or config.name in errors:
+                continue
+            ok = [s for s in samples[config.name] if s["ok"]]
+            by_reason: dict[str, list[dict]] = collections.defaultdict(list)
+            for s in ok:
+                for e in s.get("hvm_exits") or []:
+                    by_reason[e["reason"]].append(e)
+            hz = [b["tsc_hz"] for s in ok for b in s["bench"] if b.get("tsc_hz")]
+            for reason, es in by_reason.items():
+                mean = statistics.median(e["mean_cycles"] for e in es)
+                ns = f"{mean * 1e9 / statistics.median(hz):.0f}" if hz else "-"
+                rows.append((config.name, config.emulator, f"{es[0]['domain']}: {reason}",
+                             f"{len(es)}/{len(ok)}",
+                             f"{statistics.median(e['count'] for e in es):.0f}",
+                             f"{mean:.0f}", ns))
+        return rows
+
+    if any(c.family == HVM for c in configs):
+        table("HVM exits as the hypervisor counts them (its exits line as each HVM domain "
+              "ends: how many of each, and the mean TSC cycles from the exit to the next "
+              "VMRUN, medians over the runs; the guest's round trip less this is the "
+              "VMRUN and the exit themselves)",
+              ("config", "emulator", "exit", "runs", "count", "cycles", "ns"),
+              handler_rows(), left=(0, 1, 2))
 
     others = []
     for summary in summaries.values():
@@ -1915,7 +2012,7 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
     smp = [c for c in configs if c.family == SMP]
     time_ = [c for c in configs if c.family == TIME]
     timer = [c for c in configs if c.family == TIMER]
-    guest = [c for c in configs if c.family == GUEST]
+    guest = [c for c in configs if c.family in (GUEST, HVM)]
     sched = [c for c in configs if c.family == SCHED]
     sections = []
     if smp:

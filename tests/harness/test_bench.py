@@ -782,6 +782,86 @@ class GuestRunSampleTest(RunSampleTest):
         self.assertIn("make test-guests", sample["error"])
 
 
+# Recorded from a run of hvm-q35-smp2 (build/boots/bench-hvm-q35-smp2-1/
+# serial.log), trimmed: the HVM guest's figures, the hypervisor's exits
+# line, one of the PV guest's.
+HVM_LOG = """\
+[    0.087903] Domain 1 (hvmbench): entry 0x10000c, HVM Multiboot kernel, 1 vCPU, 16384 KiB
+[    0.301120] (d1) BENCH {"bench":"hvm_exit","exit":"cpuid","mode":"xapic","unit":"ns",\
+"n":200,"min":22379,"median":24611,"p99":33247,"max":39334,"tsc_hz":2694889795,"batch":10,\
+"cycles_median":66325}
+[    0.474715] (d1) BENCH {"bench":"hvm_exit","exit":"hlt","mode":"xapic","unit":"ns","n":200,\
+"min":73138,"median":74070,"p99":110639,"max":1104139,"tsc_hz":2694889795,"batch":1,\
+"cycles_median":199611}
+[    0.697945] (d1) BENCH {"bench":"virq_latency","timer":"HVM one-shot","unit":"ns","n":100,\
+"min":77958,"median":92113,"p99":680725,"max":680725,"tsc_hz":2694889795,"early":0,"missed":0}
+[    0.836186] (d1) BENCH {"bench":"virq_latency","timer":"HVM TSC-deadline","unit":"ns",\
+"n":0,"skipped":"no TSC-deadline timer in CPUID"}
+[    0.846442] Domain 1 (hvmbench): 19414 HVM exits: VINTR 200 (mean 3174 cycles), CPUID 2004 \
+(mean 18228 cycles), I/O 7440 (mean 36023 cycles), CR 1 (mean 4150359 cycles)
+[    1.916496] (d2) BENCH {"bench":"virq_latency","timer":"single-shot","unit":"ns","n":200,\
+"min":70330,"median":124300,"p99":929474,"max":2988758,"early":0}
+[    2.128308] All domains have shut down: 3 poweroff, 0 crashed, 0 other
+"""
+
+
+def hvm_sample(run, log=HVM_LOG, ok=True):
+    """An hvm-family sample as run_sample() fills it in from log."""
+    s = {"run": run, "ok": ok, "error": None, "wall_s": 3.0, "bench": [], "bench_errors": []}
+    missing = bench.read_guest_sample(s, log)
+    s["hvm_exits"] = bench.parse_hvm_exits(log)
+    if missing:
+        s.update(ok=False, error=missing)
+    return s
+
+
+class HvmFamilyTest(unittest.TestCase):
+    def config(self):
+        (config,) = [c for c in bench.CONFIGS if c.family == bench.HVM]
+        return config
+
+    def test_config(self):
+        boot_config = self.config().boot_config(1)
+        self.assertEqual(boot_config.cmdline, "")  # the domains' verdict
+        self.assertEqual([d for d, _ in boot_config.domains], ["hvmbench", "bench", "benchpeer"])
+        self.assertIn("type=hvm affinity=1", boot_config.modules[0])
+        self.assertIn('cmdline="bench=1 bench_count=1000 bench_timer_count=500"',
+                      boot_config.modules[0])
+        self.assertIn("affinity=0", boot_config.modules[1])  # the PV guest on the other CPU
+        quick = self.config().boot_config(1, quick=True)
+        self.assertIn("bench_count=200 bench_timer_count=100", quick.modules[0])
+        self.assertEqual([f.name for f in self.config().module_files()],
+                         ["bench.elf", "hvmtest.elf"])
+
+    def test_parse_exits_line(self):
+        exits = bench.parse_hvm_exits(HVM_LOG)
+        self.assertEqual([(e["reason"], e["count"], e["mean_cycles"]) for e in exits],
+                         [("VINTR", 200, 3174), ("CPUID", 2004, 18228), ("I/O", 7440, 36023),
+                          ("CR", 1, 4150359)])
+        self.assertEqual({e["domain"] for e in exits}, {"hvmbench"})
+        self.assertEqual(bench.parse_hvm_exits("Domain 1 (x): 0 HVM exits: none\n"), [])
+        self.assertEqual(bench.parse_hvm_exits("Domain 1 (x): 5 HVM exits: CPUID five\n"), [])
+
+    def test_tables_put_hvm_beside_pv(self):
+        config = self.config()
+        text = bench.format_guest_tables([config], {config.name: [hvm_sample(1)]})
+        self.assertRegex(text, r"\nhvm-q35-smp2 +qemu +cpuid,xapic +1/1 +200 +22379 +24611 "
+                               r"+33247 +39334 +66325 +10\n")
+        # The HVM guest's timers and the PV guest's, in one table.
+        latency = text[text.index("Timer deadline"):text.index("HVM exit round trip")]
+        self.assertRegex(latency, r"\nhvm-q35-smp2 +qemu +HVM one-shot +1/1 +100 +77958 ")
+        self.assertRegex(latency, r"\nhvm-q35-smp2 +qemu +single-shot +1/1 +200 +70330 ")
+        self.assertRegex(latency, r"\nhvm-q35-smp2 +qemu +HVM TSC-deadline +0/1 +(- +){7}"
+                                  r"skipped: no TSC-deadline timer in CPUID\n")
+        # The hypervisor's side: cycles and ns at the guest's TSC rate.
+        self.assertRegex(text, r"\nhvm-q35-smp2 +qemu +hvmbench: CPUID +1/1 +2004 +18228 +6764\n")
+
+    def test_guest_family_alone_has_no_hvm_tables(self):
+        guest = next(c for c in bench.CONFIGS if c.name == "guest-q35-smp1")
+        text = bench.format_guest_tables([guest], {guest.name: [guest_sample(1)]})
+        self.assertNotIn("HVM exit", text)
+
+
 # Recorded from runs of the sched family's workloads (QEMU and Bochs,
 # build/boots/bench-sched-*/serial.log), trimmed to the lines read.
 SCHED_CREDIT_LOG = """\

@@ -24,7 +24,8 @@ static const char *const known_options[] = {
 	"test",		 "lapic_mode",	       "expect_vcpus",
 	"expect_x2apic", "expect_x2apic_madt", "expect_tsc_deadline",
 	"expect_arat",	 "expect_hypervisor",  "strict",
-	"max_latency",	 "ipi_rounds",	       NULL,
+	"max_latency",	 "ipi_rounds",	       "bench",
+	"bench_count",	 "bench_timer_count",  NULL,
 };
 
 bool check_strict(struct test *t, bool ok, const char *fmt, ...)
@@ -90,6 +91,8 @@ static __noreturn void hvmtest_main(void)
 	       nr_cpus_online, smp_boot.started,
 	       smp_boot.listed ? smp_boot.listed - 1 : 0,
 	       (unsigned long)(smp_boot.elapsed_ns / NSEC_PER_MSEC));
+	if (option_bool("bench", false))
+		run_bench();
 	run_suites(image.name, suites, ARRAY_SIZE(suites), modes);
 }
 

@@ -48,7 +48,7 @@ void test_diag(struct test *t, const char *fmt, ...)
 	printf("    # %s\n", msg);
 }
 
-static void sort_u64(u64 *v, unsigned int n)
+void sort_u64(u64 *v, unsigned int n)
 {
 	unsigned int i, j;
 

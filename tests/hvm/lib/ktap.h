@@ -91,6 +91,9 @@ void test_diag(struct test *t, const char *fmt, ...) __printf(2, 3);
 void test_report_ns(struct test *t, const char *what, u64 *samples,
 		    unsigned int n);
 
+/* Sorts v[0..n) in ascending order (insertion sort: n is small). */
+void sort_u64(u64 *v, unsigned int n);
+
 /* The run's LAPIC modes, from lapic_mode= (xapic, x2apic or both). */
 struct run_modes {
 	enum lapic_mode mode[2];
