@@ -13,25 +13,12 @@
 #include <elf_image.h>
 #include <errno.h>
 #include <printk.h>
-#include <stdarg.h>
+#include <reject.h>
 #include <string.h>
 
 #define U64_MAX ((u64)~0ULL)
 
 /* ---- Helpers ------------------------------------------------------------ */
-
-/* Records a one-line reason; err is always terminated if errlen > 0. */
-static __printf(3, 4) int reject(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list args;
-
-	if (errlen) {
-		va_start(args, fmt);
-		vsnprintf(err, errlen, fmt, args);
-		va_end(args);
-	}
-	return -EINVAL;
-}
 
 static bool is_power_of_2(u64 x)
 {
@@ -79,60 +66,62 @@ static int check_ehdr(const struct elf64_ehdr *eh, size_t size, char *err,
 	u64 table;
 
 	if (memcmp(id, ELFMAG, SELFMAG) != 0)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"not an ELF file: magic %02x %02x %02x %02x, expected 7f 45 4c 46",
 			id[0], id[1], id[2], id[3]);
 	if (id[EI_CLASS] != ELFCLASS64)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF class %u, not ELFCLASS64 (2): 64-bit images only",
 			id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF data encoding %u, not ELFDATA2LSB (1): little-endian images only",
 			id[EI_DATA]);
 	if (id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF version %u (e_ident) / %u (e_version), not EV_CURRENT (1)",
 			id[EI_VERSION], eh->e_version);
 	if (eh->e_type != ET_EXEC)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF type %u%s, not ET_EXEC (2): static executables linked at fixed addresses only",
 			eh->e_type, type_name(eh->e_type));
 	if (eh->e_machine != EM_X86_64)
-		return reject(err, errlen, "ELF machine %u, not EM_X86_64 (62)",
-			      eh->e_machine);
+		return reject_reason(err, errlen,
+				     "ELF machine %u, not EM_X86_64 (62)",
+				     eh->e_machine);
 	if (eh->e_ehsize != sizeof(struct elf64_ehdr))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"e_ehsize %u, not the %u bytes of an ELF64 header",
 			eh->e_ehsize, (u32)sizeof(struct elf64_ehdr));
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"e_phentsize %u, not the %u bytes of an ELF64 program header",
 			eh->e_phentsize, (u32)sizeof(struct elf64_phdr));
 	if (eh->e_phnum == 0)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"no program headers (e_phnum 0): nothing to load");
 	if (eh->e_phnum == PN_XNUM)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"e_phnum is PN_XNUM (extended numbering): more than %u program headers",
 			ELF_IMAGE_MAX_PHDRS);
 	if (eh->e_phnum > ELF_IMAGE_MAX_PHDRS)
-		return reject(err, errlen,
-			      "%u program headers, more than the %u accepted",
-			      eh->e_phnum, ELF_IMAGE_MAX_PHDRS);
+		return reject_reason(
+			err, errlen,
+			"%u program headers, more than the %u accepted",
+			eh->e_phnum, ELF_IMAGE_MAX_PHDRS);
 	/* e_phnum <= 64 here, so the table's size cannot wrap. */
 	table = (u64)eh->e_phnum * sizeof(struct elf64_phdr);
 	if (!range_in_file(eh->e_phoff, table, size))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"program header table at offset %#lx (%lu bytes) runs past the end of the %lu-byte image",
 			eh->e_phoff, table, (u64)size);
@@ -154,12 +143,12 @@ static int check_load(const struct elf64_phdr *ph, u32 i, size_t size,
 	u32 j;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: p_filesz %#lx larger than p_memsz %#lx", i,
 			ph->p_filesz, ph->p_memsz);
 	if (!range_in_file(ph->p_offset, ph->p_filesz, size))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: file bytes [%#lx, +%#lx) run past the end of the %lu-byte image",
 			i, ph->p_offset, ph->p_filesz, (u64)size);
@@ -167,30 +156,31 @@ static int check_load(const struct elf64_phdr *ph, u32 i, size_t size,
 	if (ph->p_memsz == 0)
 		return 0;
 	if (ph->p_vaddr > U64_MAX - ph->p_memsz)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: virtual range %#lx + %#lx wraps past 2^64",
 			i, ph->p_vaddr, ph->p_memsz);
 	end = ph->p_vaddr + ph->p_memsz;
 	if (ph->p_vaddr < limits->vaddr_min || end > limits->vaddr_end)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: virtual range [%#lx, %#lx) outside the guest window [%#lx, %#lx)",
 			i, ph->p_vaddr, end, limits->vaddr_min,
 			limits->vaddr_end);
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u at %#lx: writable and executable (flags %s); no page may be both",
 			i, ph->p_vaddr,
 			elf_segment_perms(ph->p_flags & (PF_R | PF_W | PF_X)));
 	if (ph->p_align > 1 && !is_power_of_2(ph->p_align))
-		return reject(err, errlen,
-			      "segment %u: p_align %#lx is not a power of two",
-			      i, ph->p_align);
+		return reject_reason(
+			err, errlen,
+			"segment %u: p_align %#lx is not a power of two", i,
+			ph->p_align);
 	if (ph->p_align >= GUEST_PAGE_SIZE &&
 	    ph->p_vaddr % GUEST_PAGE_SIZE != ph->p_offset % GUEST_PAGE_SIZE)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: p_vaddr %#lx and p_offset %#lx differ modulo the %lu-byte page (p_align %#lx)",
 			i, ph->p_vaddr, ph->p_offset, GUEST_PAGE_SIZE,
@@ -205,15 +195,16 @@ static int check_load(const struct elf64_phdr *ph, u32 i, size_t size,
 		u64 o_last = page_up(o->vaddr + o->memsz);
 
 		if (first < o_last && o_first < last)
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"segments %u and %u overlap: pages [%#lx, %#lx) and [%#lx, %#lx) intersect",
 				o->phdr, i, o_first, o_last, first, last);
 	}
 	if (info->nr_segments == ELF_IMAGE_MAX_SEGMENTS)
-		return reject(err, errlen,
-			      "segment %u: more than %u PT_LOAD segments", i,
-			      ELF_IMAGE_MAX_SEGMENTS);
+		return reject_reason(
+			err, errlen,
+			"segment %u: more than %u PT_LOAD segments", i,
+			ELF_IMAGE_MAX_SEGMENTS);
 
 	seg = &info->segments[info->nr_segments++];
 	seg->vaddr = ph->p_vaddr;
@@ -247,12 +238,12 @@ static int check_phdrs(const u8 *image, size_t size,
 				return rc;
 			break;
 		case PT_INTERP:
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"segment %u: PT_INTERP (needs a program interpreter); static images only",
 				i);
 		case PT_DYNAMIC:
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"segment %u: PT_DYNAMIC (needs dynamic linking); static images only",
 				i);
@@ -279,21 +270,21 @@ static int check_entry(const struct elf_image_info *info, char *err,
 		if (entry < seg->vaddr || entry - seg->vaddr >= seg->memsz)
 			continue;
 		if (!(seg->flags & ELF_SEG_X))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"entry point %#lx is in segment %u, which is not executable (flags %s)",
 				entry, seg->phdr,
 				elf_segment_perms(seg->flags));
 		if (entry - seg->vaddr >= seg->filesz)
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"entry point %#lx is in the zero-filled tail of segment %u (file bytes end at %#lx)",
 				entry, seg->phdr, seg->vaddr + seg->filesz);
 		return 0;
 	}
-	return reject(err, errlen,
-		      "entry point %#lx is outside every PT_LOAD segment",
-		      entry);
+	return reject_reason(
+		err, errlen,
+		"entry point %#lx is outside every PT_LOAD segment", entry);
 }
 
 int elf_image_parse(const void *image, size_t size,
@@ -310,11 +301,11 @@ int elf_image_parse(const void *image, size_t size,
 	if (!limits || limits->vaddr_min >= limits->vaddr_end ||
 	    limits->vaddr_min % GUEST_PAGE_SIZE ||
 	    limits->vaddr_end % GUEST_PAGE_SIZE)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"bad limits: the guest window must be non-empty and page aligned");
 	if (!image || size < sizeof(eh))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"image is %lu bytes, smaller than the %u-byte ELF64 header",
 			image ? (u64)size : 0, (u32)sizeof(eh));
@@ -324,15 +315,16 @@ int elf_image_parse(const void *image, size_t size,
 	if (!rc)
 		rc = check_phdrs(image, size, &eh, limits, info, err, errlen);
 	if (!rc && info->nr_segments == 0)
-		rc = reject(err, errlen,
-			    "no PT_LOAD segment with memory: nothing to load");
+		rc = reject_reason(
+			err, errlen,
+			"no PT_LOAD segment with memory: nothing to load");
 	if (!rc) {
 		info->entry = eh.e_entry;
 		rc = check_entry(info, err, errlen);
 	}
 	/* At most 16 segments of at most 2^64 / 4 KiB pages: no wrap. */
 	if (!rc && info->total_pages > limits->mem_limit / GUEST_PAGE_SIZE)
-		rc = reject(
+		rc = reject_reason(
 			err, errlen,
 			"segments need %lu KiB (%lu pages), above the memory limit of %lu KiB",
 			info->total_pages * (GUEST_PAGE_SIZE / 1024),

@@ -13,26 +13,13 @@
 #include <errno.h>
 #include <multiboot1_image.h>
 #include <printk.h>
-#include <stdarg.h>
+#include <reject.h>
 #include <string.h>
 
 /* Multiboot kernels live in the 32-bit physical address space. */
 #define FOUR_GIB (1ULL << 32)
 
 /* ---- Helpers ------------------------------------------------------------ */
-
-/* Records a one-line reason; err is always terminated if errlen > 0. */
-static __printf(3, 4) int reject(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list args;
-
-	if (errlen) {
-		va_start(args, fmt);
-		vsnprintf(err, errlen, fmt, args);
-		va_end(args);
-	}
-	return -EINVAL;
-}
 
 /* True if [off, off + len) lies inside [0, size), without wrapping. */
 static bool range_in_file(u64 off, u64 len, size_t size)
@@ -68,18 +55,19 @@ static int check_limits(const struct mb1_load_limits *lim, char *err,
 	u32 i;
 
 	if (!lim || lim->mem == 0 || lim->mem > FOUR_GIB)
-		return reject(err, errlen,
-			      "bad limits: mem must be 1 byte to 4 GiB");
+		return reject_reason(err, errlen,
+				     "bad limits: mem must be 1 byte to 4 GiB");
 	if (lim->nr_holes > MB1_MAX_HOLES)
-		return reject(err, errlen,
-			      "bad limits: %u holes, more than the %u allowed",
-			      lim->nr_holes, MB1_MAX_HOLES);
+		return reject_reason(
+			err, errlen,
+			"bad limits: %u holes, more than the %u allowed",
+			lim->nr_holes, MB1_MAX_HOLES);
 	for (i = 0; i < lim->nr_holes; i++)
 		if (lim->holes[i].start >= lim->holes[i].end ||
 		    !lim->holes[i].what)
-			return reject(err, errlen,
-				      "bad limits: hole %u is empty or unnamed",
-				      i);
+			return reject_reason(
+				err, errlen,
+				"bad limits: hole %u is empty or unnamed", i);
 	return 0;
 }
 
@@ -93,7 +81,7 @@ static int check_placement(const struct mb1_load_limits *lim, const char *what,
 	u32 i;
 
 	if (end > lim->mem)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"%s: [%#lx, %#lx) ends above the domain's RAM, which ends at %#lx (%lu KiB)",
 			what, start, end, lim->mem, lim->mem / 1024);
@@ -101,7 +89,7 @@ static int check_placement(const struct mb1_load_limits *lim, const char *what,
 		const struct mb1_hole *h = &lim->holes[i];
 
 		if (ranges_overlap(start, end, h->start, h->end))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"%s: [%#lx, %#lx) overlaps %.48s [%#lx, %#lx)",
 				what, start, end, h->what, h->start, h->end);
@@ -152,25 +140,25 @@ static int no_header(const u8 *image, size_t size, u64 bad_off, char *err,
 		u32 sum = MB1_HEADER_MAGIC + read_u32(image + bad_off + 4) +
 			  read_u32(image + bad_off + 8);
 
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"Multiboot header at offset %#lx: bad checksum %#x (magic + flags + checksum = %#x, not 0)",
 			bad_off, read_u32(image + bad_off + 8), sum);
 	}
 	for (off = 1; off + MB1_HEADER_MIN <= limit; off++)
 		if (off % MB1_HEADER_ALIGN && header_at(image, off))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"Multiboot header at offset %#lx is not 32-bit aligned",
 				off);
 	for (off = MB1_SEARCH_LIMIT - MB1_HEADER_MIN + MB1_HEADER_ALIGN;
 	     off + MB1_HEADER_MIN <= size; off += MB1_HEADER_ALIGN)
 		if (header_at(image, off))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"Multiboot header at offset %#lx is not within the first %u bytes",
 				off, MB1_SEARCH_LIMIT);
-	return reject(
+	return reject_reason(
 		err, errlen,
 		"no Multiboot header: magic %#x with a good checksum not in the first %u bytes of the %lu-byte image",
 		MB1_HEADER_MAGIC, MB1_SEARCH_LIMIT, (u64)size);
@@ -199,12 +187,12 @@ static int find_header(const u8 *image, size_t size, struct mb1_header *h,
 	       : (h->flags & MB1_HEADER_AOUT_KLUDGE) ? MB1_HEADER_AOUT
 						     : MB1_HEADER_MIN;
 	if (off + need > size)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"Multiboot header at offset %#lx (flags %#x, %lu bytes) runs past the end of the %lu-byte image",
 			off, h->flags, need, (u64)size);
 	if (off + need > MB1_SEARCH_LIMIT)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"Multiboot header at offset %#lx (flags %#x, %lu bytes) is not wholly within the first %u bytes",
 			off, h->flags, need, MB1_SEARCH_LIMIT);
@@ -220,7 +208,7 @@ static int check_flags(u32 flags, char *err, size_t errlen)
 		flags & MB1_HEADER_REQUIRED_MASK & ~MB1_HEADER_UNDERSTOOD_MASK;
 
 	if (unknown)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"Multiboot header flags %#x: required feature bit %u is not supported (only bits 0-2 are)",
 			flags, (u32)__builtin_ctz(unknown));
@@ -237,12 +225,12 @@ static int parse_aout(const struct mb1_header *h, u64 header_off, u64 hdr_len,
 	int rc;
 
 	if (h->load_addr > h->header_addr)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"a.out kludge: load_addr %#x is above header_addr %#x",
 			h->load_addr, h->header_addr);
 	if ((u64)h->header_addr - load > header_off)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"a.out kludge: header_addr %#x - load_addr %#x is more than the header's file offset %#lx: loading would start before the file",
 			h->header_addr, h->load_addr, header_off);
@@ -252,13 +240,13 @@ static int parse_aout(const struct mb1_header *h, u64 header_off, u64 hdr_len,
 		load_size = size - text_off;
 	} else {
 		if (h->load_end_addr <= h->load_addr)
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"a.out kludge: load_end_addr %#x is not above load_addr %#x",
 				h->load_end_addr, h->load_addr);
 		load_size = (u64)h->load_end_addr - load;
 		if (!range_in_file(text_off, load_size, size))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"a.out kludge: [load_addr %#x, load_end_addr %#x) is file bytes [%#lx, %#lx), past the end of the %lu-byte image",
 				h->load_addr, h->load_end_addr, text_off,
@@ -266,12 +254,12 @@ static int parse_aout(const struct mb1_header *h, u64 header_off, u64 hdr_len,
 	}
 	load_end = load + load_size;
 	if (load_end > FOUR_GIB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"a.out kludge: load_addr %#x + %#lx bytes of file wraps past 4 GiB",
 			h->load_addr, load_size);
 	if (header_off + hdr_len > text_off + load_size)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"a.out kludge: the header (file offset %#lx) is not among the loaded bytes [%#lx, %#lx)",
 			header_off, text_off, text_off + load_size);
@@ -279,14 +267,14 @@ static int parse_aout(const struct mb1_header *h, u64 header_off, u64 hdr_len,
 	mem_end = load_end;
 	if (h->bss_end_addr) {
 		if (h->bss_end_addr < load_end)
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"a.out kludge: bss_end_addr %#x is below the end of the loaded bytes %#lx",
 				h->bss_end_addr, load_end);
 		mem_end = h->bss_end_addr;
 	}
 	if (h->entry_addr < load || h->entry_addr >= load_end)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"a.out kludge: entry_addr %#x is outside the loaded bytes [%#lx, %#lx)",
 			h->entry_addr, load, load_end);
@@ -315,62 +303,65 @@ static int check_ehdr(const u8 *image, size_t size, u32 flags,
 	u64 table;
 
 	if (size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"not an ELF file, and the Multiboot header's flags %#x lack bit 16 (the a.out kludge): nothing says where to load it",
 			flags);
 	if (size >= EI_NIDENT && id[EI_CLASS] == ELFCLASS64)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF64 image: give a 32-bit one (ELFCLASS32, e.g. objcopy -O elf32-i386); Multiboot loads only ELF32, as QEMU does");
 	if (size < sizeof(*eh))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"image is %lu bytes, smaller than the %u-byte ELF32 header",
 			(u64)size, (u32)sizeof(*eh));
 	memcpy(eh, image, sizeof(*eh));
 	if (id[EI_CLASS] != ELFCLASS32)
-		return reject(err, errlen, "ELF class %u, not ELFCLASS32 (1)",
-			      id[EI_CLASS]);
+		return reject_reason(err, errlen,
+				     "ELF class %u, not ELFCLASS32 (1)",
+				     id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF data encoding %u, not ELFDATA2LSB (1): little-endian images only",
 			id[EI_DATA]);
 	if (id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF version %u (e_ident) / %u (e_version), not EV_CURRENT (1)",
 			id[EI_VERSION], eh->e_version);
 	if (eh->e_type != ET_EXEC)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ELF type %u, not ET_EXEC (2): executables linked at fixed addresses only",
 			eh->e_type);
 	if (eh->e_machine != EM_386)
-		return reject(err, errlen, "ELF machine %u%s, not EM_386 (3)",
-			      eh->e_machine, machine_name(eh->e_machine));
+		return reject_reason(
+			err, errlen, "ELF machine %u%s, not EM_386 (3)",
+			eh->e_machine, machine_name(eh->e_machine));
 	if (eh->e_ehsize != sizeof(struct elf32_ehdr))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"e_ehsize %u, not the %u bytes of an ELF32 header",
 			eh->e_ehsize, (u32)sizeof(struct elf32_ehdr));
 	if (eh->e_phentsize != sizeof(struct elf32_phdr))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"e_phentsize %u, not the %u bytes of an ELF32 program header",
 			eh->e_phentsize, (u32)sizeof(struct elf32_phdr));
 	if (eh->e_phnum == 0)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"no program headers (e_phnum 0): nothing to load");
 	if (eh->e_phnum > MB1_MAX_PHDRS)
-		return reject(err, errlen,
-			      "%u program headers, more than the %u accepted",
-			      eh->e_phnum, MB1_MAX_PHDRS);
+		return reject_reason(
+			err, errlen,
+			"%u program headers, more than the %u accepted",
+			eh->e_phnum, MB1_MAX_PHDRS);
 	table = (u64)eh->e_phnum * sizeof(struct elf32_phdr);
 	if (!range_in_file(eh->e_phoff, table, size))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"program header table at offset %#x (%lu bytes) runs past the end of the %lu-byte image",
 			eh->e_phoff, table, (u64)size);
@@ -388,12 +379,12 @@ static int check_load(const struct elf32_phdr *ph, u32 i, size_t size,
 	int rc;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: p_filesz %#x larger than p_memsz %#x", i,
 			ph->p_filesz, ph->p_memsz);
 	if (!range_in_file(ph->p_offset, ph->p_filesz, size))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: file bytes [%#x, +%#x) run past the end of the %lu-byte image",
 			i, ph->p_offset, ph->p_filesz, (u64)size);
@@ -401,7 +392,7 @@ static int check_load(const struct elf32_phdr *ph, u32 i, size_t size,
 	if (ph->p_memsz == 0)
 		return 0;
 	if (end > FOUR_GIB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"segment %u: physical range %#x + %#x wraps past 4 GiB",
 			i, ph->p_paddr, ph->p_memsz);
@@ -413,16 +404,17 @@ static int check_load(const struct elf32_phdr *ph, u32 i, size_t size,
 		const struct mb1_segment *o = &out->segments[j];
 
 		if (ranges_overlap(start, end, o->paddr, o->paddr + o->memsz))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"segments %u and %u overlap: physical [%#lx, %#lx) and [%#lx, %#lx)",
 				o->phdr, i, o->paddr, o->paddr + o->memsz,
 				start, end);
 	}
 	if (out->nr_segments == MB1_MAX_SEGMENTS)
-		return reject(err, errlen,
-			      "segment %u: more than %u PT_LOAD segments", i,
-			      MB1_MAX_SEGMENTS);
+		return reject_reason(
+			err, errlen,
+			"segment %u: more than %u PT_LOAD segments", i,
+			MB1_MAX_SEGMENTS);
 	add_segment(out, ph->p_offset, start, ph->p_filesz, ph->p_memsz, i);
 	return 0;
 }
@@ -475,16 +467,16 @@ static int check_entry(const u8 *image, const struct elf32_ehdr *eh,
 		    !in(entry, ph.p_paddr, ph.p_memsz))
 			continue;
 		if (!(ph.p_flags & PF_X))
-			return reject(
+			return reject_reason(
 				err, errlen,
 				"entry point %#lx is in segment %u, which is not executable (flags %s)",
 				entry, s->phdr, perms(ph.p_flags));
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"entry point %#lx is in the zero-filled tail of segment %u",
 			entry, s->phdr);
 	}
-	return reject(
+	return reject_reason(
 		err, errlen,
 		"entry point %#lx is outside every PT_LOAD segment, by virtual and by physical address",
 		entry);
@@ -512,7 +504,7 @@ static int parse_elf(const u8 *image, size_t size, u32 flags,
 			return rc;
 	}
 	if (out->nr_segments == 0)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"no PT_LOAD segment with memory: nothing to load");
 	return check_entry(image, &eh, out, err, errlen);

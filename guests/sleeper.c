@@ -78,8 +78,14 @@ void guest_vcpu_main(unsigned int vcpu)
 		    "-KERR_ETIME (%ld)",
 		    vcpu, ret);
 
-	/* The same through VCPUOP_set_singleshot_timer, in the future. */
+	/*
+	 * The same through VCPUOP_set_singleshot_timer, in the future. Without
+	 * VCPU_SSHOTTMR_future: a vCPU preempted for longer than `sleep`
+	 * before the call (seen under credit on a loaded host) would be
+	 * refused, rightly, with -KERR_ETIME; a passed deadline fires at once.
+	 */
 	sst.timeout_abs_ns = (uint64_t)(guest_now() + sleep);
+	sst.flags = 0;
 	{
 		uint64_t c0 = guest_timer_count();
 		bool flags = guest_events_save();

@@ -55,6 +55,16 @@ void vcpu_wake(struct vcpu *v);
  */
 void vcpu_sleep_nosync(struct vcpu *v);
 
+/*
+ * The softirq check of every way back into a guest (PV and HVM): runs
+ * pending softirqs, with a reschedule if current cannot run, until none
+ * is pending, and returns current with interrupts off. schedule() in
+ * there may switch to another vCPU and abandon this stack, so the call
+ * may not return; when it does, current is runnable and on this CPU.
+ * Only on a guest vCPU's stack, on its way out of the hypervisor.
+ */
+struct vcpu *run_softirqs_before_entry(void);
+
 /* True once v is off every CPU and its state saved. Any context. */
 bool vcpu_is_off_cpu(const struct vcpu *v);
 

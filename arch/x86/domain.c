@@ -172,17 +172,8 @@ void exit_to_guest(struct cpu_user_regs *regs)
 	long result;
 
 	for (;;) {
-		local_irq_disable();
-		v = current;
-		ASSERT(!is_idle_vcpu(v));
+		v = run_softirqs_before_entry();
 		ASSERT(regs == guest_cpu_user_regs());
-		if (!vcpu_runnable(v))
-			raise_softirq(SCHEDULE_SOFTIRQ);
-		if (softirq_pending()) {
-			local_irq_enable();
-			do_softirq();
-			continue;
-		}
 		if (vcpu_take_poll_result(v, &result))
 			regs->rax = result;
 		if (v->time_generation != time_guest_record_generation())

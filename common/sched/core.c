@@ -443,6 +443,23 @@ void sched_report(void)
 		(unsigned long)worst);
 }
 
+struct vcpu *run_softirqs_before_entry(void)
+{
+	struct vcpu *v;
+
+	for (;;) {
+		local_irq_disable();
+		v = current;
+		ASSERT(!is_idle_vcpu(v));
+		if (!vcpu_runnable(v))
+			raise_softirq(SCHEDULE_SOFTIRQ);
+		if (!softirq_pending())
+			return v;
+		local_irq_enable();
+		do_softirq();
+	}
+}
+
 void schedule(void)
 {
 	unsigned int cpu = smp_processor_id();

@@ -4,7 +4,7 @@
 FUZZ_BINS += $(B)/fuzz/fuzz_elf_image
 
 ELF_FUZZ_SRCS := tests/fuzz/fuzz_elf_image.c common/elf_image.c \
-	tests/unit/host/host_support.c
+	common/reject.c tests/unit/host/host_support.c
 
 $(B)/fuzz/fuzz_elf_image: $(ELF_FUZZ_SRCS) $(wildcard include/*.h tests/unit/host/*.h) \
 		| $(B)/fuzz/corpus/fuzz_elf_image/.stamp

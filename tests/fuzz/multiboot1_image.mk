@@ -5,7 +5,7 @@
 FUZZ_BINS += $(B)/fuzz/fuzz_multiboot1_image
 
 MB1_FUZZ_SRCS := tests/fuzz/fuzz_multiboot1_image.c common/multiboot1_image.c \
-	arch/x86/hvm/pc_platform.c tests/unit/host/host_support.c
+	arch/x86/hvm/pc_platform.c common/reject.c tests/unit/host/host_support.c
 
 $(B)/fuzz/fuzz_multiboot1_image: $(MB1_FUZZ_SRCS) \
 		$(wildcard include/*.h tests/unit/host/*.h arch/x86/include/asm/hvm/*.h) \

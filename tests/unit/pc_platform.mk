@@ -4,7 +4,7 @@
 # synthetic memory.
 UNIT_TESTS += pc_platform
 pc_platform_SRCS := tests/unit/test_pc_platform.c arch/x86/hvm/pc_platform.c \
-	common/acpi.c tests/fuzz/acpi_image.c
+	common/acpi.c common/reject.c tests/fuzz/acpi_image.c
 pc_platform_CFLAGS := -Itests/fuzz -Iarch/x86/include
 $(B)/unit/test_pc_platform: tests/fuzz/acpi_image.h \
 	$(wildcard arch/x86/include/asm/hvm/*.h)

@@ -15,25 +15,12 @@
 #include <errno.h>
 #include <multiboot1_image.h>
 #include <printk.h>
-#include <stdarg.h>
+#include <reject.h>
 #include <string.h>
 
 #define FOUR_GIB (1ULL << 32)
 
 /* ---- Helpers ------------------------------------------------------------ */
-
-/* Records a one-line reason; err is always terminated if errlen > 0. */
-static __printf(3, 4) int reject(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list args;
-
-	if (errlen) {
-		va_start(args, fmt);
-		vsnprintf(err, errlen, fmt, args);
-		va_end(args);
-	}
-	return -EINVAL;
-}
 
 /* True if mem is a domain size the layout supports. */
 static bool mem_valid(u64 mem)
@@ -45,7 +32,7 @@ static bool mem_valid(u64 mem)
 static int check_mem(u64 mem, char *err, size_t errlen)
 {
 	if (!mem_valid(mem))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"domain memory %#lx: not a multiple of 4 KiB from 2 MiB to 3 GiB",
 			mem);
@@ -119,21 +106,21 @@ static int check_region(size_t buflen, u32 gpa, u64 mem, char *err,
 	u64 end = (u64)gpa + buflen;
 
 	if (buflen < MB1_NAME_OFFSET + 2)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"information region of %lu bytes: the block, its memory map and two strings need %lu",
 			(u64)buflen, (u64)MB1_NAME_OFFSET + 2);
 	if (gpa % 8)
-		return reject(err, errlen,
-			      "information region at %#x is not 8-byte aligned",
-			      gpa);
+		return reject_reason(
+			err, errlen,
+			"information region at %#x is not 8-byte aligned", gpa);
 	if (buflen > FOUR_GIB || end > FOUR_GIB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"information region [%#x, %#lx) crosses 4 GiB: Multiboot addresses are 32-bit",
 			gpa, end);
 	if (!in_usable_ram(gpa, end, mem))
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"information region [%#x, %#lx) is not in usable RAM",
 			gpa, end);
@@ -181,7 +168,7 @@ int hvm_mb1_info_build(u8 *buf, size_t buflen, u32 region_gpa, u64 mem,
 	room = buflen - MB1_NAME_OFFSET;
 	name_len = strnlen(loader_name, room);
 	if (name_len + 1 > room - 1)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"boot loader name does not fit: at most %lu bytes fit in the information region [%#x, %#lx) with an empty command line",
 			(u64)room - 2, region_gpa, (u64)region_gpa + buflen);
@@ -189,7 +176,7 @@ int hvm_mb1_info_build(u8 *buf, size_t buflen, u32 region_gpa, u64 mem,
 	room = buflen - cmdline_off;
 	cmdline_len = strnlen(cmdline, room);
 	if (cmdline_len + 1 > room)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"command line does not fit: at most %lu bytes fit in the information region [%#x, %#lx) after the block, the memory map and the boot loader name",
 			(u64)room - 1, region_gpa, (u64)region_gpa + buflen);
@@ -480,7 +467,7 @@ static int make_oem_id(const char *in, char out[6], char *err, size_t errlen)
 		if (in[i] < 0x20 || in[i] > 0x7e)
 			n = 0;
 	if (n == 0 || n > 6)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"OEM ID \"%.8s\": 1 to 6 printable ASCII characters, please",
 			in);
@@ -532,12 +519,12 @@ int hvm_acpi_build(u8 *buf, size_t buflen, u32 area_gpa, unsigned int nr_vcpus,
 	if (errlen)
 		err[0] = '\0';
 	if (area_gpa % RSDP_ALIGN)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ACPI area at %#x is not 16-byte aligned (the RSDP must be)",
 			area_gpa);
 	if (buflen > FOUR_GIB || (u64)area_gpa + buflen > FOUR_GIB)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ACPI area [%#x, +%#lx) crosses 4 GiB: the RSDT's addresses are 32-bit",
 			area_gpa, (u64)buflen);
@@ -546,13 +533,13 @@ int hvm_acpi_build(u8 *buf, size_t buflen, u32 area_gpa, unsigned int nr_vcpus,
 		return rc;
 	layout(&a, &l);
 	if (buflen < a.used + entry)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"ACPI area of %lu bytes is too small: the tables for one vCPU need %lu",
 			(u64)buflen, (u64)(a.used + entry));
 	max_vcpus = (buflen - a.used) / entry;
 	if (nr_vcpus == 0 || nr_vcpus > max_vcpus)
-		return reject(
+		return reject_reason(
 			err, errlen,
 			"%u vCPUs: the %lu-byte ACPI area holds the tables for 1 to %lu",
 			nr_vcpus, (u64)buflen, (u64)max_vcpus);

@@ -523,20 +523,9 @@ struct vmcb_addresses svm_enter_prepare(struct cpu_user_regs *regs)
 	struct vcpu *v;
 	struct vmcb *vmcb;
 
-	for (;;) {
-		local_irq_disable();
-		v = current;
-		ASSERT(is_hvm_vcpu(v));
-		ASSERT(regs == hvm_guest_regs());
-		if (!vcpu_runnable(v))
-			raise_softirq(SCHEDULE_SOFTIRQ);
-		if (softirq_pending()) {
-			local_irq_enable();
-			do_softirq();
-			continue;
-		}
-		break;
-	}
+	v = run_softirqs_before_entry();
+	ASSERT(is_hvm_vcpu(v));
+	ASSERT(regs == hvm_guest_regs());
 	apply_init_sipi(v);
 	vmcb = v->hvm->svm.vmcb;
 	hvm_intr_assist(v);
