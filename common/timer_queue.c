@@ -265,7 +265,7 @@ unsigned int tq_next_limit(const struct timer_queue *q)
  * the bound at the time, plus the ones it prunes: the two heap children of
  * each of those, the heap's root, and the list entry past the prefix. The
  * bound never exceeds the heads' earliest latest L0, so this is at most
- * 3 * |{expires <= L0}| + 2 reads (about 1.5 on DESIGN.md 3a's workload,
+ * 3 * |{expires <= L0}| + 2 reads (about 1.5 on the coalescing workload of docs/design.md,
  * where L0 is 50 us past the first expiry), and never more than
  * max_visits: the walk gives up at that many, and the earliest expiry,
  * always safe, is the answer. The second walk

@@ -19,7 +19,7 @@ typedef int64_t s64;
 typedef u64 paddr_t;
 #define PRIpaddr "016lx"
 
-/* Signed nanoseconds of system time, as NOW() returns (see DESIGN.md). */
+/* Signed nanoseconds of system time, as NOW() returns (docs/time.md). */
 typedef s64 s_time_t;
 
 #endif /* KAIROS_TYPES_H */

@@ -1495,7 +1495,7 @@ def plot(summary: Summary, path: str, backends: Iterable[str] = ("matplotlib", "
 
 
 # ---------------------------------------------------------------------------
-# --check-path: the one path of ../shared/DESIGN.md, on every CPU
+# --check-path: the timer path of docs/design.md, on every CPU
 
 
 @dataclasses.dataclass

@@ -507,7 +507,7 @@ MATRIX = [
                            r"^    vCPU 2: CPU 0, flags 0, upcall pending \d mask \d, upcall entry 0x4",
                            GUESTS_CLEAN),
                must_not_match=GUEST_PROBLEMS),
-    # The whole path of ../shared/DESIGN.md in the trace, on every CPU:
+    # The whole timer path of docs/design.md in the trace, on every CPU:
     # two spinning vCPUs per CPU make the round-robin scheduler arm
     # s_timer, so LAPIC interrupt -> TIMER_SOFTIRQ -> s_timer ->
     # SCHEDULE_SOFTIRQ -> schedule() -> switch must all appear, in order,

@@ -3,7 +3,7 @@
 judge() in boot.py calls timer_path_problems() for a BootConfig with
 `trace_cpus` set: the frames decode without damage, every CPU's
 timestamps go forward, the Perfetto JSON is valid, and on each of the first
-`trace_cpus` CPUs the timer path of ../shared/DESIGN.md appears in order:
+`trace_cpus` CPUs the timer path of docs/design.md appears in order:
 the LAPIC timer interrupt (vector 0xfa), TIMER_SOFTIRQ, a timer callback.
 With `trace_path_cpus` set, schedule_path_problems() checks the whole path
 with guests running (tools/ktrace.py --check-path): the LAPIC interrupt,

@@ -3,8 +3,7 @@
  * to), from do_softirq() or the idle loop, never inside an interrupt
  * handler, never re-entered; lower numbers run first; a remote raise sends
  * an IPI only when it newly set the bit; process_pending_softirqs() runs
- * what is pending (that it leaves SCHEDULE_SOFTIRQ alone waits for the
- * scheduler to open that softirq).
+ * what is pending but SCHEDULE_SOFTIRQ, which do_softirq() then runs.
  *
  * The suite owns TEST_SOFTIRQ; its handler counts runs per CPU, indexed by
  * the CPU it finds itself on, so a run on the wrong CPU shows as a count
@@ -13,6 +12,7 @@
 #include <asm/apic.h>
 #include <atomic.h>
 #include <cpumask.h>
+#include <domain.h>
 #include <irq.h>
 #include <ktest.h>
 #include <percpu.h>
@@ -425,29 +425,35 @@ static void count_tasklet_run(void *count)
 
 /*
  * process_pending_softirqs() runs everything pending but
- * SCHEDULE_SOFTIRQ. That exclusion cannot be checked yet: no scheduler
- * has opened SCHEDULE_SOFTIRQ, so raising it would leave a bit that only
- * do_softirq() clears, by calling a handler that does not exist (an
- * ASSERT). Once the scheduler opens it, raise it here too and check that
- * softirq_run_count(0, SCHEDULE_SOFTIRQ) stays put and softirq_pending()
- * stays true until do_softirq().
+ * SCHEDULE_SOFTIRQ, which stays pending until do_softirq(). The suites
+ * run before any domain is built, on the idle vCPU, so the schedule()
+ * that do_softirq() then runs picks the idle vCPU again and returns.
  */
 static void process_pending_runs_all_but_schedule(struct ktest *t)
 {
+	unsigned int cpu = smp_processor_id();
 	struct tasklet tasklet;
 	int tasklet_runs = 0;
+	u64 scheduled;
 
+	KT_ASSERT_TRUE(t, is_idle_vcpu(current));
 	ensure_test_softirq();
 	snapshot_runs(before);
 	tasklet_init(&tasklet, count_tasklet_run, &tasklet_runs);
+	scheduled = softirq_run_count(cpu, SCHEDULE_SOFTIRQ);
+	raise_softirq(SCHEDULE_SOFTIRQ);
 	raise_softirq(TEST_SOFTIRQ);
 	tasklet_schedule(&tasklet);
 	process_pending_softirqs();
-	KT_EXPECT_EQ(t, atomic_read(&runs[0]), before[0] + 1);
+	KT_EXPECT_EQ(t, atomic_read(&runs[cpu]), before[cpu] + 1);
 	KT_EXPECT_EQ(t, tasklet_runs, 1);
+	KT_EXPECT_EQ(t, softirq_run_count(cpu, SCHEDULE_SOFTIRQ), scheduled);
+	KT_EXPECT_TRUE(t, softirq_pending());
+	do_softirq();
+	KT_EXPECT_EQ(t, softirq_run_count(cpu, SCHEDULE_SOFTIRQ),
+		     scheduled + 1);
+	KT_EXPECT_TRUE(t, is_idle_vcpu(current));
 	tasklet_kill(&tasklet);
-	KT_SKIP(t, "SCHEDULE_SOFTIRQ has no handler until the scheduler "
-		   "exists; its exclusion is unchecked");
 }
 
 KTEST_SUITE(softirq, KTEST_CASE(raise_on_self_runs_on_do_softirq),

@@ -7,8 +7,9 @@
  * whole contents after every step. Their seeds are fixed and printed;
  * TIMER_QUEUE_SEED=<n> in the environment replaces them with one of its
  * own. The simulation at the end prints the interrupts per timer and the
- * lateness of the coalescing rule on the workload of ../shared/DESIGN.md
- * 3a (10,000 timers a second, delays uniform in 0-10 ms, 50 us slack).
+ * lateness of the coalescing rule on the coalescing workload of
+ * docs/design.md, "Choosing the next deadline" (10,000 timers a second,
+ * delays uniform in 0-10 ms, 50 us slack).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1232,7 +1233,7 @@ static void test_deadline_promises(void **state)
 }
 
 /* ---------------------------------------------------------------------------
- * A whole run: ../shared/DESIGN.md 3a's workload
+ * A whole run: the coalescing workload of docs/design.md
  */
 
 struct sim_result {
@@ -1254,7 +1255,7 @@ static int cmp_s_time(const void *a, const void *b)
  * so a Poisson stream), each set for its arrival plus a delay uniform in
  * [0, max_delay], with the given slack. The device is armed for
  * tq_next_deadline() and re-armed when a new timer expires before the
- * armed deadline (DESIGN.md 3a), or after every add if always_rearm. At
+ * armed deadline (docs/design.md), or after every add if always_rearm. At
  * each deadline every expired timer is run; the heap starts absent and
  * grows as timer.c grows it, when the list is in use.
  */
@@ -1333,9 +1334,10 @@ static void test_simulation(void **state)
 	const unsigned int timers = 100000; /* 10 s at 10,000 a second */
 	double ratio[ARRAY_SIZE(slacks)];
 
-	print_message("# simulation (DESIGN.md 3a): %u timers over 10 s, "
-		      "delays uniform 0-10 ms, seed %#lx\n",
-		      timers, (unsigned long)seed);
+	print_message(
+		"# simulation (the coalescing workload): %u timers over 10 s, "
+		"delays uniform 0-10 ms, seed %#lx\n",
+		timers, (unsigned long)seed);
 	for (unsigned int i = 0; i < ARRAY_SIZE(slacks); i++) {
 		for (int always = 0; always <= 1; always++) {
 			struct sim_result res =

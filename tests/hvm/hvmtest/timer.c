@@ -261,7 +261,7 @@ static unsigned int periodic_run(struct test *t, u64 ns, unsigned int divisor,
 	lapic_write(APIC_TMICT, (u32)count);
 	if (hold) {
 		u32 before, i_first;
-		u64 sti_at, boundary;
+		u64 sti_at, boundary, period_max;
 
 		if (!CHECK(t,
 			   wait_flag(&timer_probe.count,
@@ -280,9 +280,14 @@ static unsigned int periodic_run(struct test *t, u64 ns, unsigned int divisor,
 		 * Until the first period boundary after STI only the one
 		 * pending interrupt may arrive (IRR holds one); later ones
 		 * may be the next periods', however late this vCPU ran.
+		 * The boundary is the earliest that period could end with
+		 * the calibration's error in every period so far: its index
+		 * counted with the longest period the error allows, its time
+		 * with the shortest (with the error of one period only, a
+		 * run of ten periods drifted past it under load).
 		 */
-		boundary = t0 + ((sti_at - t0) / nominal + 1) * nominal -
-			   (nominal - period_min);
+		period_max = 2 * nominal - period_min;
+		boundary = t0 + ((sti_at - t0) / period_max + 1) * period_min;
 		for (i = i_first = before;
 		     i < timer_probe.count && i < PROBE_MAX_STAMPS; i++)
 			if (timer_probe.stamp[i] >= boundary)
