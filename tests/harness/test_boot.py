@@ -759,6 +759,28 @@ class GuestKtapTest(unittest.TestCase):
         reasons = boot.judge(config, outcome("fail"), ktap.parse(""), GUEST_LOG)
         self.assertEqual(reasons, [])
 
+    def test_either_outcome(self):
+        crashed = GUEST_LOG.replace(
+            "[    0.200000] Domain 1 (hvm-a) shut down: poweroff, code 0, after 100 ms",
+            "[    0.199999] Domain 1 (hvm-a) crashed: triple fault (shutdown) (vCPU 0 on CPU 0)\n"
+            "[    0.200000] Domain 1 (hvm-a) shut down: crash, code 0, after 100 ms").replace(
+            "(d1) ok 1 cpuid", "(d1) cut short")
+        either = (("hvm-a", "poweroff or crash:^triple fault"), ("hvm-b", "poweroff"))
+        config = boot.BootConfig("g", domains=either, guest_ktap=("hvm-a", "hvm-b"))
+        self.assertEqual(self.judge(config, GUEST_LOG), [])
+        self.assertEqual(self.judge(config, crashed), [])
+        # A crash of another kind, or a crash not offered, still fails.
+        other = crashed.replace("triple fault (shutdown)", "#GP general protection")
+        self.assertEqual(self.judge(config, other),
+                         ["domain hvm-a ended with crash (#GP general protection (vCPU 0 on "
+                          "CPU 0)), expected poweroff or domain hvm-a crashed with '#GP general "
+                          "protection (vCPU 0 on CPU 0)', expected /^triple fault/"])
+        self.assertEqual(self.judge(guest_config(), crashed),
+                         ["domain hvm-a ended with crash (triple fault (shutdown) (vCPU 0 on "
+                          "CPU 0)), expected poweroff",
+                          "domain hvm-a: KTAP: top level: subtest cpuid ended without a "
+                          "result line", "domain hvm-a: KTAP reports 1 failed"])
+
     def test_names_must_be_domains(self):
         with self.assertRaisesRegex(ValueError, "not in domains"):
             self.judge(boot.BootConfig("g", domains=GUEST_DOMAINS, guest_ktap=("x",)),
