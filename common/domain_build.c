@@ -186,8 +186,21 @@ static int populate(struct domain *d, const u8 *image,
 	return rc;
 }
 
-/* Builds module i's domain; NULL (after saying why) if it is refused. */
-static struct domain *build_module(const struct boot_module *m, unsigned int i)
+/*
+ * True if m is an initramfs: its module line is the word "initrd"
+ * (docs/hvm.md). It belongs to the HVM module before it.
+ */
+static bool is_initrd_module(const struct boot_module *m)
+{
+	return m->cmdline && strcmp(m->cmdline, "initrd") == 0;
+}
+
+/*
+ * Builds module i's domain, with initrd the module after it when that is
+ * an initramfs; NULL (after saying why) if it is refused.
+ */
+static struct domain *build_module(const struct boot_module *m, unsigned int i,
+				   const struct boot_module *initrd)
 {
 	struct domain_config cfg;
 	struct elf_image_info img;
@@ -212,12 +225,25 @@ static struct domain *build_module(const struct boot_module *m, unsigned int i)
 		return NULL;
 	}
 	if (cfg.type == DOMAIN_HVM) {
-		d = hvm_domain_build(&cfg, maddr_to_virt(m->start),
-				     m->end - m->start, i, err, sizeof(err));
+		struct hvm_boot_image boot = {
+			.kernel = maddr_to_virt(m->start),
+			.kernel_size = m->end - m->start,
+		};
+
+		if (initrd) {
+			boot.initrd = maddr_to_virt(initrd->start);
+			boot.initrd_size = initrd->end - initrd->start;
+		}
+		d = hvm_domain_build(&cfg, &boot, i, err, sizeof(err));
 		if (!d)
 			pr_err("Module %u (%s): refused: %s\n", i, cfg.name,
 			       err);
 		return d;
+	}
+	if (initrd) {
+		pr_err("Module %u (%s): refused: an initramfs module follows it, but a paravirtual domain takes none\n",
+		       i, cfg.name);
+		return NULL;
 	}
 	if (elf_image_parse(maddr_to_virt(m->start), m->end - m->start,
 			    &(struct elf_image_limits){GUEST_IMAGE_VADDR_MIN,
@@ -255,17 +281,29 @@ static unsigned int nr_built;
 
 unsigned int domains_build_from_modules(const struct boot_info *bi)
 {
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, nr_asked = 0;
 
 	domains_record_baseline();
 	for (i = 0; i < bi->nr_modules; i++) {
-		struct domain *d = build_module(&bi->modules[i], i);
+		const struct boot_module *m = &bi->modules[i], *initrd = NULL;
+		unsigned int index = i;
+		struct domain *d;
 
+		nr_asked++;
+		if (is_initrd_module(m)) {
+			pr_err("Module %u (initrd): refused: an initramfs must follow the type=hvm kernel module it belongs to\n",
+			       i);
+			continue;
+		}
+		if (i + 1 < bi->nr_modules &&
+		    is_initrd_module(&bi->modules[i + 1]))
+			initrd = &bi->modules[++i];
+		d = build_module(m, index, initrd);
 		if (d)
 			built[n++] = d;
 	}
 	if (bi->nr_modules)
-		pr_info("Domains: %u of %u modules built\n", n, bi->nr_modules);
+		pr_info("Domains: %u of %u modules built\n", n, nr_asked);
 	nr_built = n;
 	return n;
 }

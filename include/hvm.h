@@ -50,13 +50,22 @@ const char *hvm_disabled_reason(void);
 
 /* is_hvm_domain() and is_hvm_vcpu() are in domain.h. */
 
+/* What an HVM domain boots: a kernel image, and an initramfs or none. */
+struct hvm_boot_image {
+	const u8 *kernel; /* a Multiboot (v1) kernel or a Linux bzImage */
+	size_t kernel_size;
+	const u8 *initrd; /* NULL: none; only for a bzImage */
+	size_t initrd_size;
+};
+
 /*
- * Builds an HVM domain from a boot module's image and its parsed module
- * line; returns the domain (stopped, one reference: the list's) or NULL
- * with a one-line reason in err. Boot CPU, interrupts enabled.
+ * Builds an HVM domain from a boot module's image (and the initramfs
+ * module after it) and its parsed module line; returns the domain
+ * (stopped, one reference: the list's) or NULL with a one-line reason in
+ * err. Boot CPU, interrupts enabled.
  */
 struct domain *hvm_domain_build(const struct domain_config *cfg,
-				const u8 *image, size_t size,
+				const struct hvm_boot_image *boot,
 				unsigned int module, char *err, size_t errlen);
 
 /*

@@ -104,8 +104,11 @@ static struct domain *build(const char *line, char *err)
 	make_tiny_kernel(&k);
 	if (domain_config_parse(line, 0, 64UL << 30, &cfg, err, ERR_LEN))
 		return NULL;
-	return hvm_domain_build(&cfg, (const u8 *)&k, sizeof(k), 0, err,
-				ERR_LEN);
+	return hvm_domain_build(
+		&cfg,
+		&(struct hvm_boot_image){.kernel = (const u8 *)&k,
+					 .kernel_size = sizeof(k)},
+		0, err, ERR_LEN);
 }
 
 /* True if the host frame pa is one of d's memory blocks. */
@@ -239,7 +242,11 @@ static void refused_image_says_why(struct ktest *t)
 		     domain_config_parse("type=hvm", 0, 64UL << 30, &cfg, err,
 					 sizeof(err)),
 		     0);
-	d = hvm_domain_build(&cfg, junk, sizeof(junk), 0, err, sizeof(err));
+	d = hvm_domain_build(
+		&cfg,
+		&(struct hvm_boot_image){.kernel = junk,
+					 .kernel_size = sizeof(junk)},
+		0, err, sizeof(err));
 	KT_EXPECT_TRUE(t, d == NULL);
 	KT_EXPECT_TRUE(t, err[0] != '\0');
 	if (d)

@@ -209,6 +209,8 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 		out[3] = 0;
 		return;
 	default:
-		return; /* unknown leaves read as zeros, as on AMD */
+		/* unknown leaves read as zeros, as on AMD */
+		hvm_pvclock_cpuid(v, leaf, out);
+		return;
 	}
 }

@@ -236,8 +236,8 @@ static void mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 	if (in_apic_page(gpa, size) &&
 	    vlapic_mmio_write(v, gpa & (PAGE_SIZE - 1), size, val) == 0)
 		return;
-	if (gpa >= HVM_BIOS_START && gpa < HVM_BIOS_END)
-		return; /* the firmware area is ROM */
+	if (gpa >= HVM_OPTION_ROM_START && gpa < HVM_BIOS_END)
+		return; /* the option-ROM and firmware areas are ROM */
 	report_unknown_mmio(v, gpa, true);
 }
 

@@ -77,6 +77,8 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 	if (vlapic_msr_owned(msr))
 		return vlapic_msr_read(v, msr, val);
+	if (hvm_pvclock_msr_owned(msr))
+		return hvm_pvclock_msr_read(v, msr, val);
 	switch (msr) {
 	case MSR_IA32_TSC:
 		*val = rdtsc() + vmcb->tsc_offset;
@@ -105,6 +107,8 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
 
 	if (vlapic_msr_owned(msr))
 		return vlapic_msr_write(v, msr, val);
+	if (hvm_pvclock_msr_owned(msr))
+		return hvm_pvclock_msr_write(v, msr, val);
 	switch (msr) {
 	case MSR_IA32_TSC:
 		/* This vCPU's TSC jumps; the others keep theirs. */

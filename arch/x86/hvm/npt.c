@@ -10,7 +10,8 @@
  * entries. The guest platform's holes (asm/hvm/platform.h) are left
  * unmapped, as is everything above its RAM and the local APIC's page, so
  * that every access to them exits (a nested page fault) and is emulated
- * or refused; the BIOS area is mapped read-only. Nothing else is ever
+ * or refused; the option-ROM area (all ones) and the BIOS area are mapped
+ * read-only. Nothing else is ever
  * mapped: a guest reaches only its own memory.
  *
  * Nested walks are user accesses (APM 15.25.5): every entry has U/S set.
@@ -43,10 +44,10 @@ static u64 gpa_access(const struct hvm_domain *hd, u64 gpa)
 {
 	if (gpa >= hd->mem)
 		return 0;
-	if (gpa >= HVM_VGA_HOLE_START && gpa < HVM_BIOS_START)
+	if (gpa >= HVM_VGA_HOLE_START && gpa < HVM_OPTION_ROM_START)
 		return 0;
-	if (gpa >= HVM_BIOS_START && gpa < HVM_BIOS_END)
-		return _PAGE_PRESENT | _PAGE_USER; /* read-only firmware data */
+	if (gpa >= HVM_OPTION_ROM_START && gpa < HVM_BIOS_END)
+		return _PAGE_PRESENT | _PAGE_USER; /* no ROMs; firmware data */
 	return _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
 }
 

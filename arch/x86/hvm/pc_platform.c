@@ -11,6 +11,7 @@
  */
 #include <asm/hvm/pc_platform.h>
 #include <asm/hvm/platform.h>
+#include <bzimage.h>
 #include <compiler.h>
 #include <errno.h>
 #include <multiboot1_image.h>
@@ -197,6 +198,40 @@ int hvm_mb1_info_build(u8 *buf, size_t buflen, u32 region_gpa, u64 mem,
 	memcpy(buf + MB1_NAME_OFFSET, loader_name, name_len);
 	memcpy(buf + cmdline_off, cmdline, cmdline_len);
 	*info_gpa = region_gpa;
+	return 0;
+}
+
+/* ---- Linux ---------------------------------------------------------------- */
+
+static void put_le(u8 *p, size_t off, u64 v, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		p[off + i] = (u8)(v >> (8 * i));
+}
+
+int hvm_linux_zero_page_build(u8 *zp, const u8 *image,
+			      const struct bzimage_info *info, u64 mem,
+			      u32 cmdline_gpa, u32 initrd_gpa, u32 initrd_size)
+{
+	struct hvm_e820_entry map[HVM_E820_NR_ENTRIES];
+	int n = hvm_e820_build(mem, map, ARRAY_SIZE(map));
+
+	BUILD_BUG_ON(sizeof(map[0]) != BZ_E820_ENTRY_SIZE);
+	BUILD_BUG_ON(HVM_E820_NR_ENTRIES > BZ_ZP_E820_MAX);
+	if (n < 0)
+		return -EINVAL;
+	memset(zp, 0, BZ_ZERO_PAGE_SIZE);
+	/* boot.rst: copy the header whole, then fill in the loader's part. */
+	memcpy(zp + BZ_SETUP_SECTS, image + BZ_SETUP_SECTS, info->header_len);
+	zp[BZ_TYPE_OF_LOADER] = 0xff;
+	put_le(zp, BZ_CMD_LINE_PTR, cmdline_gpa, 4);
+	put_le(zp, BZ_RAMDISK_IMAGE, initrd_size ? initrd_gpa : 0, 4);
+	put_le(zp, BZ_RAMDISK_SIZE, initrd_size, 4);
+	put_le(zp, BZ_ZP_ACPI_RSDP_ADDR, HVM_RSDP_GPA, 8);
+	zp[BZ_ZP_E820_ENTRIES] = (u8)n;
+	memcpy(zp + BZ_ZP_E820_TABLE, map, n * sizeof(map[0]));
 	return 0;
 }
 

@@ -315,14 +315,14 @@ void svm_vcpu_destroy(struct vcpu *v)
 	v->hvm->svm.vmcb = NULL;
 }
 
-void svm_vcpu_set_multiboot_entry(struct vcpu *v, u32 entry, u32 eax, u32 ebx)
+/* Flat 32-bit protected mode, paging off, the given selectors, zeroed GPRs. */
+static void set_flat32_entry(struct vcpu *v, u16 cs, u16 ds, u32 entry)
 {
 	struct vmcb *vmcb = v->hvm->svm.vmcb;
 	struct cpu_user_regs *r = &v->user_regs;
 
-	/* Multiboot 0.6.96, 3.2 "Machine state": flat 32-bit segments. */
-	set_seg(&vmcb->cs, 0x08, SEG_ATTR_CODE32, 0xffffffff, 0);
-	set_seg(&vmcb->ds, 0x10, SEG_ATTR_DATA32, 0xffffffff, 0);
+	set_seg(&vmcb->cs, cs, SEG_ATTR_CODE32, 0xffffffff, 0);
+	set_seg(&vmcb->ds, ds, SEG_ATTR_DATA32, 0xffffffff, 0);
 	vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = vmcb->ds;
 	set_seg(&vmcb->ldtr, 0, SEG_ATTR_LDT, 0xffff, 0);
 	set_seg(&vmcb->tr, 0, SEG_ATTR_TSS32, 0xffff, 0);
@@ -335,9 +335,26 @@ void svm_vcpu_set_multiboot_entry(struct vcpu *v, u32 entry, u32 eax, u32 ebx)
 	vmcb->efer = EFER_SVME;
 	memset(r, 0, sizeof(*r));
 	r->rip = entry;
-	r->rax = eax;
-	r->rbx = ebx;
 	r->rflags = X86_EFLAGS_RESERVED1;
+}
+
+void svm_vcpu_set_multiboot_entry(struct vcpu *v, u32 entry, u32 eax, u32 ebx)
+{
+	/* Multiboot 0.6.96, 3.2 "Machine state": flat 32-bit segments. */
+	set_flat32_entry(v, 0x08, 0x10, entry);
+	v->user_regs.rax = eax;
+	v->user_regs.rbx = ebx;
+}
+
+void svm_vcpu_set_linux_entry(struct vcpu *v, u32 entry, u32 zero_page)
+{
+	/*
+	 * boot.rst, "32-bit Boot Protocol": __BOOT_CS (0x10) and __BOOT_DS
+	 * (0x18) flat, interrupts off, ESI the zero page, EBP, EDI, EBX 0.
+	 * The kernel loads its own GDT before it reloads a segment.
+	 */
+	set_flat32_entry(v, 0x10, 0x18, entry);
+	v->user_regs.rsi = zero_page;
 }
 
 void svm_vcpu_set_sipi_state(struct vcpu *v, u8 vector)

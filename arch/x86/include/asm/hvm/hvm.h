@@ -71,9 +71,11 @@ struct hvm_vcpu {
 	struct vcpu *vcpu;
 	struct svm_vcpu svm;
 	struct vlapic vlapic;
-	u64 xcr0;    /* the guest's XCR0, live in the CPU while it runs */
-	u64 dr[4];   /* DR0-DR3, not switched by VMRUN */
-	u64 tsc_aux; /* what RDTSCP returns in ECX */
+	u64 xcr0;	 /* the guest's XCR0, live in the CPU while it runs */
+	u64 dr[4];	 /* DR0-DR3, not switched by VMRUN */
+	u64 tsc_aux;	 /* what RDTSCP returns in ECX */
+	u64 pvclock_msr; /* MSR_KVM_SYSTEM_TIME_NEW as written */
+	u32 pvclock_version; /* of its record: even, bumped twice a write */
 
 	/* Events (on the vCPU's CPU, except the flags set by IPIs). */
 	u64 pending_event; /* an exception or re-injection, EVENTINJ form */
@@ -122,6 +124,9 @@ struct hvm_domain {
 	unsigned long npt_pages; /* their pages, for the books */
 	u64 mem;		 /* guest-physical RAM size */
 	u64 tsc_offset;		 /* guest TSC = host TSC + tsc_offset */
+	u32 pvclock_mul;	 /* guest ns = (TSC << shift) * mul >> 32 */
+	s8 pvclock_shift;
+	u64 pvclock_wall_msr; /* MSR_KVM_WALL_CLOCK_NEW as written */
 
 	spinlock_t io_lock; /* the devices below */
 	struct hvm_vuart uart;
@@ -162,11 +167,24 @@ struct cpu_user_regs *hvm_guest_regs(void);
 /* Gives v its HVM state (APIC, VMCB); APs start waiting for a SIPI. */
 int hvm_vcpu_create(struct vcpu *v);
 
+/* ---- pvclock.c: KVM's paravirtual clock (kvmclock) ---- */
+/* Fixes d's guest-time scale from the calibrated TSC rate. At build. */
+void hvm_pvclock_init(struct domain *d);
+/* Fills the KVM leaves 0x40000100-0x40000101; false for any other. */
+bool hvm_pvclock_cpuid(struct vcpu *v, u32 leaf, u32 out[4]);
+/* The kvmclock MSRs; the calls below are v's own exits, on its CPU. */
+bool hvm_pvclock_msr_owned(u32 msr);
+int hvm_pvclock_msr_read(struct vcpu *v, u32 msr, u64 *val);
+/* -EINVAL (#GP) for a record that is not in one page of RAM. */
+int hvm_pvclock_msr_write(struct vcpu *v, u32 msr, u64 val);
+
 /* ---- svm.c ---- */
 int svm_vcpu_init(struct vcpu *v);
 void svm_vcpu_destroy(struct vcpu *v);
 /* Sets the vCPU's state to a Multiboot entry (32-bit protected mode). */
 void svm_vcpu_set_multiboot_entry(struct vcpu *v, u32 entry, u32 eax, u32 ebx);
+/* ... or to Linux's 32-bit boot protocol entry, ESI the zero page. */
+void svm_vcpu_set_linux_entry(struct vcpu *v, u32 entry, u32 zero_page);
 /* The INIT/SIPI state: real mode at vector << 12 (SDM Vol. 3A 9.4.4.2). */
 void svm_vcpu_set_sipi_state(struct vcpu *v, u8 vector);
 /* Ends the statistics of v's open exit as it leaves the CPU. */

@@ -79,6 +79,25 @@ int hvm_mb1_info_build(u8 *buf, size_t buflen, u32 region_gpa, u64 mem,
 		       const char *cmdline, const char *loader_name,
 		       u32 *info_gpa, char *err, size_t errlen);
 
+/* ---- Linux (boot.rst, the 32-bit boot protocol) ------------------------------ */
+
+struct bzimage_info;
+
+/*
+ * What a Linux kernel finds at its entry, beside the ACPI tables: the
+ * zero page (struct boot_params) into zp (BZ_ZERO_PAGE_SIZE bytes,
+ * zeroed first): the image's setup header copied from it, then the
+ * loader's fields: type_of_loader 0xff (no assigned ID), cmd_line_ptr,
+ * the initramfs (ramdisk_image and _size; none if initrd_size is 0), the
+ * ACPI RSDP's address, and the e820 map of a domain of mem bytes (the
+ * one hvm_e820_build() gives). The screen_info is left zero, which tells
+ * Linux there is no video. image is the validated bzImage info describes.
+ * Returns 0, or -EINVAL if mem is not a valid domain size.
+ */
+int hvm_linux_zero_page_build(u8 *zp, const u8 *image,
+			      const struct bzimage_info *info, u64 mem,
+			      u32 cmdline_gpa, u32 initrd_gpa, u32 initrd_size);
+
 /* ---- ACPI tables ------------------------------------------------------------- */
 
 /*

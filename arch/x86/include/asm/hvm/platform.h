@@ -41,6 +41,13 @@
 #define HVM_VGA_HOLE_START 0xa0000UL
 #define HVM_VGA_HOLE_END   0xe0000UL
 /*
+ * Its option-ROM half reads as all ones without an exit (mapped
+ * read-only to pages of 0xff): OSes scan it for ROM signatures and
+ * firmware tables with instructions (CMP with memory) that MMIO
+ * emulation need not know. Writes exit and are ignored.
+ */
+#define HVM_OPTION_ROM_START 0xc0000UL
+/*
  * The BIOS area, read-only to the guest and built by the hypervisor: the
  * RSDP at its start, where an OS's scan of 0xe0000-0xfffff finds it
  * (ACPI 6.5, 5.2.5.1 "Finding the RSDP on IA-PC Systems"), then the other
@@ -62,6 +69,14 @@
 #define HVM_MB1_INFO_START 0x9000UL
 #define HVM_MB1_INFO_END   0x10000UL
 #define HVM_MB1_INFO_SIZE  (HVM_MB1_INFO_END - HVM_MB1_INFO_START)
+
+/*
+ * A Linux kernel's boot data (include/bzimage.h), in the same region: the
+ * zero page, then its command line.
+ */
+#define HVM_LINUX_ZERO_PAGE   HVM_MB1_INFO_START
+#define HVM_LINUX_CMDLINE     (HVM_MB1_INFO_START + 0x1000UL)
+#define HVM_LINUX_CMDLINE_END HVM_MB1_INFO_END
 
 /* ---- Interrupt controllers ---------------------------------------------- */
 
