@@ -44,6 +44,11 @@ static int check_header(const u8 *image, size_t size, struct bzimage_info *out,
 		return reject_reason(
 			err, errlen,
 			"not a bzImage: no 0xAA55 boot flag and \"HdrS\" setup header");
+	if (size < BZ_VERSION + 2)
+		return reject_reason(
+			err, errlen,
+			"the %zu-byte file ends inside the setup header, before its protocol version",
+			size);
 	out->version = (u16)read_le(image, BZ_VERSION, 2);
 	if (out->version < BZ_PROTOCOL_MIN)
 		return reject_reason(
@@ -115,7 +120,11 @@ static int check_runtime(const u8 *image, u64 mem, struct bzimage_info *out,
 	} else {
 		start = pref;
 	}
-	if (!init_size || start > mem || init_size > mem - start)
+	if (!init_size)
+		return reject_reason(
+			err, errlen,
+			"init_size 0: the kernel does not say how much RAM it needs while it starts");
+	if (start > mem || init_size > mem - start)
 		return reject_reason(
 			err, errlen,
 			"the kernel needs %lu KiB of RAM from %#lx while it starts (init_size); the domain has %lu MiB: give it mem=%luM or more",
