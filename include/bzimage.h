@@ -16,8 +16,8 @@
  *    (not LOADED_HIGH) is refused: it loads below 1 MiB.
  *  - The protected-mode part is loaded at 1 MiB (BZ_LOAD_ADDR, where
  *    every bzImage may be loaded) and runs from its runtime start: the
- *    load address rounded up to kernel_alignment and raised to
- *    pref_address for a relocatable kernel, pref_address otherwise
+ *    load address raised to pref_address and then rounded up to
+ *    kernel_alignment for a relocatable kernel, pref_address otherwise
  *    (boot.rst, "init_size"). [runtime start, + init_size) must lie in
  *    the domain's RAM, and so must the loaded bytes.
  *  - The initramfs goes as high as it can below initrd_addr_max and the

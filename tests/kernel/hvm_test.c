@@ -147,10 +147,10 @@ static void nested_tables_map_own_memory_only(struct ktest *t)
 	}
 	for (gpa = 0; gpa < mem + (2UL << 20); gpa += PAGE_SIZE) {
 		paddr_t pa = npt_translate(d, gpa, &writable);
-		bool hole =
-			(gpa >= HVM_VGA_HOLE_START && gpa < HVM_BIOS_START) ||
-			gpa >= mem;
-		bool bios = gpa >= HVM_BIOS_START && gpa < HVM_BIOS_END;
+		bool hole = (gpa >= HVM_VGA_HOLE_START &&
+			     gpa < HVM_OPTION_ROM_START) ||
+			    gpa >= mem;
+		bool bios = gpa >= HVM_OPTION_ROM_START && gpa < HVM_BIOS_END;
 
 		if (hole) {
 			holes_mapped += pa != INVALID_PADDR;

@@ -16,6 +16,7 @@
 #include <asm/processor.h>
 #include <domain.h>
 #include <string.h>
+#include <systime.h>
 
 #define BIT(n) (1U << (n))
 
@@ -193,10 +194,20 @@ void hvm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	case 0x80000007:
 		if (leaf > max_ext)
 			return;
+		/*
+		 * The guest's TSC is the host's, with one offset for every
+		 * vCPU, running through HLT. Where Kairos keeps its own time
+		 * from it (constant, in sync on every CPU: tsc_reliable()),
+		 * that is what the invariant-TSC bit promises a guest, so it
+		 * is set even where the host's CPUID lacks it (QEMU's TCG):
+		 * without it Linux marks an AMD TSC unstable on 2 CPUs or
+		 * more. Otherwise the bit is the host's.
+		 */
 		host_cpuid(leaf, 0, out);
-		/* The guest's TSC is the host's: invariant only if that is. */
 		out[0] = out[1] = out[2] = 0;
 		out[3] &= E7_EDX_INVARIANT_TSC;
+		if (tsc_reliable())
+			out[3] |= E7_EDX_INVARIANT_TSC;
 		return;
 	case 0x80000008:
 		if (leaf > max_ext)
