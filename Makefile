@@ -8,6 +8,8 @@
 #   make test       host unit tests, then the boot matrix in QEMU
 #   make bench      AP bring-up times in QEMU and Bochs, a table (BENCH_ARGS=--quick)
 #   make unit       host unit tests only
+#   make linux-guest  the Linux guest images, build/linux/ (docs/linux-guest.md)
+#   make linux-baseline  boot them on bare QEMU (SMP=<n>), cyclictest's figures
 #   make format     clang-format the tree
 #
 # CROSS_COMPILE=x86_64-linux-gnu- selects a prefixed toolchain.
@@ -269,6 +271,38 @@ $(B)/kairos.iso: | $(HVM_GUESTS)
 .PHONY: test-guests
 guests: $(GUESTS)
 test-guests: $(TEST_GUESTS) $(HVM_GUESTS)
+
+# The Linux guest (docs/linux-guest.md): Debian 12's stock kernel and an
+# initramfs of busybox, cyclictest and tools/linux-guest/init, made by
+# tools/mklinuxguest.py from Debian packages that `tools/install-deps.sh
+# --linux-guest` downloads (never installs) into $(DEB_CACHE). That step
+# runs first every time, as `deps` does for the other targets: with the
+# packages cached it needs no network, and it rewrites packages.list, which
+# the images depend on, only when the packages change. The images also
+# depend on the host's libc and loader, which the initramfs copies.
+KAIROS_CACHE ?= $(HOME)/.cache/kairos
+DEB_CACHE := $(KAIROS_CACHE)/debian
+LINUX_GUEST := $(B)/linux/vmlinuz $(B)/linux/initramfs.cpio.gz
+.PHONY: linux-guest linux-baseline
+linux-guest: $(LINUX_GUEST)
+
+$(DEB_CACHE)/packages.list: FORCE
+	@KAIROS_CACHE='$(KAIROS_CACHE)' tools/install-deps.sh --linux-guest || { \
+		echo "make: the Linux guest's Debian packages are not in $(DEB_CACHE) and could not be fetched;" \
+			"run 'tools/install-deps.sh --linux-guest' (as root, where Debian's mirror is reachable)" >&2; \
+		exit 1; }
+
+$(LINUX_GUEST) &: tools/mklinuxguest.py tools/linux-guest/init $(DEB_CACHE)/packages.list \
+		$(wildcard /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6)
+	$(quiet) LINUX $(B)/linux/
+	$(Q)$(PYTHON) tools/mklinuxguest.py --cache '$(DEB_CACHE)' --out $(B)/linux >/dev/null
+
+# The images on bare QEMU, SMP=<n> CPUs: the baseline (tests/harness/linux_guest.py;
+# BASELINE_ARGS= adds options). Under TCG Linux marks the TSC unstable on
+# more than one CPU: here a note, not a failure. (install-deps.sh
+# --linux-guest, run for packages.list, installs what `deps` would.)
+linux-baseline: $(LINUX_GUEST)
+	$(PYTHON) tests/harness/linux_guest.py --smp $(SMP) --allow-unstable-tsc $(BASELINE_ARGS)
 
 test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUESTS) $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
