@@ -106,12 +106,24 @@ $(B)/kairos.elf: $(KOBJS) $(B)/obj/symbols.o linker.ld
 # The domains `make run` boots: the demo guests (docs/guest-runtime.md),
 # each "IMAGE:MODULE COMMAND LINE". RUN_GUESTS= boots none. GUEST=hvm
 # boots the HVM test kernel (docs/hvm.md) unmodified beside ping-pong.
+# GUEST=linux boots Debian's stock kernel with the guest initramfs
+# (docs/linux-guest.md) as a 2-vCPU HVM domain, cyclictest for 3 s, beside
+# ping-pong; LINUX_ARGS= adds to its command line (kairos.workload=shell
+# gives a shell on COM1: Ctrl-A three times switches the input to it).
 ifeq ($(GUEST),hvm)
 RUN_GUESTS ?= "$(B)/tests/hvm/hvmtest.elf:name=hvm type=hvm vcpus=2 \
 cmdline=\"test=timer,smp\"" "$(B)/guests/ping.elf:name=ping" \
 	"$(B)/guests/pong.elf:name=pong"
+else ifeq ($(GUEST),linux)
+RUN_GUESTS ?= "$(B)/linux/vmlinuz:name=linux type=hvm vcpus=2 mem=192M \
+cmdline=\"console=ttyS0 panic=-1 $(LINUX_ARGS)\"" "$(B)/linux/initramfs.cpio.gz:initrd" \
+	"$(B)/guests/ping.elf:name=ping" "$(B)/guests/pong.elf:name=pong"
+RUN_DEPS := linux-guest
+ifeq ($(origin MEM),file)
+MEM := 512
+endif
 else ifneq ($(GUEST),)
-$(error GUEST=$(GUEST): expected GUEST=hvm, or none for the demo guests)
+$(error GUEST=$(GUEST): expected GUEST=hvm or GUEST=linux, or none for the demo guests)
 endif
 RUN_GUESTS ?= "$(B)/guests/ticker.elf:name=ticker" \
 	"$(B)/guests/sleeper.elf:name=sleeper" \
@@ -120,7 +132,7 @@ RUN_GUESTS ?= "$(B)/guests/ticker.elf:name=ticker" \
 	"$(B)/guests/poller.elf:name=poller vcpus=2"
 
 iso: $(B)/kairos.iso
-$(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE | guests
+$(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE | guests $(RUN_DEPS)
 	$(quiet) ISO $@
 	$(Q)tools/mkiso.sh $@ $(B)/kairos.elf "$(ARGS)" $(RUN_GUESTS)
 
@@ -304,7 +316,8 @@ $(LINUX_GUEST) &: tools/mklinuxguest.py tools/linux-guest/init $(DEB_CACHE)/pack
 linux-baseline: $(LINUX_GUEST)
 	$(PYTHON) tests/harness/linux_guest.py --smp $(SMP) --allow-unstable-tsc $(BASELINE_ARGS)
 
-test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUESTS) $(UNIT_BINS) fuzz
+test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUESTS) \
+		$(LINUX_GUEST) $(UNIT_BINS) fuzz
 	$(PYTHON) tests/run_tests.py --kernel $(B)/kairos.elf \
 		$(addprefix --fuzz ,$(FUZZ_BINS)) $(UNIT_BINS)
 

@@ -131,6 +131,11 @@ class BootConfig:
     # Guest runs: the domains (by name, each also in `domains`) whose
     # console output is KTAP, judged and counted as the kernel's is.
     guest_ktap: tuple[str, ...] = ()
+    # Guest runs: Linux domains (name, vCPUs; each also in `domains`) whose
+    # console is the guest images' (docs/linux-guest.md): judged by
+    # linux_guest.judge_log(), and the TSC rate the kernel found must be
+    # Kairos's calibrated one within its error bound.
+    linux_guests: tuple[tuple[str, int], ...] = ()
 
 
 @dataclasses.dataclass
@@ -934,6 +939,8 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         import tracecheck  # noqa: PLC0415
 
         reasons += tracecheck.hvm_timer_path_problems(log)
+    if config.linux_guests:
+        reasons += linux_guest_problems(config, log)
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
@@ -1004,6 +1011,62 @@ def guest_reports(names: tuple[str, ...], log: str) -> dict[str, ktap.Report]:
     streams = ktap.domain_streams(log)
     return {name: ktap.parse(streams.get(ids[name], []) if name in ids else [])
             for name in names}
+
+
+KAIROS_TSC_RE = re.compile(r"^TSC: ([\d.]+) MHz, error <= (\d+) ppm")
+LINUX_CLOCKSOURCES = ("tsc", "kvm-clock")
+
+
+def domain_lines(name: str, log: str) -> list[str]:
+    """The console lines of the domain called name, without their "(dN) "."""
+    ids = {m.group(2): int(m.group(1)) for line in log.splitlines()
+           if (m := DOMAIN_BUILT_RE.search(ktap.clean_line(line)))}
+    return ktap.domain_streams(log).get(ids[name], []) if name in ids else []
+
+
+def kairos_tsc(log: str) -> tuple[float, int] | None:
+    """Kairos's calibrated TSC rate (MHz) and its error bound (ppm)."""
+    for line in log.splitlines():
+        if m := KAIROS_TSC_RE.search(ktap.clean_line(line)):
+            return float(m.group(1)), int(m.group(2))
+    return None
+
+
+def tsc_rate_problem(guest_mhz: float | None, kairos: tuple[float, int] | None) -> str:
+    """Why the guest's "tsc: Detected" rate is not Kairos's ("" if it is):
+    within Kairos's error bound, plus 1 kHz for the two printed roundings."""
+    if guest_mhz is None:
+        return "no 'tsc: Detected N MHz' line"
+    if kairos is None:
+        return "no 'TSC: N MHz, error <= P ppm' line from Kairos"
+    mhz, ppm = kairos
+    bound = mhz * ppm * 1e-6 + 0.001
+    if abs(guest_mhz - mhz) > bound:
+        return (f"the guest found {guest_mhz:.3f} MHz, Kairos calibrated {mhz:.3f} MHz "
+                f"(+-{ppm} ppm)")
+    return ""
+
+
+def linux_guest_problems(config: BootConfig, log: str) -> list[str]:
+    """Why the linux_guests' runs are not clean ([] if they are)."""
+    import linux_guest  # noqa: PLC0415 (only the Linux machines need it)
+
+    problems: list[str] = []
+    for name, vcpus in config.linux_guests:
+        if name not in dict(config.domains):
+            raise ValueError(f"{config.name}: linux_guests names {name}, not in domains")
+        lines = domain_lines(name, log)
+        if not lines:
+            problems.append(f"domain {name}: no console output")
+            continue
+        guest = linux_guest.judge_log("\n".join(lines), cpus=vcpus)
+        problems += [f"domain {name}: {p}" for p in guest.problems]
+        if guest.clocksource_run not in LINUX_CLOCKSOURCES:
+            problems.append(f"domain {name}: clocksource {guest.clocksource_run}, expected "
+                            f"one of {', '.join(LINUX_CLOCKSOURCES)}")
+        if why := tsc_rate_problem(guest.tsc_mhz, kairos_tsc(log)):
+            problems.append(f"domain {name}: {why}")
+    return problems
 
 
 def guest_ktap_problems(config: BootConfig, log: str) -> list[str]:

@@ -64,6 +64,18 @@ HVM_EXPECT = ("strict=1 expect_x2apic=1 expect_x2apic_madt=1 expect_tsc_deadline
 HVM_BUILT = r"^Domain \d+ \(hvm\): entry 0x[0-9a-f]+, HVM Multiboot kernel"
 
 
+L = "build/linux/"
+LINUX_BUILT = r"^Domain \d+ \(linux\): entry 0x100000, HVM Linux bzImage \(boot protocol 2\.\d+"
+LINUX_CMDLINE = "console=ttyS0 panic=-1"
+
+
+def linux_guest(name: str, vcpus: int, options: str = "") -> tuple[str, str]:
+    """The module lines of the Linux guest images as an HVM domain of
+    vcpus vCPUs: the kernel, then its initramfs."""
+    return (f'{L}vmlinuz:name={name} type=hvm vcpus={vcpus} mem=192M {options} '
+            f'cmdline="{LINUX_CMDLINE}"', f"{L}initramfs.cpio.gz:initrd")
+
+
 def hvm_test(name: str, vcpus: int, options: str = "", suites: str = "") -> str:
     """A module line of hvmtest as an HVM domain of vcpus vCPUs."""
     tests = f" test={suites}" if suites else ""
@@ -768,6 +780,40 @@ MATRIX = [
                         ("halted", "crash:every vCPU is halted with interrupts off or waits"),
                         ("spinner", "poweroff")),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # ---- Linux guests (docs/linux-guest.md): Debian 12's stock kernel ----
+    # It boots to the initramfs's /init, runs cyclictest for 3 s and powers
+    # off by ACPI; each run is judged by linux_guest.judge_log() and its
+    # TSC rate against Kairos's (boot.linux_problems()). 1 and 2 vCPUs,
+    # BIOS and UEFI, beside paravirtual guests under credit, EDF and gang.
+    BootConfig("linux-bios-smp2-credit", machine="q35", smp=2, mem=512, firmware="bios",
+               timeout=240, cmdline="sched=credit",
+               modules=(*linux_guest("linux", 1),
+                        G + "ping.elf:name=ping args=rounds=2000 affinity=0",
+                        G + "pong.elf:name=pong args=rounds=2000 affinity=1"),
+               domains=(("linux", "poweroff"), ("ping", "poweroff"), ("pong", "poweroff")),
+               linux_guests=(("linux", 1),), must_match=(GUESTS_CLEAN, LINUX_BUILT),
+               must_not_match=GUEST_PROBLEMS),
+    BootConfig("linux-uefi-smp2-edf", machine="q35", smp=2, mem=512, firmware="uefi",
+               timeout=240, cmdline="sched=edf",
+               modules=(*linux_guest("linux", 2, "period=10ms budget=6ms"),
+                        G + "ticker.elf:name=ticker"),
+               domains=(("linux", "poweroff"), ("ticker", "poweroff")),
+               linux_guests=(("linux", 2),),
+               must_match=(GUESTS_CLEAN, LINUX_BUILT,
+                           r"^Domain \d+ \(linux\): EDF: budget 6000 us every 10000 us"),
+               must_not_match=GUEST_PROBLEMS),
+    BootConfig("linux-bios-smp2-gang", machine="q35", smp=2, mem=512, firmware="bios",
+               timeout=240, cmdline="sched=gang",
+               modules=(*linux_guest("linux", 2, "gang"), T + "hog.elf:name=bg"),
+               domains=(("linux", "poweroff"), ("bg", "poweroff")),
+               linux_guests=(("linux", 2),),
+               must_match=(GUESTS_CLEAN, LINUX_BUILT, r"^Domain \d+ \(linux\): gang linux of 2 "
+                           r"vCPUs: [1-9]\d* slots all started"),
+               must_not_match=GUEST_PROBLEMS),
+    BootConfig("linux-uefi-smp1-rr", machine="q35", smp=1, mem=512, firmware="uefi",
+               timeout=240, modules=(*linux_guest("linux", 1),),
+               domains=(("linux", "poweroff"),), linux_guests=(("linux", 1),),
+               must_match=(GUESTS_CLEAN, LINUX_BUILT), must_not_match=GUEST_PROBLEMS),
     # In-kernel: the nested tables of a built domain, refusals (test=hvm);
     # on CPUs without SVM, or SVM without nested paging, type=hvm refused.
     BootConfig("hvm-ktest", machine="q35", smp=2, firmware="bios",
