@@ -62,6 +62,9 @@ H = "build/tests/hvm/"
 HVM_EXPECT = ("strict=1 expect_x2apic=1 expect_x2apic_madt=1 expect_tsc_deadline=1 "
               "expect_arat=1 expect_hypervisor=1 max_latency=250ms")
 HVM_BUILT = r"^Domain \d+ \(hvm\): entry 0x[0-9a-f]+, HVM Multiboot kernel"
+# The ioapic suite ran in both LAPIC modes in domain 1 (COM1's interrupt
+# through the I/O APIC, strict=1: gated by OUT2 as on a PC).
+HVM_IOAPIC = (r"^\(d1\) ok \d+ ioapic-xapic$", r"^\(d1\) ok \d+ ioapic-x2apic$")
 
 
 L = "build/linux/"
@@ -701,7 +704,7 @@ MATRIX = [
                modules=(hvm_test("hvm", 1), G + "ping.elf:name=ping args=rounds=500",
                         G + "pong.elf:name=pong args=rounds=500"),
                domains=(("hvm", "poweroff"), ("ping", "poweroff"), ("pong", "poweroff")),
-               guest_ktap=("hvm",), must_match=(GUESTS_CLEAN, HVM_BUILT),
+               guest_ktap=("hvm",), must_match=(GUESTS_CLEAN, HVM_BUILT, *HVM_IOAPIC),
                must_not_match=GUEST_PROBLEMS),
     # The q and r keys while an HVM domain runs, and the input switch.
     BootConfig("hvm-uefi-smp2-credit", machine="q35", smp=2, firmware="uefi", timeout=120,
@@ -716,9 +719,10 @@ MATRIX = [
                              (r"^  Domain 1 \(hvm\): HVM, 2 vCPUs", b"r"),
                              (r"^  vCPUs:", b"\x01\x01\x01"),
                              (r"^\*\*\* Serial input to domain 1 \(hvm\)", b"\x01\x01\x01")),
-               must_match=(GUESTS_CLEAN, HVM_BUILT,
+               must_match=(GUESTS_CLEAN, HVM_BUILT, *HVM_IOAPIC,
                            r"^    vCPU 0: CPU \d, flags \d+, HVM rip [0-9a-f]+, \d+ exits",
                            r"^      APIC (xAPIC|x2APIC), TPR [0-9a-f]{2}, PPR",
+                           r"^    I/O APIC: \d+ messages; pins unmasked 0x[0-9a-f]+, ",
                            r"^    d1v1     CPU \d (running|runnable|blocked) ",
                            r"^\*\*\* Serial input to the debug keys"),
                must_not_match=GUEST_PROBLEMS),
@@ -729,7 +733,8 @@ MATRIX = [
                         G + "spinner.elf:name=spinner vcpus=2 args=seconds=1"),
                domains=(("hvm", "poweroff"), ("hvm1", "poweroff"), ("spinner", "poweroff")),
                guest_ktap=("hvm", "hvm1"),
-               must_match=(GUESTS_CLEAN, r"^Domain \d+ \(hvm\): EDF: budget 5000 us every "
+               must_match=(GUESTS_CLEAN, *HVM_IOAPIC,
+                           r"^Domain \d+ \(hvm\): EDF: budget 5000 us every "
                            r"10000 us, \d+ periods"),
                must_not_match=GUEST_PROBLEMS),
     # A gang of an HVM domain's two vCPUs beside a paravirtual hog.
@@ -843,13 +848,15 @@ MATRIX = [
                          f"expect_hypervisor=1 max_latency=250ms"
                          + (" expect_x2apic=1" if mode == "x2apic" else ""),
                  must_match=(rf"^hvmtest: SMP: {n} CPUs online",
-                             rf"^ok \d+ timer-{mode}$", rf"^ok \d+ smp-{mode}$"))
+                             rf"^ok \d+ timer-{mode}$", rf"^ok \d+ smp-{mode}$",
+                             rf"^ok \d+ ioapic-{mode}$"))
       for n in (1, 2, 4) for mode in ("xapic", "x2apic")),
     # Both modes in one run (the switch between them), on the i440FX PC.
     BootConfig("qemu-hvmtest-pc-smp2-both", machine="pc", smp=2, mem=128, timeout=60,
                kernel_image="build/tests/hvm/hvmtest.elf",
                cmdline="expect_vcpus=2 max_latency=250ms",
-               must_match=(r"^ok \d+ apic-xapic$", r"^ok \d+ apic-x2apic$")),
+               must_match=(r"^ok \d+ apic-xapic$", r"^ok \d+ apic-x2apic$",
+                           r"^ok \d+ ioapic-xapic$", r"^ok \d+ ioapic-x2apic$")),
     # make bench's hvm figures (tests/hvm/hvmtest/bench.c): every line
     # there, no interrupt early (its one KTAP case), so that the bench
     # mode cannot rot unseen; and a sample count out of range said so.

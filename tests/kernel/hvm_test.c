@@ -168,6 +168,7 @@ static void nested_tables_map_own_memory_only(struct ktest *t)
 	KT_EXPECT_EQ(t, ro_wrong, 0);
 	KT_EXPECT_EQ(t, rw_wrong, 0);
 	KT_EXPECT_EQ(t, npt_translate(d, HVM_LAPIC_BASE, NULL), INVALID_PADDR);
+	KT_EXPECT_EQ(t, npt_translate(d, HVM_IOAPIC_BASE, NULL), INVALID_PADDR);
 	/* 6 MiB: the first 2 MiB in 4 KiB pages (the holes), the rest in two
 	 * large pages if the allocator gave whole 2 MiB blocks. */
 	KT_EXPECT_TRUE(t, d->hvm->npt_pages <= 5);

@@ -495,8 +495,19 @@ static void check_machine(unsigned int nr_vcpus)
 		assert_true(ai.cpus[i].enabled);
 		assert_true(ai.cpus[i].x2apic_entry);
 	}
-	assert_int_equal(ai.nr_ioapics, 0);
-	assert_int_equal(ai.nr_overrides, 0);
+	/* One I/O APIC from GSI 0; only the SCI is overridden. */
+	assert_int_equal(ai.nr_ioapics, 1);
+	assert_int_equal(ai.ioapics[0].id, HVM_IOAPIC_ID);
+	assert_int_equal(ai.ioapics[0].addr, HVM_IOAPIC_BASE);
+	assert_int_equal(ai.ioapics[0].gsi_base, 0);
+	assert_int_equal(ai.nr_overrides, 1);
+	assert_int_equal(ai.overrides[0].bus, 0);
+	assert_int_equal(ai.overrides[0].irq, ai.fadt.sci_irq);
+	assert_int_equal(ai.overrides[0].gsi, ai.fadt.sci_irq);
+	assert_int_equal(ai.overrides[0].flags,
+			 ACPI_MPS_POLARITY_HIGH | ACPI_MPS_TRIGGER_LEVEL);
+	assert_int_equal(ai.nr_nmi_sources, 0);
+	assert_int_equal(ai.nr_lapic_nmis, 0);
 
 	/* The FADT. */
 	assert_true(ai.fadt.present);
@@ -699,14 +710,15 @@ static void test_acpi_madt_and_rest(void **state)
 	memcpy(&madt_gpa, bios(r.rsdt_address + 40, 4), 4);
 	h = table_at(madt_gpa, "APIC");
 	assert_int_equal(h.revision, HVM_ACPI_MADT_REVISION);
-	assert_int_equal(h.length, 44 + 3 * 16);
+	/* The I/O APIC (12 bytes), the SCI's override (10), the CPUs. */
+	assert_int_equal(h.length, 44 + 12 + 10 + 3 * 16);
 	memcpy(&m, bios(madt_gpa, sizeof(m)), sizeof(m));
 	assert_int_equal(m.lapic_address, 0xfee00000);
 	assert_int_equal(m.flags, 0);
 	for (i = 0; i < 3; i++) {
 		struct hvm_acpi_madt_x2apic e;
 
-		memcpy(&e, bios(madt_gpa + 44 + i * 16, 16), 16);
+		memcpy(&e, bios(madt_gpa + 66 + i * 16, 16), 16);
 		assert_int_equal(e.type, 9);
 		assert_int_equal(e.length, 16);
 		assert_int_equal(e.reserved, 0);
@@ -720,6 +732,43 @@ static void test_acpi_madt_and_rest(void **state)
 		assert_int_equal(*bios(pa, 1), 0);
 	for (pa = HVM_BIOS_START; pa < end; pa++)
 		assert_int_not_equal(*bios(pa, 1), 0xa5);
+}
+
+/*
+ * The MADT's interrupt entries byte by byte (5.2.12.3, 5.2.12.5), and
+ * what an OS derives from them: COM1's IRQ 4 has no override, so it is
+ * GSI 4, edge-triggered and active high as ISA wires it, on the I/O
+ * APIC's pin 4; the SCI is on a pin of its own, level, active high.
+ */
+static void test_acpi_madt_interrupts(void **state)
+{
+	static const u8 ioapic[] = {
+		1, 12, 0, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0,
+	};
+	static const u8 sci_override[] = {
+		2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0x00,
+	};
+	struct hvm_acpi_rsdp r;
+	u32 madt_gpa;
+	unsigned int i;
+
+	assert_int_equal(build_acpi(2, NULL), 0);
+	memcpy(&r, bios(HVM_RSDP_GPA, sizeof(r)), sizeof(r));
+	memcpy(&madt_gpa, bios(r.rsdt_address + 40, 4), 4);
+	table_at(madt_gpa, "APIC");
+	assert_memory_equal(bios(madt_gpa + 44, 12), ioapic, sizeof(ioapic));
+	assert_memory_equal(bios(madt_gpa + 56, 10), sci_override,
+			    sizeof(sci_override));
+
+	find_and_parse();
+	for (i = 0; i < ai.nr_overrides; i++)
+		assert_int_not_equal(ai.overrides[i].irq, HVM_COM1_IRQ);
+	assert_int_equal(HVM_COM1_GSI, HVM_COM1_IRQ);
+	assert_true(HVM_COM1_GSI >= ai.ioapics[0].gsi_base &&
+		    HVM_COM1_GSI < ai.ioapics[0].gsi_base + HVM_IOAPIC_PINS);
+	assert_int_not_equal(HVM_COM1_GSI, ai.overrides[0].gsi);
+	assert_int_equal(ai.fadt.sci_irq, HVM_SCI_IRQ);
+	assert_true(HVM_SCI_IRQ < HVM_IOAPIC_PINS);
 }
 
 static void test_acpi_oem_id(void **state)
@@ -823,6 +872,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_acpi_madt_and_rest, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_acpi_madt_interrupts,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acpi_oem_id, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_acpi_vcpu_limits, setup,

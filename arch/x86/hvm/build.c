@@ -278,6 +278,7 @@ struct domain *hvm_domain_build(const struct domain_config *cfg,
 		if (arch_vcpu_init(d->vcpus[i], 0, 0) ||
 		    hvm_vcpu_create(d->vcpus[i]))
 			goto nomem;
+	vioapic_init(d);
 	vuart_init(d);
 	vrtc_init(d);
 	rc = plan->is_linux ? load_linux(d, boot, plan, err, errlen)

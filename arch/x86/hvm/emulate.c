@@ -8,8 +8,9 @@
  * instructions of the other exits (hvm_insn_length()), whose length is
  * otherwise only known from next-RIP save.
  *
- * MMIO: the local APIC's page goes to the virtual APIC; the platform's
- * holes and everything above RAM read as all ones and ignore writes
+ * MMIO: the local APIC's page goes to the virtual APIC, the I/O APIC's
+ * to the virtual I/O APIC; the platform's holes and everything else
+ * above RAM read as all ones and ignore writes
  * (the first pages a domain touches are logged); the BIOS area is
  * read-only. An instruction outside the decoder's forms crashes the
  * domain with its bytes in the report.
@@ -18,6 +19,7 @@
 #include <asm/hvm/guest_walk.h>
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/platform.h>
+#include <asm/hvm/vioapic.h>
 #include <asm/hvm/vmcb.h>
 #include <asm/hvm/x86_decode.h>
 #include <domain.h>
@@ -209,20 +211,23 @@ static void report_unknown_mmio(struct vcpu *v, u64 gpa, bool write)
 		       v->domain->domid);
 }
 
-/* True if [gpa, gpa + size) lies in the APIC's page. */
-static bool in_apic_page(u64 gpa, unsigned int size)
+/* True if [gpa, gpa + size) lies in the page at base. */
+static bool in_page(u64 gpa, unsigned int size, u64 base)
 {
-	return (gpa & PAGE_MASK) == HVM_LAPIC_BASE &&
-	       ((gpa + size - 1) & PAGE_MASK) == HVM_LAPIC_BASE;
+	return (gpa & PAGE_MASK) == base &&
+	       ((gpa + size - 1) & PAGE_MASK) == base;
 }
 
 static u64 mmio_read(struct vcpu *v, u64 gpa, unsigned int size)
 {
 	u64 val, ones = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 
-	if (in_apic_page(gpa, size) &&
+	if (in_page(gpa, size, HVM_LAPIC_BASE) &&
 	    vlapic_mmio_read(v, gpa & (PAGE_SIZE - 1), size, &val) == 0)
 		return val;
+	if (in_page(gpa, size, HVM_IOAPIC_BASE))
+		return vioapic_mmio_read(v->domain, gpa & (PAGE_SIZE - 1),
+					 size);
 	/* An access that starts in RAM and runs into a hole reads RAM's part. */
 	if (gpa < v->domain->hvm->mem &&
 	    !hvm_copy_from_gpa(v->domain, &val, gpa, size))
@@ -233,9 +238,13 @@ static u64 mmio_read(struct vcpu *v, u64 gpa, unsigned int size)
 
 static void mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 {
-	if (in_apic_page(gpa, size) &&
+	if (in_page(gpa, size, HVM_LAPIC_BASE) &&
 	    vlapic_mmio_write(v, gpa & (PAGE_SIZE - 1), size, val) == 0)
 		return;
+	if (in_page(gpa, size, HVM_IOAPIC_BASE)) {
+		vioapic_mmio_write(v->domain, gpa & (PAGE_SIZE - 1), size, val);
+		return;
+	}
 	if (gpa >= HVM_OPTION_ROM_START && gpa < HVM_BIOS_END)
 		return; /* the option-ROM and firmware areas are ROM */
 	report_unknown_mmio(v, gpa, true);

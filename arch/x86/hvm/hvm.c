@@ -72,6 +72,7 @@ void hvm_domain_destroy(struct domain *d)
 
 	if (!hd)
 		return;
+	vioapic_destroy(d); /* no device interrupt reaches a vCPU freed below */
 	for (i = 0; d->vcpus && i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			hvm_vcpu_free(d->vcpus[i]);
@@ -230,6 +231,9 @@ void hvm_dump_vcpu(struct vcpu *v)
 							: "",
 	       test_bit(VPF_BLOCKED, &v->pause_flags) ? ", halted" : "");
 	vlapic_dump(v);
+	/* The domain's devices once, after its last vCPU. */
+	if (v->vcpu_id == v->domain->nr_vcpus - 1)
+		vioapic_dump(v->domain);
 }
 
 void hvm_report_domain(struct domain *d)

@@ -8,11 +8,11 @@
  * fixed by the list alone. Each 2 MiB of guest-physical space backed by
  * one whole 2 MiB block gets one large-page entry, the rest 4 KiB
  * entries. The guest platform's holes (asm/hvm/platform.h) are left
- * unmapped, as is everything above its RAM and the local APIC's page, so
- * that every access to them exits (a nested page fault) and is emulated
- * or refused; the option-ROM area (all ones) and the BIOS area are mapped
- * read-only. Nothing else is ever
- * mapped: a guest reaches only its own memory.
+ * unmapped, as is everything above its RAM, where the I/O APIC's and the
+ * local APIC's pages are, so that every access to them exits (a nested
+ * page fault) and is emulated or refused; the option-ROM area (all ones)
+ * and the BIOS area are mapped read-only. Nothing else is ever mapped: a
+ * guest reaches only its own memory.
  *
  * Nested walks are user accesses (APM 15.25.5): every entry has U/S set.
  */
@@ -26,6 +26,10 @@
 #include <string.h>
 
 #define NPT_TABLE_FLAGS (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
+
+/* The devices' pages exit because no RAM ever reaches them. */
+BUILD_BUG_ON(HVM_MEM_MAX > HVM_IOAPIC_BASE);
+BUILD_BUG_ON(HVM_MEM_MAX > HVM_LAPIC_BASE);
 #define NPT_LARGE	(2UL << 20)
 #define NPT_LARGE_PAGES (NPT_LARGE / PAGE_SIZE)
 

@@ -424,20 +424,58 @@ static void put_dsdt(struct area *a, size_t off, const char *oem_id)
 	seal_table(a, off);
 }
 
+/* The MADT's entries before the CPUs': the I/O APIC and the override. */
+#define MADT_FIXED_LEN                         \
+	(sizeof(struct hvm_acpi_madt_ioapic) + \
+	 sizeof(struct hvm_acpi_madt_override))
+
+/*
+ * The I/O APIC, then the SCI's override: the SCI is level-triggered,
+ * unlike an ISA IRQ (5.2.12.5), and active high as QEMU's, so that an OS
+ * programs its pin as the emulation drives it (the lines are logical:
+ * vioapic.h). Returns the bytes written.
+ */
+static size_t put_madt_interrupts(u8 *p)
+{
+	const struct hvm_acpi_madt_ioapic io = {
+		.type = HVM_ACPI_MADT_IOAPIC,
+		.length = sizeof(io),
+		.ioapic_id = HVM_IOAPIC_ID,
+		.address = HVM_IOAPIC_BASE,
+		.gsi_base = HVM_IOAPIC_GSI_BASE,
+	};
+	const struct hvm_acpi_madt_override sci = {
+		.type = HVM_ACPI_MADT_OVERRIDE,
+		.length = sizeof(sci),
+		.bus = HVM_ACPI_MADT_BUS_ISA,
+		.source = HVM_SCI_IRQ,
+		.gsi = HVM_SCI_IRQ,
+		.flags = HVM_ACPI_MPS_ACTIVE_HIGH | HVM_ACPI_MPS_TRIGGER_LEVEL,
+	};
+
+	memcpy(p, &io, sizeof(io));
+	memcpy(p + sizeof(io), &sci, sizeof(sci));
+	BUILD_BUG_ON(sizeof(io) + sizeof(sci) != MADT_FIXED_LEN);
+	return sizeof(io) + sizeof(sci);
+}
+
 static void put_madt(struct area *a, size_t off, unsigned int nr_vcpus,
 		     const char *oem_id)
 {
 	struct hvm_acpi_madt m;
 	struct hvm_acpi_madt_x2apic e;
+	size_t at = off + sizeof(m);
 	unsigned int i;
 
 	memset(&m, 0, sizeof(m));
 	fill_header(&m.header, "APIC",
-		    sizeof(m) + nr_vcpus * sizeof(struct hvm_acpi_madt_x2apic),
+		    sizeof(m) + MADT_FIXED_LEN +
+			    nr_vcpus * sizeof(struct hvm_acpi_madt_x2apic),
 		    HVM_ACPI_MADT_REVISION, oem_id);
 	m.lapic_address = HVM_LAPIC_BASE;
 	m.flags = 0; /* no PCAT_COMPAT: there are no 8259 PICs */
 	memcpy(a->buf + off, &m, sizeof(m));
+	at += put_madt_interrupts(a->buf + at);
 	for (i = 0; i < nr_vcpus; i++) {
 		e = (struct hvm_acpi_madt_x2apic){
 			.type = HVM_ACPI_MADT_X2APIC,
@@ -446,7 +484,7 @@ static void put_madt(struct area *a, size_t off, unsigned int nr_vcpus,
 			.flags = HVM_ACPI_MADT_ENABLED,
 			.uid = i,
 		};
-		memcpy(a->buf + off + sizeof(m) + i * sizeof(e), &e, sizeof(e));
+		memcpy(a->buf + at + i * sizeof(e), &e, sizeof(e));
 	}
 	seal_table(a, off);
 }
@@ -524,8 +562,9 @@ struct acpi_layout {
 #define FACS_ALIGN	64 /* 5.2.10: "aligned on a 64-byte boundary" */
 
 /*
- * Places every table, the MADT without its entries, from the area's start;
- * a->used is then the bytes they take. Sizes are checked by the caller.
+ * Places every table, the MADT without its CPU entries, from the area's
+ * start; a->used is then the bytes they take. Sizes are checked by the
+ * caller.
  */
 static void layout(struct area *a, struct acpi_layout *l)
 {
@@ -537,7 +576,8 @@ static void layout(struct area *a, struct acpi_layout *l)
 	l->facs = area_place(a, sizeof(struct hvm_acpi_facs), FACS_ALIGN);
 	l->fadt = area_place(a, sizeof(struct hvm_acpi_fadt), TABLE_ALIGN);
 	l->dsdt = area_place(a, hdr + sizeof(dsdt_aml), TABLE_ALIGN);
-	l->madt = area_place(a, sizeof(struct hvm_acpi_madt), TABLE_ALIGN);
+	l->madt = area_place(a, sizeof(struct hvm_acpi_madt) + MADT_FIXED_LEN,
+			     TABLE_ALIGN);
 }
 
 int hvm_acpi_build(u8 *buf, size_t buflen, u32 area_gpa, unsigned int nr_vcpus,

@@ -16,6 +16,7 @@
  */
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/platform.h>
+#include <asm/hvm/vioapic.h>
 #include <asm/hvm/vmcb.h>
 #include <asm/processor.h>
 #include <atomic.h>
@@ -57,11 +58,7 @@
 #define ICR_TRIGGER_LEVEL  (1U << 15)
 #define ICR_SHORTHAND(icr) (((icr) >> 18) & 3)
 #define ICR_LOW_MASK	   0x000cdfffU /* what the low word keeps */
-#define DM_FIXED	   0
-#define DM_LOWEST	   1
 #define DM_SMI		   2
-#define DM_NMI		   4
-#define DM_INIT		   5
 #define DM_STARTUP	   6
 
 #define SH_NONE		0
@@ -195,7 +192,12 @@ static void record_error(struct vlapic *vl, u32 bits)
 	__atomic_fetch_or(&vl->esr_pending, bits, __ATOMIC_RELAXED);
 }
 
-void vlapic_set_irq(struct vcpu *v, u8 vector)
+/*
+ * Requests vector on v with its trigger mode: TMR says what the vector
+ * was last accepted as (SDM 11.8.4), and is set before IRR, so that the
+ * EOI of the interrupt always finds it.
+ */
+static void request(struct vcpu *v, u8 vector, bool level)
 {
 	struct vlapic *vl = vcpu_vlapic(v);
 
@@ -206,16 +208,29 @@ void vlapic_set_irq(struct vcpu *v, u8 vector)
 	/* A disabled APIC accepts no fixed interrupts (SDM 11.4.7.2). */
 	if (!hw_enabled(vl) || !sw_enabled(vl))
 		return;
+	if (level)
+		set_bit(vector, vl->tmr);
+	else if (test_bit(vector, vl->tmr))
+		clear_bit(vector, vl->tmr);
 	if (!test_and_set_bit(vector, vl->irr))
 		hvm_vcpu_kick(v);
 }
 
+void vlapic_set_irq(struct vcpu *v, u8 vector)
+{
+	request(v, vector, false);
+}
+
+/* The EOI of a level-triggered vector goes on to the I/O APIC (11.8.5). */
 static void vlapic_eoi(struct vlapic *vl)
 {
 	int isrv = highest_bit(vl->isr);
 
-	if (isrv >= 0)
-		clear_bit(isrv, vl->isr);
+	if (isrv < 0)
+		return;
+	clear_bit(isrv, vl->isr);
+	if (test_bit(isrv, vl->tmr))
+		vioapic_eoi(vl->vcpu->domain, (u8)isrv);
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,15 +475,15 @@ static bool matches(const struct vlapic *target, u32 dest, bool logical,
 static void deliver(struct vcpu *target, unsigned int mode, u8 vector, u32 icr)
 {
 	switch (mode) {
-	case DM_FIXED:
-	case DM_LOWEST:
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST:
 		vlapic_set_irq(target, vector);
 		break;
-	case DM_NMI:
+	case VLAPIC_DM_NMI:
 		WRITE_ONCE(target->hvm->nmi_pending, true);
 		hvm_vcpu_kick(target);
 		break;
-	case DM_INIT:
+	case VLAPIC_DM_INIT:
 		/* The level de-assert of old MP protocols does nothing. */
 		if ((icr & ICR_TRIGGER_LEVEL) && !(icr & ICR_LEVEL_ASSERT))
 			break;
@@ -491,7 +506,8 @@ static void send_ipi(struct vlapic *vl, u32 icr, u32 dest)
 	bool logical = icr & ICR_LOGICAL, x2apic = x2apic_mode(vl);
 	u8 vector = icr & ICR_VECTOR;
 
-	if ((mode == DM_FIXED || mode == DM_LOWEST) && vector < 16) {
+	if ((mode == VLAPIC_DM_FIXED || mode == VLAPIC_DM_LOWEST) &&
+	    vector < 16) {
 		record_error(vl, APIC_ESR_SEND_ILLEGAL);
 		return;
 	}
@@ -516,8 +532,41 @@ static void send_ipi(struct vlapic *vl, u32 icr, u32 dest)
 		if (!hit)
 			continue;
 		deliver(t, mode, vector, icr);
-		if (mode == DM_LOWEST)
+		if (mode == VLAPIC_DM_LOWEST)
 			break; /* one of them: the first, every time */
+	}
+}
+
+/*
+ * True if target's APIC answers an xAPIC-format message (an I/O APIC's)
+ * to dest: 0xff is every APIC; an APIC in x2APIC mode takes the rest as
+ * an x2APIC destination, zero-extended.
+ */
+static bool matches_msg(const struct vlapic *target, u8 dest, bool logical)
+{
+	return dest == 0xff ||
+	       matches(target, dest, logical, x2apic_mode(target));
+}
+
+void vlapic_deliver_msg(struct domain *d, u8 dest, bool logical,
+			unsigned int mode, u8 vector, bool level)
+{
+	unsigned int i;
+
+	if (mode != VLAPIC_DM_FIXED && mode != VLAPIC_DM_LOWEST &&
+	    mode != VLAPIC_DM_NMI && mode != VLAPIC_DM_INIT)
+		return;
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *t = d->vcpus[i];
+
+		if (!matches_msg(vcpu_vlapic(t), dest, logical))
+			continue;
+		if (mode == VLAPIC_DM_FIXED || mode == VLAPIC_DM_LOWEST)
+			request(t, vector, level);
+		else
+			deliver(t, mode, vector, 0); /* INIT: an assert */
+		if (mode == VLAPIC_DM_LOWEST)
+			break; /* one of them: the first, as IPIs */
 	}
 }
 

@@ -16,8 +16,8 @@
 struct expectations expect;
 
 static const struct test_suite *const suites[] = {
-	&cpuid_suite, &apic_suite, &tpr_suite, &timer_suite, &smp_suite,
-	&hlt_suite,   &uart_suite, &rtc_suite, &fwcfg_suite,
+	&cpuid_suite, &apic_suite, &tpr_suite,	  &timer_suite, &smp_suite,
+	&hlt_suite,   &uart_suite, &ioapic_suite, &rtc_suite,	&fwcfg_suite,
 };
 
 static const char *const known_options[] = {

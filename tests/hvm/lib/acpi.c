@@ -52,6 +52,7 @@ struct acpi_gas {
 /* MADT entry types (table 5.21) and flags. */
 #define MADT_LOCAL_APIC	    0
 #define MADT_IO_APIC	    1
+#define MADT_OVERRIDE	    2
 #define MADT_LAPIC_OVERRIDE 5
 #define MADT_LOCAL_X2APIC   9
 #define MADT_CPU_ENABLED    0x1
@@ -108,6 +109,33 @@ static void add_cpu(u8 type, u32 apic_id, u32 uid, u32 flags)
 	acpi.nr_enabled += c->enabled;
 }
 
+/* An I/O APIC entry: the first one is kept, the others counted. */
+static void add_ioapic(const struct acpi_header *h, unsigned int off)
+{
+	if (!acpi.nr_ioapics++) {
+		acpi.ioapic_id = read8(h, off + 2);
+		acpi.ioapic_address = read32(h, off + 4);
+		acpi.ioapic_gsi_base = read32(h, off + 8);
+	}
+}
+
+static void add_override(const struct acpi_header *h, unsigned int off)
+{
+	struct acpi_override *o;
+	u16 flags;
+
+	if (acpi.nr_overrides == ACPI_MAX_OVERRIDES) {
+		problem("has more overrides than kept", h);
+		return;
+	}
+	memcpy(&flags, (const u8 *)h + off + 8, sizeof(flags));
+	o = &acpi.overrides[acpi.nr_overrides++];
+	*o = (struct acpi_override){.bus = read8(h, off + 2),
+				    .irq = read8(h, off + 3),
+				    .flags = flags,
+				    .gsi = read32(h, off + 4)};
+}
+
 static void parse_madt(const struct acpi_header *h)
 {
 	unsigned int off = MADT_ENTRIES_OFFSET;
@@ -127,9 +155,10 @@ static void parse_madt(const struct acpi_header *h)
 		else if (type == MADT_LOCAL_X2APIC && len >= 16)
 			add_cpu(type, read32(h, off + 4), read32(h, off + 12),
 				read32(h, off + 8));
-		else if (type == MADT_IO_APIC && len >= 12 &&
-			 !acpi.ioapic_address)
-			acpi.ioapic_address = read32(h, off + 4);
+		else if (type == MADT_IO_APIC && len >= 12)
+			add_ioapic(h, off);
+		else if (type == MADT_OVERRIDE && len >= 10)
+			add_override(h, off);
 		else if (type == MADT_LAPIC_OVERRIDE && len >= 12)
 			acpi.lapic_address = read32(h, off + 4) |
 					     (u64)read32(h, off + 8) << 32;
@@ -267,4 +296,18 @@ const struct acpi_cpu *acpi_find_cpu(u32 apic_id)
 		if (acpi.cpus[i].apic_id == apic_id)
 			return &acpi.cpus[i];
 	return NULL;
+}
+
+u32 acpi_isa_irq_gsi(u8 irq, u16 *flags)
+{
+	unsigned int i;
+
+	for (i = 0; i < acpi.nr_overrides; i++)
+		if (acpi.overrides[i].bus == 0 &&
+		    acpi.overrides[i].irq == irq) {
+			*flags = acpi.overrides[i].flags;
+			return acpi.overrides[i].gsi;
+		}
+	*flags = 0;
+	return irq;
 }

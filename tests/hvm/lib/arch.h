@@ -83,6 +83,21 @@ static inline u32 inl(u16 port)
 
 /* ---- Memory-mapped I/O: one access of exactly the size named -------- */
 
+static inline u8 mmio_read8(u64 addr)
+{
+	return *(volatile u8 *)addr;
+}
+
+static inline void mmio_write8(u64 addr, u8 v)
+{
+	*(volatile u8 *)addr = v;
+}
+
+static inline void mmio_write16(u64 addr, u16 v)
+{
+	*(volatile u16 *)addr = v;
+}
+
 static inline u32 mmio_read32(u64 addr)
 {
 	return *(volatile u32 *)addr;

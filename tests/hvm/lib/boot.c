@@ -42,6 +42,17 @@ static void print_acpi(void)
 	       acpi.pm_timer_port,
 	       acpi.pm_timer_from_x ? " (X_PM_TMR_BLK)" : "",
 	       acpi.pm_timer_32bit ? "32-bit" : "24-bit");
+	if (acpi.nr_ioapics)
+		printf("%s: ACPI: %u I/O APIC%s, the first ID %u at %#lx from "
+		       "GSI %u; %u interrupt source override%s\n",
+		       image.name, acpi.nr_ioapics,
+		       acpi.nr_ioapics == 1 ? "" : "s", acpi.ioapic_id,
+		       (unsigned long)acpi.ioapic_address, acpi.ioapic_gsi_base,
+		       acpi.nr_overrides, acpi.nr_overrides == 1 ? "" : "s");
+	for (i = 0; i < acpi.nr_overrides; i++)
+		printf("%s: ACPI:   ISA IRQ %u -> GSI %u, flags %#x\n",
+		       image.name, acpi.overrides[i].irq, acpi.overrides[i].gsi,
+		       acpi.overrides[i].flags);
 	if (acpi.problems[0])
 		printf("%s: ACPI: problems: %s\n", image.name, acpi.problems);
 }

@@ -6,14 +6,15 @@
  *
  * Files: svm.c (the vendor core: VMCB, the VMRUN loop, exit dispatch),
  * svm_entry.S, intr.c (what to inject before each VMRUN), npt.c (guest
- * memory by nested paging), vlapic.c, emulate.c (MMIO and the exits that
- * need the instruction), io.c and the devices (vuart.c, vrtc.c,
- * fw_cfg.c, acpi_pm.c), cpuid.c, msr.c, build.c (loading a Multiboot
- * kernel), hvm.c (include/hvm.h's calls).
+ * memory by nested paging), vlapic.c, vioapic.c (the I/O APIC),
+ * emulate.c (MMIO and the exits that need the instruction), io.c and the
+ * devices (vuart.c, vrtc.c, fw_cfg.c, acpi_pm.c), cpuid.c, msr.c,
+ * build.c (loading a Multiboot kernel), hvm.c (include/hvm.h's calls).
  */
 #ifndef ASM_X86_HVM_HVM_H
 #define ASM_X86_HVM_HVM_H
 
+#include <asm/hvm/vioapic.h>
 #include <asm/hvm/vlapic.h>
 #include <asm/regs.h>
 #include <spinlock.h>
@@ -96,9 +97,13 @@ struct hvm_vcpu {
 
 /* The guest's COM1 (vuart.c). */
 struct hvm_vuart {
-	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
-	bool thr_interrupt; /* THR empty interrupt latched (IIR) */
-	char line[256];	    /* output not yet printed (a partial line) */
+	u8 ier, lcr, mcr, scr, dll, dlm;
+	u8 fcr;		 /* what sticks of FCR: FIFO enable, trigger level */
+	u8 lsr_errors;	 /* LSR.OE until LSR is read */
+	u8 msr_delta;	 /* MSR bits 3:0 until MSR is read */
+	bool thre_latch; /* the THR empty interrupt is pending (IIR 0x2) */
+	bool irq_line;	 /* what the UART drives on its GSI */
+	char line[256];	 /* output not yet printed (a partial line) */
 	unsigned int line_len;
 	struct timer flush_timer; /* prints a partial line after a pause */
 	u8 rx[64];		  /* input the 'u' key typed, a ring */
@@ -128,7 +133,8 @@ struct hvm_domain {
 	s8 pvclock_shift;
 	u64 pvclock_wall_msr; /* MSR_KVM_WALL_CLOCK_NEW as written */
 
-	spinlock_t io_lock; /* the devices below */
+	struct vioapic vioapic; /* its own lock, taken inside io_lock */
+	spinlock_t io_lock;	/* the devices below */
 	struct hvm_vuart uart;
 	struct hvm_vrtc rtc;
 	struct hvm_fw_cfg fw_cfg;

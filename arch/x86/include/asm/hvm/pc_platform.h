@@ -275,6 +275,38 @@ struct hvm_acpi_madt {
 } __packed;
 BUILD_BUG_ON(sizeof(struct hvm_acpi_madt) != 44);
 
+/* 5.2.12.3, "I/O APIC Structure". */
+#define HVM_ACPI_MADT_IOAPIC 1
+struct hvm_acpi_madt_ioapic {
+	u8 type;      /* HVM_ACPI_MADT_IOAPIC */
+	u8 length;    /* 12 */
+	u8 ioapic_id; /* HVM_IOAPIC_ID */
+	u8 reserved;  /* 0 */
+	u32 address;  /* HVM_IOAPIC_BASE */
+	u32 gsi_base; /* HVM_IOAPIC_GSI_BASE: its input 0 */
+} __packed;
+BUILD_BUG_ON(sizeof(struct hvm_acpi_madt_ioapic) != 12);
+
+/*
+ * 5.2.12.5, "Interrupt Source Override Structure", with the MPS INTI
+ * flags of table 5.50: polarity in bits 1:0, trigger mode in bits 3:2.
+ */
+#define HVM_ACPI_MADT_OVERRIDE	   2
+#define HVM_ACPI_MADT_BUS_ISA	   0
+#define HVM_ACPI_MPS_ACTIVE_HIGH   0x1
+#define HVM_ACPI_MPS_ACTIVE_LOW	   0x3
+#define HVM_ACPI_MPS_TRIGGER_EDGE  0x4
+#define HVM_ACPI_MPS_TRIGGER_LEVEL 0xc
+struct hvm_acpi_madt_override {
+	u8 type;   /* HVM_ACPI_MADT_OVERRIDE */
+	u8 length; /* 10 */
+	u8 bus;	   /* HVM_ACPI_MADT_BUS_ISA */
+	u8 source; /* the ISA IRQ */
+	u32 gsi;   /* what it is wired to */
+	u16 flags; /* HVM_ACPI_MPS_* */
+} __packed;
+BUILD_BUG_ON(sizeof(struct hvm_acpi_madt_override) != 10);
+
 /* 5.2.12.12, "Processor Local x2APIC Structure". */
 #define HVM_ACPI_MADT_X2APIC  9
 #define HVM_ACPI_MADT_ENABLED (1U << 0)
@@ -306,8 +338,11 @@ BUILD_BUG_ON(sizeof(struct hvm_acpi_madt_x2apic) != 16);
  * the 24-bit PM timer with their X_ forms, no reset register, boot flags
  * legacy devices and no VGA, no 8042; DSDT and X_DSDT, FIRMWARE_CTRL only
  * as 5.2.9 asks when the FACS is below 4 GiB); the DSDT (\_S5); the MADT
- * (LAPIC at HVM_LAPIC_BASE, flags 0, one enabled Local x2APIC entry per
- * vCPU: x2APIC ID and processor UID = the vCPU number). oem_id: NULL for
+ * (LAPIC at HVM_LAPIC_BASE, flags 0; the I/O APIC, HVM_IOAPIC_ID at
+ * HVM_IOAPIC_BASE from GSI 0; one interrupt source override, ISA IRQ
+ * HVM_SCI_IRQ to the same GSI, level-triggered and active high, every
+ * other ISA IRQ being its GSI as ISA wires it; one enabled Local x2APIC
+ * entry per vCPU: x2APIC ID and processor UID = the vCPU number). oem_id: NULL for
  * HVM_ACPI_OEM_ID, else 1 to 6 printable ASCII characters (padded with
  * spaces). Every checksum is right; the rest of buf is zeroed. Returns 0
  * with *rsdp_gpa = area_gpa, or -EINVAL with a one-line reason in err

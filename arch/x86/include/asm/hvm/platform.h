@@ -16,6 +16,7 @@
  *   [0xe0000, 0x100000)   the BIOS area: read-only to the guest, holding
  *                         the ACPI tables (RSDP first); reserved
  *   [0x100000, mem)       RAM, usable
+ *   0xfec00000            the I/O APIC (one page; accesses exit)
  *   0xfee00000            the local APIC; vCPU i has APIC ID i
  *
  * Only constants: no code, no types, so that any file may include it.
@@ -86,6 +87,26 @@
  */
 #define HVM_LAPIC_BASE 0xfee00000UL
 
+/*
+ * The I/O APIC (arch/x86/hvm/vioapic.c): one, at the address QEMU's PCs
+ * and most firmware use, its inputs GSIs 0-23 (the MADT's GSI base 0).
+ * Its ID is QEMU's (0): an I/O APIC ID shares no namespace with the
+ * local APICs' since the APIC bus went away (front-side-bus messages).
+ */
+#define HVM_IOAPIC_BASE	    0xfec00000UL
+#define HVM_IOAPIC_ID	    0
+#define HVM_IOAPIC_GSI_BASE 0
+#define HVM_IOAPIC_PINS	    24
+
+/*
+ * ISA IRQs are the I/O APIC inputs of the same number (GSI = IRQ), as on
+ * a PC without the PIT's IRQ 0 to GSI 2 rerouting (there is no PIT); the
+ * MADT needs an override only where the trigger mode or polarity is not
+ * ISA's (edge, active high): the SCI below.
+ */
+#define HVM_COM1_IRQ 4
+#define HVM_COM1_GSI HVM_COM1_IRQ
+
 /* ---- ACPI fixed hardware (ACPI 6.5, 4.8 "ACPI Hardware Model") ---------- */
 
 /* PM1a event block: PM1_STS (2 bytes) then PM1_EN (2 bytes), 4.8.3.1. */
@@ -102,7 +123,13 @@
 #define HVM_PM_TMR_LEN	4
 #define HVM_PM_TMR_BITS 24
 #define HVM_PM_TMR_HZ	3579545UL
-/* The SCI (5.2.9, SCI_INT): IRQ 9 as on a PC. No SMI command port. */
+/*
+ * The SCI (5.2.9, SCI_INT): IRQ 9 as on a PC, GSI 9, level-triggered and
+ * active high, as QEMU's MADT overrides it (5.2.12.5: without an
+ * override an OS takes the SCI as level, active low). Nothing raises it
+ * yet: no fixed event or GPE is ever enabled and pending. No SMI command
+ * port.
+ */
 #define HVM_SCI_IRQ 9
 
 /*

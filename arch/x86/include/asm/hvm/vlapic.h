@@ -11,9 +11,15 @@
  * The timer's input clock is 1 GHz, as QEMU's: one count is one
  * nanosecond times the divide configuration.
  *
+ * Interrupts from devices arrive as messages from the I/O APIC
+ * (vioapic.h, vlapic_deliver_msg()); the EOI of a level-triggered one
+ * (its TMR bit set) goes back to the I/O APIC (vioapic_eoi()).
+ *
  * Concurrency: the register file belongs to the vCPU and changes only
  * in its own exits (on its CPU), except
  *  - IRR: set by any CPU (vlapic_set_irq(), atomic), cleared by the vCPU;
+ *  - TMR: set or cleared by any CPU as it sets the vector's IRR bit
+ *    (atomic, before the IRR bit), read by the vCPU at EOI;
  *  - the timer's fields: under timer_lock, since the timer callback runs
  *    in TIMER_SOFTIRQ on the vCPU's CPU while the vCPU may be descheduled.
  */
@@ -24,6 +30,7 @@
 #include <timer.h>
 #include <types.h>
 
+struct domain;
 struct vcpu;
 
 /* Register offsets (SDM Vol. 3A, table 11-1). */
@@ -71,7 +78,7 @@ struct vlapic {
 	u32 regs[64];	      /* by offset >> 4, 0x000-0x3f0; not IRR/ISR/TMR */
 	unsigned long irr[4]; /* requested vectors; set atomically by any CPU */
 	unsigned long isr[4]; /* in service */
-	unsigned long tmr[4]; /* level-triggered (none yet: no I/O APIC) */
+	unsigned long tmr[4]; /* accepted as level-triggered (any CPU) */
 	u64 apic_base;	      /* IA32_APIC_BASE as the guest sees it */
 	u32 esr_pending;      /* errors since the last ESR write */
 
@@ -123,6 +130,27 @@ bool vlapic_xapic_mode(const struct vcpu *v);
  * error is recorded instead. Any context, any CPU.
  */
 void vlapic_set_irq(struct vcpu *v, u8 vector);
+
+/* Delivery modes of an interrupt message (SDM Vol. 3A, 11.6.1). */
+#define VLAPIC_DM_FIXED	 0
+#define VLAPIC_DM_LOWEST 1
+#define VLAPIC_DM_NMI	 4
+#define VLAPIC_DM_INIT	 5
+
+/*
+ * An interrupt message from a device of d (the I/O APIC), delivered as
+ * an IPI with the same fields is: to every vCPU whose APIC matches dest,
+ * an xAPIC-format 8-bit destination (0xff: every APIC; to an APIC in
+ * x2APIC mode it is an x2APIC ID or, logical, a cluster-0 logical ID), in
+ * physical or logical mode; lowest priority to the first vCPU that
+ * matches. Fixed and lowest priority set the vector's TMR bit if level,
+ * else clear it; NMI and INIT as from the ICR; other modes deliver
+ * nothing. Any CPU, any context but NMI; takes no vLAPIC lock: waking a
+ * halted vCPU takes the scheduler's, and an INIT that leaves the domain
+ * nothing to run crashes it (hvm_check_stuck()).
+ */
+void vlapic_deliver_msg(struct domain *d, u8 dest, bool logical,
+			unsigned int mode, u8 vector, bool level);
 
 /*
  * The highest requested vector whose priority class is above the
