@@ -819,6 +819,20 @@ MATRIX = [
                timeout=240, modules=(*linux_guest("linux", 1),),
                domains=(("linux", "poweroff"),), linux_guests=(("linux", 1),),
                must_match=(GUESTS_CLEAN, LINUX_BUILT), must_not_match=GUEST_PROBLEMS),
+    # A Linux guest that panics (no root file system: rdinit= names no
+    # file) reboots itself (panic=-1) by the FADT's reset register: only
+    # that domain ends, with the reboot reason; the bystander finishes.
+    BootConfig("linux-panic-reboots", machine="q35", smp=2, mem=512, firmware="bios",
+               timeout=240,
+               modules=(f'{L}vmlinuz:name=linux type=hvm mem=192M '
+                        f'cmdline="{LINUX_CMDLINE} rdinit=/no-such-init"',
+                        f"{L}initramfs.cpio.gz:initrd",
+                        G + "spinner.elf:name=spinner args=seconds=8"),
+               domains=(("linux", "reboot"), ("spinner", "poweroff")),
+               must_match=(GUESTS_CLEAN, LINUX_BUILT, r"^\(d1\) .*Kernel panic - not syncing",
+                           r"^Domain 1 \(linux\): reset \(port 0xcf9 written with 0x6\): "
+                           r"reboot$"),
+               must_not_match=GUEST_PROBLEMS),
     # In-kernel: the nested tables of a built domain, refusals (test=hvm);
     # on CPUs without SVM, or SVM without nested paging, type=hvm refused.
     BootConfig("hvm-ktest", machine="q35", smp=2, firmware="bios",

@@ -626,12 +626,16 @@ static void test_acpi_fadt_fields(void **state)
 	assert_int_equal(f.x_gpe0_blk.address, 0);
 	assert_int_equal(f.sleep_control_reg.address, 0);
 
-	/* Flags: WBINVD, 24-bit timer, no reset register, not reduced. */
+	/* Flags: WBINVD, 24-bit timer, the reset register, not reduced. */
 	assert_true(f.flags & HVM_ACPI_FADT_WBINVD);
 	assert_false(f.flags & HVM_ACPI_FADT_TMR_VAL_EXT);
-	assert_false(f.flags & (1U << 10)); /* RESET_REG_SUP */
+	assert_true(f.flags & HVM_ACPI_FADT_RESET_REG_SUP);
 	assert_false(f.flags & HVM_ACPI_FADT_HW_REDUCED);
-	assert_int_equal(f.reset_reg.address, 0);
+	assert_int_equal(f.reset_reg.space_id, HVM_ACPI_GAS_SYSTEM_IO);
+	assert_int_equal(f.reset_reg.bit_width, 8);
+	assert_int_equal(f.reset_reg.access_size, HVM_ACPI_GAS_ACCESS_U8);
+	assert_int_equal(f.reset_reg.address, 0xcf9);
+	assert_int_equal(f.reset_value, 0x06);
 	assert_int_equal(f.iapc_boot_arch,
 			 HVM_ACPI_BOOT_LEGACY_DEVICES |
 				 HVM_ACPI_BOOT_VGA_NOT_PRESENT);

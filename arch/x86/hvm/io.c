@@ -74,6 +74,19 @@ static void debug_exit(struct vcpu *v, u32 val)
 	domain_shutdown(d, SHUTDOWN_poweroff, val);
 }
 
+/* The reset control register: RST_CPU ends the domain as a reboot. */
+static void reset_control(struct vcpu *v, u32 val)
+{
+	struct domain *d = v->domain;
+
+	if (!(val & HVM_RESET_RST_CPU))
+		return;
+	vuart_flush(d);
+	printk("Domain %u (%s): reset (port %#x written with %#x): reboot\n",
+	       d->domid, d->name, HVM_RESET_PORT, val);
+	domain_shutdown(d, SHUTDOWN_reboot, 0);
+}
+
 /* One access of size bytes at port: *val in or out. */
 static void port_access(struct vcpu *v, u16 port, unsigned int size, bool in,
 			u32 *val)
@@ -100,6 +113,12 @@ static void port_access(struct vcpu *v, u16 port, unsigned int size, bool in,
 		   port < HVM_DEBUG_EXIT_PORT + 4) {
 		if (!in)
 			debug_exit(v, *val & size_mask(size));
+		rc = 0;
+	} else if (port == HVM_RESET_PORT && size == 1) {
+		if (in)
+			*val = 0;
+		else
+			reset_control(v, *val & 0xff);
 		rc = 0;
 	} else if (port == 0x80) {
 		rc = 0; /* POST codes: nobody is listening */

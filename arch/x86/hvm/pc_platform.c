@@ -338,7 +338,7 @@ BUILD_BUG_ON(HVM_ACPI_S5_SLP_TYP > 7);
 #define FADT_FLAGS                                             \
 	(HVM_ACPI_FADT_WBINVD | HVM_ACPI_FADT_PROC_C1 |        \
 	 HVM_ACPI_FADT_PWR_BUTTON | HVM_ACPI_FADT_SLP_BUTTON | \
-	 HVM_ACPI_FADT_FIX_RTC)
+	 HVM_ACPI_FADT_FIX_RTC | HVM_ACPI_FADT_RESET_REG_SUP)
 #define FADT_BOOT_ARCH \
 	(HVM_ACPI_BOOT_LEGACY_DEVICES | HVM_ACPI_BOOT_VGA_NOT_PRESENT)
 /* 5.2.9: P_LVL2_LAT > 100 and P_LVL3_LAT > 1000 say "no C2", "no C3". */
@@ -395,6 +395,8 @@ static void put_fadt(struct area *a, size_t off, u32 facs, u32 dsdt,
 				  HVM_ACPI_GAS_ACCESS_U16);
 	f.x_pm_tmr_blk =
 		io_gas(HVM_PM_TMR_BLK, HVM_PM_TMR_LEN, HVM_ACPI_GAS_ACCESS_U32);
+	f.reset_reg = io_gas(HVM_RESET_PORT, 1, HVM_ACPI_GAS_ACCESS_U8);
+	f.reset_value = HVM_RESET_VALUE;
 	/* 5.2.9: eight bytes of vendor identity, all of them significant. */
 	memcpy(&f.hypervisor_vendor_id, "KAIROS\0\0", 8);
 	memcpy(a->buf + off, &f, sizeof(f));

@@ -128,6 +128,7 @@ int hvm_linux_zero_page_build(u8 *zp, const u8 *image,
 
 /* 5.2.3.2, "Generic Address Structure". */
 #define HVM_ACPI_GAS_SYSTEM_IO	1 /* address space ID */
+#define HVM_ACPI_GAS_ACCESS_U8	1 /* access size: byte */
 #define HVM_ACPI_GAS_ACCESS_U16 2 /* access size: word */
 #define HVM_ACPI_GAS_ACCESS_U32 3 /* access size: dword */
 
@@ -209,8 +210,8 @@ struct hvm_acpi_fadt {
 	u16 iapc_boot_arch;	       /* 5.2.9.3 */
 	u8 reserved1;
 	u32 flags;		       /* 5.2.9, "FADT Flags" */
-	struct hvm_acpi_gas reset_reg; /* none (RESET_REG_SUP clear) */
-	u8 reset_value;		       /* 0 */
+	struct hvm_acpi_gas reset_reg; /* port HVM_RESET_PORT, 1 byte */
+	u8 reset_value;		       /* HVM_RESET_VALUE */
 	u16 arm_boot_arch;	       /* 0 */
 	u8 minor_version;	       /* HVM_ACPI_FADT_MINOR */
 	u64 x_firmware_ctrl;	       /* 0: FIRMWARE_CTRL is set */
@@ -240,12 +241,13 @@ BUILD_BUG_ON(__builtin_offsetof(struct hvm_acpi_fadt, sleep_control_reg) !=
  * FADT flags (5.2.9, "Fixed ACPI Description Table Fixed Feature Flags")
  * and IA-PC boot flags (5.2.9.3, "IA-PC Boot Architecture Flags").
  */
-#define HVM_ACPI_FADT_WBINVD	      (1U << 0) /* WBINVD flushes caches */
-#define HVM_ACPI_FADT_PROC_C1	      (1U << 2) /* C1 (HLT) on every CPU */
-#define HVM_ACPI_FADT_PWR_BUTTON      (1U << 4) /* no fixed power button */
-#define HVM_ACPI_FADT_SLP_BUTTON      (1U << 5) /* no fixed sleep button */
-#define HVM_ACPI_FADT_FIX_RTC	      (1U << 6) /* no RTC wake status bits */
-#define HVM_ACPI_FADT_TMR_VAL_EXT     (1U << 8) /* 32-bit PM timer (clear) */
+#define HVM_ACPI_FADT_WBINVD	      (1U << 0)	 /* WBINVD flushes caches */
+#define HVM_ACPI_FADT_PROC_C1	      (1U << 2)	 /* C1 (HLT) on every CPU */
+#define HVM_ACPI_FADT_PWR_BUTTON      (1U << 4)	 /* no fixed power button */
+#define HVM_ACPI_FADT_SLP_BUTTON      (1U << 5)	 /* no fixed sleep button */
+#define HVM_ACPI_FADT_FIX_RTC	      (1U << 6)	 /* no RTC wake status bits */
+#define HVM_ACPI_FADT_TMR_VAL_EXT     (1U << 8)	 /* 32-bit PM timer (clear) */
+#define HVM_ACPI_FADT_RESET_REG_SUP   (1U << 10) /* RESET_REG resets */
 #define HVM_ACPI_FADT_HW_REDUCED      (1U << 20)
 #define HVM_ACPI_BOOT_LEGACY_DEVICES  (1U << 0) /* ISA devices: COM1, RTC */
 #define HVM_ACPI_BOOT_8042	      (1U << 1) /* (clear: no 8042) */

@@ -151,6 +151,16 @@
  */
 #define HVM_ACPI_S5_SLP_TYP 5
 
+/*
+ * The reset control register, as on QEMU's q35 and Intel's chipsets: the
+ * FADT's RESET_REG (4.8.3.6), so that an OS's ACPI reboot writes
+ * HVM_RESET_VALUE there; any write with RST_CPU set ends the domain
+ * with the reboot reason.
+ */
+#define HVM_RESET_PORT	  0xcf9
+#define HVM_RESET_VALUE	  0x06 /* SYS_RST | RST_CPU: a hard reset */
+#define HVM_RESET_RST_CPU 0x04
+
 /* ---- Other I/O ports ------------------------------------------------------ */
 
 /* The first 16550A UART (COM1): 8 ports. */

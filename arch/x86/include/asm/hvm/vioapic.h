@@ -29,7 +29,7 @@
  * that guards its registers and input lines; messages are delivered with
  * it held, so that a level pin's remote IRR and its message cannot be
  * seen apart. Every call below but vioapic_init() may run on any CPU (the
-MMIO ones do, in the accessing vCPU's exit). The order of locks is
+ * MMIO ones do, in the accessing vCPU's exit). The order of locks is
  * the domain's io_lock (the devices, which raise lines while they hold
  * it), then this lock, then what delivery takes (vlapic_deliver_msg()):
  * a vCPU's IRR and TMR are set atomically, waking a halted vCPU takes
