@@ -833,6 +833,28 @@ MATRIX = [
                            r"^Domain 1 \(linux\): reset \(port 0xcf9 written with 0x6\): "
                            r"reboot$"),
                must_not_match=GUEST_PROBLEMS),
+    # Modules that cannot boot are refused, each with its reason, and the
+    # boot goes on: a Linux kernel in too little memory, initramfs modules
+    # after a Multiboot kernel, after a paravirtual guest and after no
+    # kernel at all.
+    BootConfig("linux-refused", machine="q35", smp=1, mem=512, firmware="bios", timeout=60,
+               modules=(f"{L}initramfs.cpio.gz:initrd",
+                        f"{L}vmlinuz:name=small type=hvm mem=16M", f"{L}initramfs.cpio.gz:initrd",
+                        hvm_test("mb", 1), f"{L}initramfs.cpio.gz:initrd",
+                        G + "spinner.elf:name=pv args=seconds=1", f"{L}initramfs.cpio.gz:initrd",
+                        G + "spinner.elf:name=spinner args=seconds=1"),
+               domains=(("spinner", "poweroff"),),
+               must_match=(GUESTS_CLEAN,
+                           r"^Module 0 \(initrd\): refused: an initramfs must follow the "
+                           r"type=hvm kernel module it belongs to$",
+                           r"^Module 1 \(small\): refused: the kernel needs \d+ KiB of RAM from "
+                           r"0x1000000 while it starts \(init_size\); the domain has 16 MiB: give "
+                           r"it mem=\d+M or more$",
+                           r"^Module 3 \(mb\): refused: an initramfs module follows it, but only "
+                           r"a Linux bzImage takes one; this is not a bzImage$",
+                           r"^Module 5 \(pv\): refused: an initramfs module follows it, but a "
+                           r"paravirtual domain takes none$",
+                           r"^Domains: 1 of 5 modules built$")),
     # In-kernel: the nested tables of a built domain, refusals (test=hvm);
     # on CPUs without SVM, or SVM without nested paging, type=hvm refused.
     BootConfig("hvm-ktest", machine="q35", smp=2, firmware="bios",
