@@ -6,7 +6,7 @@
 #                   SMP=<n> MEM=<MiB> FIRMWARE=bios|uefi MACHINE=q35|pc ARGS="..."
 #   make debug      the same, QEMU waiting for gdb (tools/gdbinit loads symbols)
 #   make test       host unit tests, then the boot matrix in QEMU
-#   make bench      AP bring-up times in QEMU and Bochs, a table (BENCH_ARGS=--quick)
+#   make bench      the figures (boot, clocks, timers, guests, policies, HVM, Linux), tables (BENCH_ARGS=--quick)
 #   make unit       host unit tests only
 #   make linux-guest  the Linux guest images, build/linux/ (docs/linux-guest.md)
 #   make linux-baseline  boot them on bare QEMU (SMP=<n>), cyclictest's figures
@@ -323,7 +323,7 @@ test: deps $(B)/kairos.elf $(B)/host-tsc-hz $(GUESTS) $(TEST_GUESTS) $(HVM_GUEST
 
 # Figures only, never a failure: see docs/bench.md.
 bench: deps $(B)/kairos.elf $(B)/host-tsc-hz $(B)/tests/guests/bench.elf $(HVM_GUESTS) \
-	$(B)/tests/guests/hog.elf
+	$(B)/tests/guests/hog.elf $(LINUX_GUEST)
 	$(PYTHON) tests/bench/bench.py --kernel $(B)/kairos.elf $(BENCH_ARGS)
 
 format:

@@ -7,9 +7,9 @@
 
 Boots the kernel on each configuration of CONFIGS, several times, at most
 --jobs emulators at once, through the boot harness (tests/harness/boot.py),
-and reads figures out of each serial log. The configurations come in six
+and reads figures out of each serial log. The configurations come in seven
 families, each with its own test selection (--cmdline replaces it for all but
-guest, sched and hvm):
+guest, sched, hvm and linux):
 
 smp   AP bring-up, with `test=smp.all_listed_cpus_online` (one quick case,
       so that every boot ends with a verdict soon after bring-up). From the
@@ -66,6 +66,21 @@ hvm   HVM domains on SVM, in QEMU (no test selection: the verdict is every
       the tables set beside the PV guest's VIRQ_TIMER figures of the same
       boot. --quick takes 200 samples per exit and 100 per timer instead of
       1000 and 500.
+linux a Linux guest's timer latency: the Linux guest images (Debian 12's
+      kernel, an initramfs whose /init runs cyclictest and powers off; make
+      linux-guest builds them, docs/linux-guest.md) in a guest of one vCPU,
+      cyclictest -q -m -S -p 90 -i 1000 -D 5 -h 20000 everywhere (--quick:
+      -D 2), booted four ways in the same invocation, round by round:
+      linux-bare-qemu (QEMU alone, no Kairos: linux_guest.run_baseline, the
+      baseline), and as an HVM domain on a one-CPU Kairos machine,
+      linux-kairos-alone (sched=credit), linux-kairos-credit-hog (beside a
+      hog guest spinning throughout the run) and linux-kairos-edf-hog
+      (sched=edf, the Linux domain reserved 5 ms every 10 ms, the hog in the
+      background). From the guest's lines (linux_guest.judge_log) each
+      run's cyclictest figures (tests/harness/cyclictest.py: samples,
+      overflows, min, avg, median, p99, p99.9, max), the clocksource and
+      the wall time; one table, medians over the runs, with each Kairos
+      row's avg, p99 and max over the baseline's.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -99,22 +114,25 @@ HARNESS = Path(__file__).resolve().parents[1] / "harness"
 sys.path.insert(0, str(HARNESS))
 
 import boot  # noqa: E402
+import cyclictest  # noqa: E402
 import ktap  # noqa: E402
+import linux_guest  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME, TIMER, GUEST, SCHED, HVM = "smp", "time", "timer", "guest", "sched", "hvm"
+SMP, TIME, TIMER, GUEST, SCHED, HVM, LINUX = ("smp", "time", "timer", "guest", "sched", "hvm",
+                                             "linux")
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
 # seconds to minutes under TCG with many CPUs). time and timer: the
 # explicit-only time_bench and timer_bench suites, which print BENCH lines.
-# guest, sched and hvm: no kernel tests; the domains print BENCH or SHARE
-# lines and the run ends when they have all shut down (--cmdline does not
-# apply).
+# guest, sched, hvm and linux: no kernel tests; the domains print BENCH,
+# SHARE or cyclictest's lines and the run ends when they have all shut down
+# (--cmdline does not apply).
 FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
-                TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: ""}
-DOMAIN_FAMILIES = (GUEST, SCHED, HVM)  # families whose verdict is the domains'
+                TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: "", LINUX: ""}
+DOMAIN_FAMILIES = (GUEST, SCHED, HVM, LINUX)  # families whose verdict is the domains'
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -136,7 +154,8 @@ class BenchConfig:
     cmdline: str = ""  # added after the test selection (FAMILY_TESTS)
     timeout: float = 60.0  # seconds; only matters when a boot hangs
     slow: bool = False  # left out by --quick
-    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest, sched, hvm
+    family: str = SMP  # what is measured: smp (bring-up), time (the clock), timer, guest,
+    #                    sched, hvm, linux
     quick_cmdline: str = ""  # added after cmdline with --quick
     # Guest domains: multiboot2 modules "PATH:MODULE CMDLINE" (PATH relative
     # to the repository), their --quick replacements (if any), and how each
@@ -145,9 +164,21 @@ class BenchConfig:
     quick_modules: tuple[str, ...] = ()
     domains: tuple[tuple[str, str], ...] = ()
     # The sched family: the policy (sched=, also in cmdline) and what the
-    # guests do (SCHED_WORKLOADS: switch, credit, edf, gang).
+    # guests do (SCHED_WORKLOADS: switch, credit, edf, gang). The linux
+    # family: the policy that must have run (none for the baseline).
     policy: str = ""
     workload: str = ""
+    # The linux family: the Linux domains (name, vCPUs) judged as
+    # boot.BootConfig.linux_guests are; bare: the images booted by QEMU
+    # itself, without Kairos (linux_guest.run_baseline, the baseline);
+    # cyclictest's arguments (kairos.cyclictest=, commas for spaces; also in
+    # the Linux domain's module line) and their --quick replacement; hog:
+    # the domain that must spin throughout cyclictest's run.
+    linux_guests: tuple[tuple[str, int], ...] = ()
+    bare: bool = False
+    cyclictest: str = ""
+    quick_cyclictest: str = ""
+    hog: str = ""
 
     def tests(self, override: str | None = None) -> str:
         """The test selection this configuration boots with (the guest
@@ -163,21 +194,38 @@ class BenchConfig:
         return tuple(str(REPO / spec) for spec in specs)
 
     def module_files(self) -> list[Path]:
-        """The image files the modules need."""
-        return sorted({REPO / spec.split(":", 1)[0]
-                       for spec in self.modules + self.quick_modules})
+        """The image files the modules (or a bare Linux boot) need."""
+        files = {REPO / spec.split(":", 1)[0] for spec in self.modules + self.quick_modules}
+        if self.bare:
+            files |= {REPO / LINUX_KERNEL, REPO / LINUX_INITRAMFS}
+        return sorted(files)
+
+    def baseline_config(self, run: int, quick: bool = False) -> linux_guest.BaselineConfig:
+        """A bare configuration's boot (linux_guest.run_baseline): the
+        images on QEMU without Kairos, cyclictest's arguments as the Linux
+        domains of the Kairos configurations have them."""
+        return linux_guest.BaselineConfig(
+            smp=self.smp, mem=self.mem, cyclictest=(self.quick_cyclictest if quick and
+                                                    self.quick_cyclictest else self.cyclictest)
+            or None, timeout=self.timeout, name=f"bench-{self.name}-{run}",
+            kernel=REPO / LINUX_KERNEL, initramfs=REPO / LINUX_INITRAMFS, cpu=self.cpu,
+            machine=self.machine)
 
     def boot_config(self, run: int, tests: str | None = None,
                     quick: bool = False) -> boot.BootConfig:
         """The harness's config for run number `run` (1-based); tests is the
         command line's test selection (default: the family's), before the
         config's own options (and, with quick, its quick_cmdline)."""
+        if self.bare:  # the QEMU boot run_baseline makes (the Linux kernel's command line)
+            baseline = self.baseline_config(run, quick)
+            return linux_guest.qemu_backend(baseline, boot.BOOTS_DIR / baseline.run_name()).config
         options = [self.tests(tests), self.cmdline, self.quick_cmdline if quick else ""]
         return boot.BootConfig(
             f"bench-{self.name}-{run}", machine=self.machine, smp=self.smp, mem=self.mem,
             firmware=self.firmware, cpu=self.cpu, emulator=self.emulator,
             cmdline=" ".join(o for o in options if o), timeout=self.timeout,
-            modules=self.module_specs(quick), domains=self.domains)
+            modules=self.module_specs(quick), domains=self.domains,
+            linux_guests=self.linux_guests)
 
     def expected_seconds(self) -> float:
         """A rough boot time on the build machine, to start long boots first."""
@@ -189,6 +237,8 @@ class BenchConfig:
             return 6.0 if self.emulator == "bochs" else 5.0
         if self.family == HVM:  # the guest family's run, the HVM guest beside it
             return 8.0
+        if self.family == LINUX:  # measured: a Linux boot and 5 s of cyclictest, or the hog
+            return LINUX_HOG_SECONDS + 3.0 if self.hog else 15.0
         if self.family == SCHED:  # measured on the build machine (2 s hogs)
             bochs = {"switch": 5.0, "credit": 7.0, "edf": 10.0, "gang": 15.0}
             return (bochs if self.emulator == "bochs" else {}).get(self.workload, 5.0)
@@ -311,6 +361,81 @@ def sched_configs() -> list[BenchConfig]:
     return out
 
 
+# The linux family (docs/linux-guest.md; docs/hvm.md "A Linux kernel"): the
+# Linux guest images (Debian 12's stock kernel and an initramfs whose /init
+# runs cyclictest and powers off; make linux-guest), in a guest of one vCPU,
+# booted by QEMU itself (the baseline) and as an HVM domain of Kairos on a
+# one-CPU machine: alone, then beside a hog under credit and under EDF. The
+# same kernel, initramfs, command line and guest memory everywhere, so that
+# a row's figures over the baseline's are what Kairos adds.
+LINUX_KERNEL = "build/linux/vmlinuz"
+LINUX_INITRAMFS = "build/linux/initramfs.cpio.gz"
+LINUX_BASELINE = "linux-bare-qemu"
+LINUX_DOMAIN = "linux"
+# cyclictest's arguments (kairos.cyclictest=, commas for spaces): /init's
+# default (SCHED_FIFO 90, a wake-up every 1000 us, a histogram of 1-us
+# buckets up to 20 ms) for 5 s instead of 3 (--quick: 2 s); one thread, the
+# guest having one vCPU.
+LINUX_CYCLICTEST = "-q,-m,-S,-p,90,-i,1000,-D,5,-h,20000"
+LINUX_CYCLICTEST_QUICK = "-q,-m,-S,-p,90,-i,1000,-D,2,-h,20000"
+LINUX_GUEST_MEM = 192  # MiB: the domain's mem= (as tests/harness/matrix.py's), the bare -m
+LINUX_KAIROS_MEM = 512  # MiB: the Kairos machine's
+LINUX_TIMEOUT = 240.0
+# The hog spins from the start for this long; it must outlast cyclictest's
+# run, which ends 20 to 35 s into the boot beside it (the Linux guest boots
+# at half speed, a busy host slows it more): each run checks
+# (linux_hog_window), and one the hog did not cover is a failed run.
+LINUX_HOG_SECONDS = 60  # --quick: LINUX_HOG_SECONDS_QUICK, with 2 s of cyclictest
+LINUX_HOG_SECONDS_QUICK = 45
+LINUX_EDF = "period=10ms budget=5ms"  # the Linux domain's reservation under sched=edf
+
+
+def linux_cmdline(args: str) -> str:
+    """The Linux kernel's command line, the baseline's (linux_guest's) for
+    the Kairos domains too: console, panic=-1, the workload and cyclictest's
+    arguments."""
+    return linux_guest.BaselineConfig(cyclictest=args).cmdline()
+
+
+def linux_modules(args: str, options: str = "", hog_seconds: int = 0) -> tuple[str, ...]:
+    """The Linux domain's module lines (tests/harness/matrix.py's
+    linux_guest(), one vCPU) with cyclictest's arguments and the domain's
+    options, then a hog spinning hog_seconds (if any)."""
+    spaced = f" {options}" if options else ""
+    out = (f'{LINUX_KERNEL}:name={LINUX_DOMAIN} type=hvm vcpus=1 mem={LINUX_GUEST_MEM}M'
+           f'{spaced} cmdline="{linux_cmdline(args)}"', f"{LINUX_INITRAMFS}:initrd")
+    if hog_seconds:
+        out += (hog_module("hog", "", f"seconds={hog_seconds}"),)
+    return out
+
+
+def linux_configs() -> list[BenchConfig]:
+    """The baseline, then Kairos: alone (credit), beside a hog under
+    credit, and under EDF with the Linux domain's reservation."""
+    common = dict(smp=1, family=LINUX, timeout=LINUX_TIMEOUT, cyclictest=LINUX_CYCLICTEST,
+                  quick_cyclictest=LINUX_CYCLICTEST_QUICK)
+    alone = ((LINUX_DOMAIN, "poweroff"),)
+    both = (*alone, ("hog", "poweroff"))
+    kairos = dict(mem=LINUX_KAIROS_MEM, linux_guests=((LINUX_DOMAIN, 1),), **common)
+    return [
+        BenchConfig(LINUX_BASELINE, mem=LINUX_GUEST_MEM, bare=True, **common),
+        BenchConfig("linux-kairos-alone", cmdline="sched=credit", policy="credit",
+                    modules=linux_modules(LINUX_CYCLICTEST),
+                    quick_modules=linux_modules(LINUX_CYCLICTEST_QUICK), domains=alone,
+                    **kairos),
+        BenchConfig("linux-kairos-credit-hog", cmdline="sched=credit", policy="credit",
+                    hog="hog", modules=linux_modules(LINUX_CYCLICTEST, "", LINUX_HOG_SECONDS),
+                    quick_modules=linux_modules(LINUX_CYCLICTEST_QUICK, "",
+                                                LINUX_HOG_SECONDS_QUICK),
+                    domains=both, **kairos),
+        BenchConfig("linux-kairos-edf-hog", cmdline="sched=edf", policy="edf", hog="hog",
+                    modules=linux_modules(LINUX_CYCLICTEST, LINUX_EDF, LINUX_HOG_SECONDS),
+                    quick_modules=linux_modules(LINUX_CYCLICTEST_QUICK, LINUX_EDF,
+                                                LINUX_HOG_SECONDS_QUICK),
+                    domains=both, **kairos),
+    ]
+
+
 # q35 takes up to 4096 CPUs in QEMU 10 (pc/i440FX: 255). More than 255 need
 # x2APIC, which QEMU's TCG offers with -cpu max; SeaBIOS enables it. Nothing
 # else is needed under TCG (kernel-irqchip and intel-iommu's eim=on are KVM's).
@@ -364,6 +489,9 @@ CONFIGS = [
     # The scheduling policies (sched_configs): about 5 s a QEMU boot, 5 to
     # 15 s a Bochs one (the gangs' two CPUs are one Bochs thread).
     *sched_configs(),
+    # A Linux guest's timer latency (linux_configs): 15 s a boot, 60 s
+    # with the hog.
+    *linux_configs(),
 ]
 
 
@@ -986,9 +1114,60 @@ def sched_summary(samples: list[dict]) -> dict:
     return out
 
 
+def linux_summary(samples: list[dict]) -> dict:
+    """The statistics of a linux configuration's successful samples: each
+    of cyclictest's figures (LINUX_FIGURES, us) summarized over the runs
+    (summarize(): median, min, max, n), how many runs had each percentile
+    among the overflows, the clocksource most runs measured on (and every
+    one seen), the wall time, the guest's uptime at its power-off, the
+    Linux domain's EDF periods and misses and the hog's share."""
+    good = [s for s in samples if s["ok"]]
+    figures = [s["cyclictest"] for s in good if s.get("cyclictest")]
+    edf = [s["edf"] for s in good if s.get("edf") and s["edf"].get("budget_us") is not None]
+    return {
+        "runs": len(samples),
+        "ok": len(good),
+        "cyclictest": {k: summarize(_present(f.get(k) for f in figures)) for k in LINUX_FIGURES},
+        "overflow": {k: sum(1 for f in figures if k in f["overflow"])
+                     for k in LINUX_PERCENTILES},
+        "hist_size": _most_common(f.get("hist_size") for f in figures),
+        "cyclictest_args": sorted({s["cyclictest_args"] for s in good
+                                   if s.get("cyclictest_args")}),
+        "clocksource": _most_common(s.get("clocksource") for s in good),
+        "clocksources": sorted({s["clocksource"] for s in good if s.get("clocksource")}),
+        "wall_s": summarize([s["wall_s"] for s in good]),
+        "uptime_s": summarize(_present(s.get("uptime_s") for s in good)),
+        "edf_periods": summarize([e["periods"] for e in edf]),
+        "edf_misses": summarize([e["misses"] for e in edf]),
+        "hog_share": summarize(_present((s.get("hog") or {}).get("share") for s in good)),
+    }
+
+
+def linux_ratios(configs: list[BenchConfig], summaries: dict[str, dict]
+                 ) -> tuple[str | None, dict[str, dict[str, float | None]]]:
+    """The baseline (the first bare configuration with a successful run)
+    and, for each linux configuration, each of LINUX_RATIOS's figures over
+    the baseline's: the medians over the runs divided (None where either
+    is missing or the baseline's is 0)."""
+    base = next((c.name for c in configs if c.bare and summaries[c.name]["ok"]), None)
+    out: dict[str, dict[str, float | None]] = {}
+    for config in configs:
+        if base is None or not summaries[config.name]["ok"]:
+            continue
+        ratios = {}
+        for key in LINUX_RATIOS:
+            mine = summaries[config.name]["cyclictest"][key]
+            theirs = summaries[base]["cyclictest"][key]
+            ratios[key] = (round(mine["median"] / theirs["median"], 3)
+                           if mine and theirs and theirs["median"] else None)
+        out[config.name] = ratios
+    return base, out
+
+
 # The guest family's BENCH lines are summarized as the timer family's.
 SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary,
-             GUEST: timer_summary, SCHED: sched_summary, HVM: timer_summary}
+             GUEST: timer_summary, SCHED: sched_summary, HVM: timer_summary,
+             LINUX: linux_summary}
 
 
 # ---------------------------------------------------------------------------
@@ -1009,14 +1188,22 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         sample.update(policy=None, scheduler=None, credit=[], edf=[], gang=[], shares=[],
                       bench=[], bench_errors=[], sched_errors=[], switched=None,
                       credit_shares=None, notes=[], tsc_hz=None)
+    elif config.family == LINUX:
+        sample.update(cyclictest=None, cyclictest_args=None, clocksource=None, tsc_mhz=None,
+                      uptime_s=None, guest=None, policy=None, scheduler=None, edf=None,
+                      hvm_exits=[], hog=None)
     else:
         sample.update(cpus_online=None, aps_started=None, aps_wanted=None, bringup_ms=None,
                       mcycles=None)
     sample.update(wall_s=None, kernel=None, artifacts=None)
     missing_files = [display_path(f) for f in config.module_files() if not f.is_file()]
     if missing_files:
-        sample["error"] = (f"no {', '.join(missing_files)} (make test-guests)")
+        make = ("make linux-guest" if all(f.startswith(display_path(REPO / "build" / "linux"))
+                                         for f in missing_files) else "make test-guests")
+        sample["error"] = (f"no {', '.join(missing_files)} ({make})")
         return sample
+    if config.bare:
+        return run_bare_sample(config, run, sample, quick)
     try:
         result = boot.run_boot(boot_config, kernel=kernel)
     except Exception as err:  # noqa: BLE001 (a broken run must not stop the rest)
@@ -1039,6 +1226,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
             sample["hvm_exits"] = parse_hvm_exits(log)
     elif config.family == SCHED:
         missing = read_sched_sample(sample, log, config, result.tsc_hz)
+    elif config.family == LINUX:
+        missing = read_linux_sample(sample, log, config)
     else:
         missing = read_smp_sample(sample, log)
     if not result.ok:
@@ -1158,12 +1347,173 @@ def read_sched_sample(sample: dict, log: str, config: BenchConfig,
     return None
 
 
+def run_bare_sample(config: BenchConfig, run: int, sample: dict, quick: bool) -> dict:
+    """Boots one run of a bare linux configuration (the Linux guest images
+    on QEMU without Kairos: linux_guest.run_baseline) into sample."""
+    try:
+        result = linux_guest.run_baseline(config.baseline_config(run, quick))
+    except Exception as err:  # noqa: BLE001 (a broken run must not stop the rest)
+        sample["error"] = f"harness error: {err}"
+        return sample
+    sample["artifacts"] = os.path.relpath(result.run_dir, REPO)
+    sample["wall_s"] = round(result.duration, 3)
+    try:
+        log = result.serial_log.read_text(errors="replace")
+    except OSError:
+        log = ""
+    missing = read_linux_sample(sample, log, config)
+    if not result.ok:
+        sample["error"] = "; ".join(result.problems)
+    elif missing:
+        sample["error"] = missing
+    else:
+        sample["ok"] = True
+    return sample
+
+
+# The linux family's lines: the Linux guest's console (tools/linux-guest/init,
+# docs/linux-guest.md), as printed on bare QEMU, under Kairos each line
+# prefixed "(dN) " by the hypervisor (boot.domain_lines() takes it off), read
+# by linux_guest.judge_log() (its checks, the clocksource, cyclictest's
+# histogram through tests/harness/cyclictest.py), e.g.
+#
+#   kairos-guest: clocksource current=tsc available=tsc kvm-clock acpi_pm (before the run)
+#   kairos-guest: cyclictest begin -q -m -S -p 90 -i 1000 -D 5 -h 20000
+#   # Histogram ... # Max Latencies: 10539 ...
+#   kairos-guest: cyclictest end rc=0
+#   [    7.512345] reboot: Power down               (the guest kernel's uptime)
+#
+# and the hypervisor's (SCHED_LINES, HVM_EXITS_RE): the policy, the Linux
+# domain's EDF line, its HVM exits, and the hog's SHARE line, whose time
+# stamp (the hypervisor's system time, as the markers') tells when the hog
+# spun (linux_hog_window).
+LINUX_FIGURES = ("n", "overflows", "min", "avg", "median", "p99", "p999", "max")
+LINUX_PERCENTILES = ("median", "p99", "p999")
+LINUX_RATIOS = ("min", "avg", "median", "p99", "p999", "max")  # over the baseline's
+STAMP_RE = re.compile(r"^\[\s*(\d+\.\d+)\] ")
+POWER_DOWN_RE = re.compile(r"^\[\s*(\d+\.\d+)\] reboot: Power down")
+HOG_REPORT_DELAY_S = 0.1  # hog.c prints its SHARE line 100 ms per domain id after its window
+
+
+def cyclictest_figures(result: cyclictest.Result) -> dict | None:
+    """All threads' figures, us (cyclictest.Result.merged()): n (every
+    sample, overflows included), overflows, min, avg, median, p99, p999,
+    max, hist_size, threads, and overflow: the percentiles that fell among
+    the overflows (then the histogram's size, a lower bound). None without
+    a thread."""
+    if not result.threads:
+        return None
+    merged = result.merged()
+    out = {"n": merged.count, "overflows": merged.overflows, "min": merged.min_us,
+           "avg": merged.avg_us}
+    overflow = []
+    for name, value in zip(LINUX_PERCENTILES, (merged.median, merged.p99, merged.p999)):
+        out[name] = None if value is None else value.us
+        if value is not None and value.overflow:
+            overflow.append(name)
+    out.update(max=merged.max_us, hist_size=merged.hist_size, threads=len(result.threads),
+               overflow=overflow)
+    return out
+
+
+def stamped_lines(log: str) -> list[tuple[float | None, str]]:
+    """Each line's time stamp (seconds, None for none or a cycle count) and
+    its text (ktap.clean_line)."""
+    out = []
+    for raw in log.splitlines():
+        m = STAMP_RE.match(ktap.ANSI_RE.sub("", raw.rstrip("\r\n").split("\r")[-1]))
+        out.append((float(m.group(1)) if m else None, ktap.clean_line(raw)))
+    return out
+
+
+def linux_hog_window(log: str, linux: str, hog: str) -> dict:
+    """When cyclictest ran in the Linux domain and when the hog spun, in
+    the hypervisor's seconds: cyclictest_begin_s (the time stamp of /init's
+    begin marker) and cyclictest_end_s (of the report's "# Histogram" line,
+    which /init prints once cyclictest has ended; without one, of the end
+    marker, printed after the report: beside a hog the report takes some
+    20 s to print), hog_start_s and hog_end_s (from its SHARE line: printed
+    100 ms per domain id after its window, which it gives), share (percent
+    of the CPU the hog had over its window) and covered: the hog spun
+    throughout (None if a line is missing)."""
+    ids: dict[str, int] = {}
+    report = ended = None
+    out = {"cyclictest_begin_s": None, "cyclictest_end_s": None, "hog_start_s": None,
+           "hog_end_s": None, "share": None, "covered": None}
+    for stamp, line in stamped_lines(log):
+        if (m := boot.DOMAIN_BUILT_RE.search(line)) is not None:
+            ids[m.group(2)] = int(m.group(1))
+            continue
+        if (m := ktap.DOMAIN_LINE_RE.match(line)) is None or stamp is None:
+            continue
+        dom, text = int(m.group(1)), m.group(2) or ""
+        if dom == ids.get(linux):
+            if linux_guest.BEGIN_RE.search(text) and out["cyclictest_begin_s"] is None:
+                out["cyclictest_begin_s"] = stamp
+            elif out["cyclictest_begin_s"] is None:
+                continue
+            elif cyclictest.HEADER_RE.search(text) and report is None:
+                report = stamp
+            elif linux_guest.END_RE.search(text) and ended is None:
+                ended = stamp
+        elif dom == ids.get(hog) and (share := SCHED_LINES["share"].match(line)) is not None:
+            end = stamp - dom * HOG_REPORT_DELAY_S
+            out.update(hog_end_s=round(end, 3), share=float(share.group("percent")),
+                       hog_start_s=round(end - int(share.group("window_ms")) / 1e3, 3))
+    out["cyclictest_end_s"] = report if report is not None else ended
+    if None not in (out["cyclictest_begin_s"], out["cyclictest_end_s"], out["hog_end_s"]):
+        out["covered"] = (out["hog_start_s"] <= out["cyclictest_begin_s"]
+                          and out["hog_end_s"] >= out["cyclictest_end_s"])
+    return out
+
+
+def read_linux_sample(sample: dict, log: str, config: BenchConfig) -> str | None:
+    """Fills in a linux sample from a bare boot's serial log or a Kairos
+    boot's (the Linux domain's lines); returns what it lacks, or None: a
+    complete cyclictest report, under Kairos the policy the configuration
+    names, and beside a hog a hog that spun throughout cyclictest's run."""
+    text = log if config.bare else "\n".join(boot.domain_lines(LINUX_DOMAIN, log))
+    guest = linux_guest.judge_log(text, cpus=dict(config.linux_guests).get(LINUX_DOMAIN,
+                                                                           config.smp))
+    uptime = [float(m.group(1)) for line in text.splitlines()
+              if (m := POWER_DOWN_RE.match(cyclictest.ANSI_RE.sub("", line).strip("\r\n")))]
+    sample.update(cyclictest=cyclictest_figures(guest.cyclictest),
+                  cyclictest_args=guest.cyclictest_args, clocksource=guest.clocksource_run,
+                  tsc_mhz=guest.tsc_mhz, uptime_s=uptime[-1] if uptime else None,
+                  guest=guest.as_dict())
+    if not config.bare:
+        sched = parse_sched_log(log)
+        sample.update(policy=sched["policy"], scheduler=sched["scheduler"],
+                      edf=next((e for e in sched["edf"] if e["name"] == LINUX_DOMAIN), None),
+                      hvm_exits=[e for e in parse_hvm_exits(log)
+                                 if e["domain"] == LINUX_DOMAIN])
+        if config.hog:
+            sample["hog"] = linux_hog_window(log, LINUX_DOMAIN, config.hog)
+    if sample["cyclictest"] is None or not guest.cyclictest.complete:
+        why = "; ".join(guest.cyclictest.problems) or "none in the log"
+        return f"no complete cyclictest report from the Linux guest ({why})"
+    want = SCHED_NAMES.get(config.policy, config.policy)
+    ran = sample["scheduler"]["name"] if sample["scheduler"] else sample["policy"]
+    if ran is not None and want and ran != want:
+        return f"the {ran} scheduler ran, not {want} (sched={config.policy})"
+    hog = sample["hog"]
+    if config.hog and (hog is None or hog["covered"] is None):
+        return (f"no SHARE line from {config.hog} or no cyclictest begin or end marker "
+                "in the serial log")
+    if config.hog and not hog["covered"]:
+        return (f"{config.hog} spun from {hog['hog_start_s']:.1f} s to {hog['hog_end_s']:.1f} s, "
+                f"not throughout cyclictest's run ({hog['cyclictest_begin_s']:.1f} s to "
+                f"{hog['cyclictest_end_s']:.1f} s): its seconds= is too short")
+    return None
+
+
 def prepare_guests(configs: list[BenchConfig]) -> None:
     """Brings the guest images the configurations boot up to date (make; a
     failure is only reported: the runs then use what is there, or fail
-    without it)."""
+    without it). Not the Linux guest's (make linux-guest: it may fetch
+    Debian's packages)."""
     images = sorted({spec.split(":", 1)[0] for c in configs
-                     for spec in c.modules + c.quick_modules})
+                     for spec in c.modules + c.quick_modules} - {LINUX_KERNEL, LINUX_INITRAMFS})
     if not images:
         return
     try:
@@ -1188,11 +1538,28 @@ def kernel_banner(log: str) -> str | None:
     return None
 
 
+# Families whose configurations are read against each other (the linux
+# family's ratios to its bare-QEMU baseline): their runs go round by round,
+# run 1 of each, then run 2 of each..., so that the baseline and the others
+# meet the same host load.
+INTERLEAVED_FAMILIES = (LINUX,)
+
+
+def work_order(configs: list[BenchConfig], runs: dict[str, int]) -> list[tuple[BenchConfig, int]]:
+    """Every (config, run) to boot: the interleaved families' rounds first
+    (they are the longest), then the others' runs, longest boots first."""
+    ordered = sorted(configs, key=BenchConfig.expected_seconds, reverse=True)
+    rounds = [c for c in ordered if c.family in INTERLEAVED_FAMILIES]
+    most = max((runs[c.name] for c in rounds), default=0)
+    work = [(c, r) for r in range(1, most + 1) for c in rounds if r <= runs[c.name]]
+    return work + [(c, r) for c in ordered if c.family not in INTERLEAVED_FAMILIES
+                   for r in range(1, runs[c.name] + 1)]
+
+
 def run_all(configs: list[BenchConfig], runs: dict[str, int], kernel: Path,
             jobs: int, tests: str | None = None, quick: bool = False) -> dict[str, list[dict]]:
-    """Runs every sample, longest boots first; returns samples by config name."""
-    work = [(c, r) for c in sorted(configs, key=BenchConfig.expected_seconds, reverse=True)
-            for r in range(1, runs[c.name] + 1)]
+    """Runs every sample (work_order); returns samples by config name."""
+    work = work_order(configs, runs)
     samples: dict[str, list[dict]] = {c.name: [] for c in configs}
     total = len(work)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -1218,6 +1585,10 @@ def describe_sample(sample: dict) -> str:
     """One progress line's worth about a sample."""
     if not sample["ok"]:
         return f"error: {sample['error']}"
+    if "cyclictest" in sample:  # the linux family
+        c = sample["cyclictest"]
+        return (f"cyclictest n={c['n']} min {c['min']} avg {c['avg']} p99 {c['p99']} max "
+                f"{c['max']} us on {sample['clocksource']}, {sample['wall_s']:.1f} s")
     if "sched_errors" in sample:  # the sched family
         sched = sample["scheduler"]
         cost = (f"schedule() mean {sched['mean_cycles']} cycles, max {sched['max_cycles']}"
@@ -2007,16 +2378,76 @@ def format_sched_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     return "\n".join(out)
 
 
+def format_linux_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The linux family's table: a row per configuration, cyclictest's
+    figures (medians over the runs) and the Kairos rows' over the
+    baseline's; then notes on failed runs."""
+    summaries = {c.name: linux_summary(samples[c.name]) for c in configs}
+    errors, notes, _ = sort_runs(configs, samples, summaries, ())
+    base, ratios = linux_ratios(configs, summaries)
+    book = TableBook(errors)
+    out = book.out
+
+    def figure(summary: dict, key: str) -> str:
+        value = summary["cyclictest"][key]
+        if value is None:
+            return "-"
+        text = _stat(value["median"])
+        # A percentile among the overflows is the histogram's size, a bound.
+        if summary["overflow"].get(key) and value["median"] >= (summary["hist_size"] or 0):
+            return f">={text}"
+        return text
+
+    rows = []
+    for config in configs:
+        if config.name in errors:
+            rows.append(book.error_row(config.name))
+            continue
+        summary = summaries[config.name]
+        mine = ratios.get(config.name, {})
+        note = []
+        if config.bare:
+            note.append("the baseline" if config.name == base else "")
+        if summary["edf_misses"] is not None:
+            note.append(f"EDF deadline misses {_pct(summary['edf_misses'], 'max', '.0f')}")
+        if len(summary["clocksources"]) > 1:
+            note.append("clocksources " + "/".join(summary["clocksources"]))
+        rows.append((config.name, f"{summary['ok']}/{summary['runs']}",
+                     summary["clocksource"] or "-", figure(summary, "n"),
+                     figure(summary, "overflows"),
+                     *[figure(summary, k) for k in ("min", "avg", "median", "p99", "max")],
+                     *[_fmt(mine.get(k), ".2f") for k in ("avg", "p99", "max")],
+                     _median(summary["wall_s"], ".1f"), ", ".join(n for n in note if n)))
+    args = next((a for s in summaries.values() for a in s["cyclictest_args"]),
+                configs[0].cyclictest.replace(",", " "))
+    book.add(f"Linux guest timer latency (cyclictest {args} in a guest of one vCPU: the "
+             "wake-ups' lateness in us, all the run's samples; medians over the runs; /bare: "
+             f"the median over {base or LINUX_BASELINE}'s, Linux on QEMU without Kairos, "
+             "booted in the same invocation)",
+             ("config", "runs", "clocksource", "samples", "overflows", "min", "avg", "median",
+              "p99", "max", "avg/bare", "p99/bare", "max/bare", "wall s", "note"),
+             rows, left=(0, 2, 14))
+    if base is None and any(c.bare for c in configs):
+        out += ["", f"No ratios: {LINUX_BASELINE} has no successful run."]
+    arguments = {a for s in summaries.values() for a in s["cyclictest_args"]}
+    if len(arguments) > 1:
+        out += ["", "Runs with other cyclictest arguments (the rows do not compare): "
+                + "; ".join(sorted(arguments))]
+    out += failed_runs_notes(notes, {c.name: samples[c.name] for c in configs})
+    return "\n".join(out)
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
-    """Every family's tables: smp, time, timer, guest, then sched."""
+    """Every family's tables: smp, time, timer, guest, sched, then linux."""
     smp = [c for c in configs if c.family == SMP]
     time_ = [c for c in configs if c.family == TIME]
     timer = [c for c in configs if c.family == TIMER]
     guest = [c for c in configs if c.family in (GUEST, HVM)]
     sched = [c for c in configs if c.family == SCHED]
+    linux = [c for c in configs if c.family == LINUX]
     sections = []
     if smp:
-        sections.append(("AP bring-up\n" if time_ or timer or guest or sched else "")
+        sections.append(("AP bring-up\n" if time_ or timer or guest or sched or linux else "")
                         + format_table(smp, samples))
     if time_:
         sections.append(format_time_tables(time_, samples))
@@ -2026,6 +2457,8 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
         sections.append(format_guest_tables(guest, samples))
     if sched:
         sections.append(format_sched_tables(sched, samples))
+    if linux:
+        sections.append(format_linux_tables(linux, samples))
     return "\n\n".join(sections)
 
 
@@ -2042,6 +2475,14 @@ def write_json(path: Path, env: dict, args: argparse.Namespace, configs: list[Be
          "summary": SUMMARIES[c.family](samples[c.name])}
         for c in configs
     ]
+    linux = [c for c in configs if c.family == LINUX]
+    if linux:  # each figure over the baseline's
+        base, ratios = linux_ratios(linux, {c["name"]: c["summary"] for c in report["configs"]
+                                            if c["family"] == LINUX})
+        for entry in report["configs"]:
+            if entry["family"] == LINUX:
+                entry["summary"]["baseline"] = base
+                entry["summary"]["vs_baseline"] = ratios.get(entry["name"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
 
@@ -2077,12 +2518,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="1 run each, without the slow configurations (300 CPUs, Bochs 4, "
                         "the sched family's Bochs runs), the timer family up to 100,000 "
                         "pending timers, the guest family and the sched family's switches "
-                        "200 samples per figure, the sched family's hogs 1 s")
+                        "200 samples per figure, the sched family's hogs 1 s, the linux "
+                        "family's cyclictest 2 s and its hog 45 s")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS,
                         help=f"emulators at once (default {MAX_JOBS})")
     parser.add_argument("--cmdline", default=None,
                         help="the test selection before each config's options, for every "
-                        "family but guest and sched (default: "
+                        "family but guest, sched, hvm and linux (default: "
                         + ", ".join(f"{f}: {t}" for f, t in FAMILY_TESTS.items() if t)
                         + "); it must end in a PASS verdict")
     parser.add_argument("--json", type=Path, default=JSON_OUT, help="where the report goes")

@@ -284,8 +284,14 @@ def run_baseline(config: BaselineConfig, boots_dir: Path = boot.BOOTS_DIR) -> Ba
     serial_log.touch()
     start = time.monotonic()
     with open(backend.stderr_log, "wb") as stderr:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
-                                start_new_session=True)
+        # Registered as run_boot() registers its emulators, so that
+        # boot.kill_running() (a driver's Ctrl-C) stops this one too.
+        with boot._running_lock:
+            if boot._stopping.is_set():
+                return failed(["interrupted"])
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr,
+                                    stderr=stderr, start_new_session=True)
+            boot._running[proc] = backend.stop_signal
         try:
             code: int | None = proc.wait(config.timeout)
         except subprocess.TimeoutExpired:
@@ -293,6 +299,8 @@ def run_baseline(config: BaselineConfig, boots_dir: Path = boot.BOOTS_DIR) -> Ba
         finally:
             if proc.poll() is None:  # the timeout, or an interrupt
                 boot._kill_group(proc, backend.stop_signal)
+            with boot._running_lock:
+                boot._running.pop(proc, None)
     duration = time.monotonic() - start
     log = serial_log.read_text(errors="replace")
     guest = judge_log(log, config.smp, config.allow_unstable_tsc, config.workload)

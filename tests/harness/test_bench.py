@@ -151,7 +151,9 @@ class FamilyTest(unittest.TestCase):
     def test_cmdline_replaces_every_familys_tests(self):
         for config in bench.CONFIGS:
             cmdline = config.boot_config(1, "test=x").cmdline
-            if config.family in bench.DOMAIN_FAMILIES:  # the domains' verdict, no tests
+            if config.bare:  # Linux on QEMU: its own command line, no Kairos
+                self.assertEqual(cmdline, bench.linux_cmdline(config.cyclictest))
+            elif config.family in bench.DOMAIN_FAMILIES:  # the domains' verdict, no tests
                 self.assertEqual(cmdline, config.cmdline)
                 self.assertNotIn("test=", cmdline)
             else:
@@ -1215,6 +1217,293 @@ class SchedRunSampleTest(RunSampleTest):
         sample, _ = self.run_with(config, SCHED_CREDIT_LOG, ok=False, reasons=["timeout"])
         self.assertEqual((sample["ok"], sample["error"]), (False, "timeout"))
         self.assertEqual(len(sample["credit"]), 3)  # kept in the JSON
+
+
+# The linux family's logs (tests/harness/data/): a real baseline run on bare
+# QEMU (default cyclictest arguments, -D 3), and a real Kairos run of
+# linux-kairos-edf-hog cut to what the family reads: the hypervisor's own
+# lines, the Linux domain's /init lines and a few of its kernel's, and
+# cyclictest's report with its histogram cut to 16 of its 1051 rows (the
+# "# Total:" line made to match: 17 samples, with the 6 overflows 23; so
+# p99 and p99.9 fall among the overflows).
+DATA = Path(__file__).resolve().parent / "data"
+LINUX_BARE_LOG = (DATA / "linux-baseline-smp1.log").read_text().replace("-D 3", "-D 5")
+LINUX_EDF_LOG = (DATA / "bench-linux-kairos-edf-hog.log").read_text()
+
+
+def linux_config(name):
+    return next(c for c in bench.CONFIGS if c.name == name)
+
+
+def linux_sample(run, config, log, ok=True, error=None, wall=20.0):
+    """A linux-family sample as run_sample() fills it in from log."""
+    s = {"run": run, "ok": ok, "error": error, "cyclictest": None, "cyclictest_args": None,
+         "clocksource": None, "tsc_mhz": None, "uptime_s": None, "guest": None,
+         "policy": None, "scheduler": None, "edf": None, "hvm_exits": [], "hog": None,
+         "wall_s": wall, "kernel": None, "artifacts": None}
+    missing = bench.read_linux_sample(s, log, config)
+    if ok and missing:
+        s.update(ok=False, error=missing)
+    return s
+
+
+def later(log, us):
+    """The Kairos log with the histogram's buckets and the min and avg
+    latencies us later (another run's figures)."""
+    def row(m):
+        return f"(d1) {int(m.group(1)) + us:06d} {m.group(2)}"
+
+    log = bench.re.sub(r"\(d1\) (\d{6}) (\d{6})$", row, log, flags=bench.re.M)
+    for what in ("Min", "Avg"):
+        log = bench.re.sub(rf"(# {what} Latencies: )(\d+)",
+                           lambda m: f"{m.group(1)}{int(m.group(2)) + us:05d}", log)
+    return log
+
+
+class LinuxFamilyTest(unittest.TestCase):
+    def test_configs(self):
+        configs = [c for c in bench.CONFIGS if c.family == bench.LINUX]
+        self.assertEqual([c.name for c in configs],
+                         ["linux-bare-qemu", "linux-kairos-alone", "linux-kairos-credit-hog",
+                          "linux-kairos-edf-hog"])
+        for config in configs:
+            with self.subTest(config=config.name):
+                self.assertEqual((config.smp, config.emulator, config.machine), (1, "qemu", "q35"))
+                self.assertEqual(config.cyclictest, bench.LINUX_CYCLICTEST)
+                self.assertFalse(config.slow)
+                boot_config = config.boot_config(1)
+                self.assertEqual(boot_config.timeout, 240.0)
+                if config.bare:
+                    self.assertEqual(boot_config.mem, 192)
+                    self.assertTrue(boot_config.kernel_image.endswith("build/linux/vmlinuz"))
+                    self.assertEqual(config.module_files()[0].name, "initramfs.cpio.gz")
+                    continue
+                self.assertEqual(boot_config.mem, 512)
+                self.assertEqual(boot_config.linux_guests, (("linux", 1),))
+                # The same Linux command line as the baseline's, in the module line.
+                self.assertIn(f'cmdline="{bench.linux_cmdline(bench.LINUX_CYCLICTEST)}"',
+                              boot_config.modules[0])
+                self.assertIn(" vcpus=1 mem=192M", boot_config.modules[0])
+                self.assertTrue(boot_config.modules[1].endswith("initramfs.cpio.gz:initrd"))
+        bare = configs[0].baseline_config(2, quick=True)
+        self.assertEqual((bare.smp, bare.mem, bare.name, bare.cyclictest),
+                         (1, 192, "bench-linux-bare-qemu-2", bench.LINUX_CYCLICTEST_QUICK))
+        self.assertIn("kairos.cyclictest=-q,-m,-S,-p,90,-i,1000,-D,2,-h,20000", bare.cmdline())
+        edf = linux_config("linux-kairos-edf-hog").boot_config(1, quick=True)
+        self.assertEqual(edf.cmdline, "sched=edf")
+        self.assertIn("period=10ms budget=5ms", edf.modules[0])
+        self.assertIn("-D,2,", edf.modules[0])
+        self.assertEqual(edf.domains, (("linux", "poweroff"), ("hog", "poweroff")))
+        self.assertTrue(edf.modules[2].endswith(
+            f'hog.elf:name=hog args="seconds={bench.LINUX_HOG_SECONDS_QUICK}"'))
+        self.assertIn(f"seconds={bench.LINUX_HOG_SECONDS}\"",
+                      linux_config("linux-kairos-credit-hog").boot_config(1).modules[2])
+
+    def test_work_is_interleaved(self):
+        configs = [c for c in bench.CONFIGS if c.family == bench.LINUX
+                   or c.name == "q35-smp1"]
+        work = bench.work_order(configs, {c.name: 2 for c in configs})
+        names = [(c.name, r) for c, r in work]
+        self.assertEqual(names[:4], [("linux-kairos-credit-hog", 1), ("linux-kairos-edf-hog", 1),
+                                     ("linux-bare-qemu", 1), ("linux-kairos-alone", 1)])
+        self.assertEqual([r for _, r in names[4:8]], [2, 2, 2, 2])
+        self.assertEqual(names[8:], [("q35-smp1", 1), ("q35-smp1", 2)])
+
+    def test_bare_sample(self):
+        s = linux_sample(1, linux_config("linux-bare-qemu"), LINUX_BARE_LOG)
+        self.assertTrue(s["ok"], s["error"])
+        self.assertEqual(s["cyclictest"], {
+            "n": 2952, "overflows": 0, "min": 12, "avg": 173, "median": 151, "p99": 904,
+            "p999": 4176, "max": 4285, "hist_size": 20000, "threads": 1, "overflow": []})
+        self.assertEqual((s["clocksource"], s["tsc_mhz"], s["uptime_s"]), ("tsc", 2694.867, 7.0317))
+        self.assertEqual(s["cyclictest_args"], "-q -m -S -p 90 -i 1000 -D 5 -h 20000")
+        self.assertIsNone(s["hog"])
+        self.assertTrue(s["guest"]["checks"]["histogram"])
+        self.assertIn("cyclictest n=2952 min 12 avg 173 p99 904 max 4285 us on tsc, 20.0 s",
+                      bench.describe_sample(s))
+
+    def test_kairos_sample(self):
+        s = linux_sample(1, linux_config("linux-kairos-edf-hog"), LINUX_EDF_LOG)
+        self.assertTrue(s["ok"], s["error"])
+        c = s["cyclictest"]
+        self.assertEqual((c["n"], c["overflows"], c["min"], c["avg"], c["median"], c["max"]),
+                         (23, 6, 104, 2567, 155, 151426))
+        self.assertEqual((c["p99"], c["overflow"]), (20000, ["p99", "p999"]))
+        self.assertEqual((s["clocksource"], s["tsc_mhz"], s["uptime_s"]),
+                         ("tsc", 2694.868, 22.230743))
+        self.assertEqual(s["scheduler"]["name"], "EDF")
+        self.assertEqual((s["edf"]["budget_us"], s["edf"]["periods"], s["edf"]["misses"]),
+                         (5000, 3611, 53))
+        self.assertEqual(s["hvm_exits"][0], {"domain": "linux", "reason": "INTR", "count": 2809,
+                                             "mean_cycles": 203472})
+        self.assertEqual(s["hog"], {"cyclictest_begin_s": 19.056619,
+                                    "cyclictest_end_s": 25.082815, "hog_start_s": 1.56,
+                                    "hog_end_s": 61.561, "share": 66.52, "covered": True})
+
+    def test_kairos_sample_problems(self):
+        edf = linux_config("linux-kairos-edf-hog")
+        s = linux_sample(1, linux_config("linux-kairos-credit-hog"), LINUX_EDF_LOG)
+        self.assertEqual(s["error"], "the EDF scheduler ran, not credit (sched=credit)")
+        short = LINUX_EDF_LOG.replace("ran 39918 ms of 60001 ms", "ran 9918 ms of 20001 ms")
+        short = short.replace("[   61.761492] (d2) SHARE", "[   21.761492] (d2) SHARE")
+        s = linux_sample(1, edf, short)
+        self.assertFalse(s["hog"]["covered"])
+        self.assertEqual(s["error"], "hog spun from 1.6 s to 21.6 s, not throughout "
+                                     "cyclictest's run (19.1 s to 25.1 s): its seconds= is "
+                                     "too short")
+        s = linux_sample(1, edf, LINUX_EDF_LOG.replace("(d2) SHARE", "(d2) SHAR"))
+        self.assertIn("no SHARE line from hog", s["error"])
+        s = linux_sample(1, edf, LINUX_EDF_LOG.replace("# Total: 000000017",
+                                                       "# Total: 000000018"))
+        self.assertIn("no complete cyclictest report from the Linux guest (thread 0: "
+                      "histogram rows add up to 17", s["error"])
+        s = linux_sample(1, edf, "Kairos\n")
+        self.assertEqual(s["error"], "no complete cyclictest report from the Linux guest "
+                                     "(none in the log)")
+        # A domain's lines only: the hypervisor's own are not the guest's.
+        s = linux_sample(1, linux_config("linux-kairos-alone"),
+                         LINUX_BARE_LOG.replace("Scheduler", "x"))
+        self.assertIn("none in the log", s["error"])
+
+    def test_summary_and_ratios(self):
+        bare, edf = linux_config("linux-bare-qemu"), linux_config("linux-kairos-edf-hog")
+        samples = {
+            bare.name: [linux_sample(1, bare, LINUX_BARE_LOG, wall=19.0),
+                        linux_sample(2, bare, LINUX_BARE_LOG, ok=False, error="timeout")],
+            edf.name: [linux_sample(1, edf, LINUX_EDF_LOG, wall=63.0),
+                       linux_sample(2, edf, later(LINUX_EDF_LOG, 100), wall=64.0),
+                       linux_sample(3, edf, later(LINUX_EDF_LOG, 200), wall=65.0)],
+        }
+        summaries = {n: bench.linux_summary(s) for n, s in samples.items()}
+        summary = summaries[edf.name]
+        self.assertEqual((summary["runs"], summary["ok"]), (3, 3))
+        self.assertEqual(summary["cyclictest"]["min"], {"median": 204, "min": 104, "max": 304,
+                                                        "n": 3})
+        self.assertEqual(summary["cyclictest"]["avg"]["median"], 2667)
+        self.assertEqual(summary["cyclictest"]["median"]["median"], 255)
+        self.assertEqual(summary["overflow"], {"median": 0, "p99": 3, "p999": 3})
+        self.assertEqual((summary["clocksource"], summary["hist_size"]), ("tsc", 20000))
+        self.assertEqual(summary["wall_s"]["median"], 64.0)
+        self.assertEqual(summary["edf_misses"]["max"], 53)
+        self.assertEqual(summary["hog_share"]["median"], 66.52)
+        self.assertEqual(summaries[bare.name]["ok"], 1)
+        base, ratios = bench.linux_ratios([bare, edf], summaries)
+        self.assertEqual(base, "linux-bare-qemu")
+        self.assertEqual(ratios[bare.name]["p99"], 1.0)
+        self.assertEqual(ratios[edf.name]["avg"], round(2667 / 173, 3))
+        self.assertEqual(ratios[edf.name]["p99"], round(20000 / 904, 3))
+        self.assertEqual(ratios[edf.name]["max"], round(151426 / 4285, 3))
+        bench.json.dumps(summaries)  # the JSON report takes it
+        failed = {bare.name: bench.linux_summary(samples[bare.name][1:]),
+                  edf.name: summary}
+        self.assertEqual(bench.linux_ratios([bare, edf], failed), (None, {}))
+
+    def test_table(self):
+        configs = [c for c in bench.CONFIGS if c.family == bench.LINUX]
+        bare, alone, credit, edf = configs
+        samples = {
+            bare.name: [linux_sample(1, bare, LINUX_BARE_LOG, wall=19.3)],
+            alone.name: [linux_sample(1, alone, "", ok=False, error="no verdict after 240 s")],
+            credit.name: [linux_sample(1, credit, LINUX_EDF_LOG.replace("EDF", "credit"))],
+            edf.name: [linux_sample(1, edf, LINUX_EDF_LOG, wall=63.8),
+                       linux_sample(2, edf, LINUX_EDF_LOG, ok=False, error="timeout")],
+        }
+        text = bench.format_report(configs, samples)
+        lines = text.splitlines()
+        self.assertTrue(lines[0].startswith("Linux guest timer latency (cyclictest -q -m -S -p 90 "
+                                            "-i 1000 -D 5 -h 20000 in a guest of one vCPU"), text)
+        self.assertEqual(lines[1].split(), [
+            "config", "runs", "clocksource", "samples", "overflows", "min", "avg", "median",
+            "p99", "max", "avg/bare", "p99/bare", "max/bare", "wall", "s", "note"])
+        self.assertRegex(text, r"\nlinux-bare-qemu +1/1 +tsc +2952 +0 +12 +173 +151 +904 +4285 "
+                               r"+1\.00 +1\.00 +1\.00 +19\.3 +the baseline\n")
+        self.assertRegex(text, r"\nlinux-kairos-alone +ERROR \(1 of 1 runs\): no verdict after "
+                               r"240 s\n")
+        self.assertRegex(text, r"\nlinux-kairos-edf-hog +1/2 +tsc +23 +6 +104 +2567 +155 "
+                               r"+>=20000 +151426 +14\.84 +22\.12 +35\.34 +63\.8 "
+                               r"+EDF deadline misses 53\n")
+        self.assertRegex(text, r"\nlinux-kairos-credit-hog +1/1 .* +20\.0\n")
+        self.assertIn("linux-kairos-edf-hog run 2: timeout", text)
+        self.assertIn("build/boots/bench-<config>-<run>/", text)
+
+    def test_table_without_baseline(self):
+        configs = [c for c in bench.CONFIGS if c.family == bench.LINUX][:2]
+        samples = {configs[0].name: [linux_sample(1, configs[0], "", ok=False, error="x")],
+                   configs[1].name: [linux_sample(1, configs[1],
+                                                  LINUX_EDF_LOG.replace("EDF", "credit"))]}
+        text = bench.format_linux_tables(configs, samples)
+        self.assertRegex(text, r"\nlinux-kairos-alone +1/1 +tsc +23 +6 +104 +2567 +155 "
+                               r"+>=20000 +151426 +- +- +- +20\.0\n")
+        self.assertIn("No ratios: linux-bare-qemu has no successful run.", text)
+        other = {configs[0].name: [linux_sample(1, configs[0], LINUX_BARE_LOG.replace(
+            "-D 5", "-D 3"))], configs[1].name: samples[configs[1].name]}
+        text = bench.format_linux_tables(configs, other)
+        self.assertIn("Runs with other cyclictest arguments (the rows do not compare): "
+                      "-q -m -S -p 90 -i 1000 -D 3 -h 20000; -q -m -S -p 90 -i 1000 -D 5 -h "
+                      "20000", text)
+
+
+class LinuxRunSampleTest(RunSampleTest):
+    """run_sample() for the linux family: Kairos's boots through
+    boot.run_boot, the bare ones through linux_guest.run_baseline."""
+
+    def setUp(self):
+        super().setUp()
+        self.saved_baseline = bench.linux_guest.run_baseline
+
+    def tearDown(self):
+        bench.linux_guest.run_baseline = self.saved_baseline
+        super().tearDown()
+
+    def images(self, config):
+        """config with its images in the temporary directory."""
+        tmp = Path(self.tmp.name)
+        for name in ("vmlinuz", "initramfs.cpio.gz", "hog.elf"):
+            (tmp / name).write_bytes(b"x")
+        return bench.dataclasses.replace(config, modules=tuple(
+            f"{tmp}/{spec.split(':', 1)[0].rsplit('/', 1)[1]}:{spec.split(':', 1)[1]}"
+            for spec in config.modules), quick_modules=())
+
+    def test_kairos_sample(self):
+        config = self.images(linux_config("linux-kairos-edf-hog"))
+        sample, boot_config = self.run_with(config, LINUX_EDF_LOG)
+        self.assertEqual(boot_config.cmdline, "sched=edf")
+        self.assertEqual(boot_config.linux_guests, (("linux", 1),))
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual(sample["cyclictest"]["median"], 155)
+        self.assertEqual(sample["wall_s"], 1.25)
+        sample, _ = self.run_with(config, LINUX_EDF_LOG, ok=False,
+                                  reasons=["domain linux: cyclictest ended with status 1"])
+        self.assertEqual(sample["error"], "domain linux: cyclictest ended with status 1")
+        self.assertEqual(sample["cyclictest"]["n"], 23)  # kept in the JSON
+
+    def test_bare_sample(self):
+        run_dir = Path(self.tmp.name) / "bare"
+        run_dir.mkdir()
+        (run_dir / "serial.log").write_text(LINUX_BARE_LOG)
+        seen = []
+
+        def fake_run_baseline(config):
+            seen.append(config)
+            guest = bench.linux_guest.judge_log(LINUX_BARE_LOG, cpus=1)
+            return bench.linux_guest.BaselineResult(config, True, [], guest, 9.5, 0, run_dir,
+                                                    run_dir / "serial.log")
+
+        bench.linux_guest.run_baseline = fake_run_baseline
+        config = linux_config("linux-bare-qemu")
+        sample = bench.run_sample(config, 3, Path("/k.elf"), quick=True)
+        self.assertTrue(sample["ok"], sample["error"])
+        self.assertEqual((seen[0].name, seen[0].smp, seen[0].mem, seen[0].timeout),
+                         ("bench-linux-bare-qemu-3", 1, 192, 240.0))
+        self.assertEqual(seen[0].cyclictest, bench.LINUX_CYCLICTEST_QUICK)
+        self.assertEqual((sample["wall_s"], sample["cyclictest"]["p99"]), (9.5, 904))
+        saved, bench.LINUX_KERNEL = bench.LINUX_KERNEL, "build/linux/nowhere"
+        try:
+            sample = bench.run_sample(config, 1, Path("/k.elf"))
+        finally:
+            bench.LINUX_KERNEL = saved
+        self.assertRegex(sample["error"], r"^no .*build/linux/nowhere \(make linux-guest\)$")
+        self.assertEqual(len(seen), 1)  # not booted
 
 
 if __name__ == "__main__":
