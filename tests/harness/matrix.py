@@ -60,7 +60,7 @@ DEMO_OUTCOMES = tuple((m.split("name=")[1].split()[0], "poweroff") for m in DEMO
 # Kairos's platform offers (docs/hvm-test-kernels.md lists the options).
 H = "build/tests/hvm/"
 HVM_EXPECT = ("strict=1 expect_x2apic=1 expect_x2apic_madt=1 expect_tsc_deadline=1 "
-              "expect_arat=1 expect_hypervisor=1 max_latency=250ms")
+              "expect_arat=1 expect_hypervisor=1 expect_kvmclock=1 max_latency=250ms")
 HVM_BUILT = r"^Domain \d+ \(hvm\): entry 0x[0-9a-f]+, HVM Multiboot kernel"
 # The ioapic suite ran in both LAPIC modes in domain 1 (COM1's interrupt
 # through the I/O APIC, strict=1: gated by OUT2 as on a PC).

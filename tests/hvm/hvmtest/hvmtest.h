@@ -29,7 +29,8 @@ extern struct expectations expect;
 bool check_strict(struct test *t, bool ok, const char *fmt, ...) __printf(3, 4);
 
 extern const struct test_suite cpuid_suite, apic_suite, timer_suite, tpr_suite,
-	smp_suite, hlt_suite, uart_suite, ioapic_suite, rtc_suite, fwcfg_suite;
+	smp_suite, hlt_suite, uart_suite, ioapic_suite, rtc_suite, fwcfg_suite,
+	pvclock_suite;
 
 /* bench=1: prints the BENCH figures of bench.c instead of running the
  * suites, then ends the machine. */

@@ -16,16 +16,28 @@
 struct expectations expect;
 
 static const struct test_suite *const suites[] = {
-	&cpuid_suite, &apic_suite, &tpr_suite,	  &timer_suite, &smp_suite,
-	&hlt_suite,   &uart_suite, &ioapic_suite, &rtc_suite,	&fwcfg_suite,
+	&cpuid_suite, &apic_suite,  &tpr_suite,	    &timer_suite,
+	&smp_suite,   &hlt_suite,   &uart_suite,    &ioapic_suite,
+	&rtc_suite,   &fwcfg_suite, &pvclock_suite,
 };
 
 static const char *const known_options[] = {
-	"test",		 "lapic_mode",	       "expect_vcpus",
-	"expect_x2apic", "expect_x2apic_madt", "expect_tsc_deadline",
-	"expect_arat",	 "expect_hypervisor",  "strict",
-	"max_latency",	 "ipi_rounds",	       "bench",
-	"bench_count",	 "bench_timer_count",  NULL,
+	"test",
+	"lapic_mode",
+	"expect_vcpus",
+	"expect_x2apic",
+	"expect_x2apic_madt",
+	"expect_tsc_deadline",
+	"expect_arat",
+	"expect_hypervisor",
+	"strict",
+	"max_latency",
+	"ipi_rounds",
+	"bench",
+	"bench_count",
+	"bench_timer_count",
+	"expect_kvmclock",
+	NULL,
 };
 
 bool check_strict(struct test *t, bool ok, const char *fmt, ...)
