@@ -46,6 +46,12 @@ declare -A probe=(
 	[bochsbios]=file:/usr/share/bochs/BIOS-bochs-latest
 	[vgabios]=file:/usr/share/vgabios/vgabios.bin
 	[python3]=cmd:python3
+	# tools/ktrace.py --plot: matplotlib if python3 can import it, else
+	# gnuplot. Debian's python3-matplotlib serves Debian's /usr/bin/python3
+	# only, and the python3 on PATH may be another (the build machines'
+	# is pyenv's); gnuplot is found on PATH whichever python3 runs the tool.
+	# The harness's plot test (tests/harness/test_ktrace.py) draws with it.
+	[gnuplot-nox]=cmd:gnuplot
 	[gdb]=cmd:gdb
 	[clang-format]=cmd:clang-format
 	[clang]=cmd:clang

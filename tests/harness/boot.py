@@ -31,6 +31,10 @@ It also gets `test_tsc_hz=<Hz>` last, the rate the guest's TSC runs at, for
 the kernel's time tests: under QEMU's TCG the host TSC's rate against
 CLOCK_MONOTONIC (measured once per process by build/host-tsc-hz), under
 Bochs exactly its `ips`; a command line that names test_tsc_hz= keeps its own.
+Before it come the back end's test-only options (kernel_options()): Bochs
+passes `ktest_latency_bound=`, the timer suite's bound on lateness there,
+tight because its clocks follow the instruction count (Bochs.LATENCY_BOUND);
+again a command line that names it keeps its own.
 A config's `serial_input` types on the guest's COM1 while it runs (QEMU
 only): steps of (a delay in seconds, or a regex to wait for in the log,
 then the bytes to send); see SerialFeeder. The debug keys are tested so.
@@ -210,6 +214,12 @@ class Emulator:
         """The rate of the guest's TSC in Hz, if known (test_tsc_hz=)."""
         return None
 
+    def kernel_options(self) -> dict[str, str]:
+        """Test-only options for what this back end knows of the machine
+        (name: value), which harness_cmdline() adds to every command line
+        it builds unless the config's names them itself."""
+        return {}
+
     def started(self, proc: subprocess.Popen) -> None:
         """Called once the emulator runs (non-interactive runs only)."""
 
@@ -362,6 +372,20 @@ class Bochs(Emulator):
     plugin_dir = Path("/usr/lib/x86_64-linux-gnu/bochs/plugins")
     DEFAULT_MODEL = "corei7_skylake_x"  # x2APIC, TSC-deadline, invariant TSC
     IPS = 100_000_000  # instructions per emulated second: a 100 MHz TSC
+    # ktest_latency_bound=, how late past its window (expiry + slack) a
+    # timer callback may run in the timer suite. With sync=none lateness is
+    # the instructions run between the deadline and the callback, at IPS:
+    # no host noise, and a run of one kernel repeats byte for byte.
+    # Measured (the suite's "worst N ns past the window" lines on
+    # bochs-skylake, bochs-smp2 and bochs-timers; several runs of each of
+    # four builds): at most 14.2 us, timers through the overflow list on 2 CPUs
+    # (6.1 us on 1); 12.7 us with slacks of 0 to 10 ms; 3.5-5.6 us in the
+    # other cases. A rebuild that only moved code shifted them by up to
+    # 0.25 us. About four times the worst, rounded up: room for the path to
+    # grow, while a deadline served by a later interrupt (a lost reprogram,
+    # a tick) still fails. Scales as 1/IPS; a machine whose cmdline names
+    # its own keeps it.
+    LATENCY_BOUND = "60us"
     TIME0 = 1704067200  # the RTC's start, 2024-01-01 00:00 UTC: runs repeat
     # The term display library quits on SIGHUP; it ignores SIGTERM.
     stop_signal = signal.SIGHUP
@@ -399,6 +423,9 @@ class Bochs(Emulator):
 
     def tsc_hz(self) -> int | None:
         return self.IPS  # clock: sync=none: the TSC counts ips per second
+
+    def kernel_options(self) -> dict[str, str]:
+        return {"ktest_latency_bound": self.LATENCY_BOUND}
 
     def check(self) -> str | None:
         c = self.config
@@ -675,11 +702,22 @@ def build_iso(out: Path, kernel: Path, cmdline: str, modules: tuple[str, ...] = 
         raise RuntimeError(f"mkiso.sh failed:\n{proc.stdout.strip()}")
 
 
-def harness_cmdline(cmdline: str, tsc_hz: int | None = None) -> str:
+def names_option(cmdline: str, name: str) -> bool:
+    """True if cmdline sets the option name (name=...)."""
+    return re.search(rf"(?:^|\s){re.escape(name)}=", cmdline) is not None
+
+
+def harness_cmdline(cmdline: str, tsc_hz: int | None = None,
+                    options: dict[str, str] | None = None) -> str:
     """The command line with debug_exit first, so the verdict can get out,
-    and test_tsc_hz=<tsc_hz> last unless tsc_hz is None or cmdline names it."""
+    then each of options (a back end's kernel_options()) and
+    test_tsc_hz=<tsc_hz> last, each unless cmdline names it (or tsc_hz is
+    None)."""
     line = f"debug_exit {cmdline}".strip()
-    if tsc_hz is not None and not re.search(r"(?:^|\s)test_tsc_hz=", cmdline):
+    for name, value in (options or {}).items():
+        if not names_option(cmdline, name):
+            line += f" {name}={value}"
+    if tsc_hz is not None and not names_option(cmdline, "test_tsc_hz"):
         line += f" test_tsc_hz={tsc_hz}"
     return line
 
@@ -834,7 +872,8 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
         if kernel is None:
             raise ValueError("run_boot needs a kernel or an ISO")
         iso = run_dir / "kairos.iso"
-        cmdline = harness_cmdline(config.cmdline, backend.tsc_hz())
+        cmdline = harness_cmdline(config.cmdline, backend.tsc_hz(),
+                                  backend.kernel_options())
         tsc_hz = cmdline_tsc_hz(cmdline)
         try:
             build_iso(iso, kernel, cmdline, config.modules)

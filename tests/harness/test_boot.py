@@ -599,10 +599,38 @@ class HostTscTest(unittest.TestCase):
         self.assertEqual(boot.harness_cmdline("ktest_test_tsc_hz=5", 7),
                          "debug_exit ktest_test_tsc_hz=5 test_tsc_hz=7")
 
+    def test_harness_cmdline_options(self):
+        # A back end's options go after the config's line, test_tsc_hz= last.
+        options = {"ktest_latency_bound": "60us"}
+        self.assertEqual(boot.harness_cmdline("test=timer", 100000000, options),
+                         "debug_exit test=timer ktest_latency_bound=60us test_tsc_hz=100000000")
+        self.assertEqual(boot.harness_cmdline("", None, options),
+                         "debug_exit ktest_latency_bound=60us")
+        # A config that names one keeps its own; a longer name is another option.
+        self.assertEqual(boot.harness_cmdline("test=timer ktest_latency_bound=1us", 7, options),
+                         "debug_exit test=timer ktest_latency_bound=1us test_tsc_hz=7")
+        self.assertEqual(boot.harness_cmdline("x_ktest_latency_bound=1us", None, options),
+                         "debug_exit x_ktest_latency_bound=1us ktest_latency_bound=60us")
+
+    def test_bochs_passes_the_latency_bound(self):
+        bochs = boot.Bochs(boot.BootConfig("b", emulator="bochs", machine="pc"), self.dir)
+        options = bochs.kernel_options()
+        self.assertEqual(options, {"ktest_latency_bound": boot.Bochs.LATENCY_BOUND})
+        # The kernel's time_param form: digits and a unit (a bare number is refused).
+        self.assertRegex(options["ktest_latency_bound"], r"^[1-9][0-9]*(ns|us|ms|s)$")
+        self.assertEqual(boot.Qemu(boot.BootConfig("q"), self.dir).kernel_options(), {})
+        for config in matrix.MATRIX:
+            with self.subTest(config=config.name):
+                # The harness adds it: a machine names its own only on purpose.
+                self.assertFalse(boot.names_option(config.cmdline, "ktest_latency_bound"))
+
     def test_every_booted_iso_gets_it(self):
         class RatedFake(FakeEmulator):
             def tsc_hz(self):
                 return 123456789
+
+            def kernel_options(self):
+                return {"ktest_latency_bound": "5us"}
 
         built = []
         saved_build = boot.build_iso
@@ -617,7 +645,8 @@ class HostTscTest(unittest.TestCase):
             boot.build_iso = saved_build
             del boot.BACKENDS["ratedfake"]
         self.assertTrue(result.ok, result.reasons)
-        self.assertEqual(built, ["debug_exit test=time test_tsc_hz=123456789"])
+        self.assertEqual(built, ["debug_exit test=time ktest_latency_bound=5us "
+                                 "test_tsc_hz=123456789"])
         self.assertEqual(result.tsc_hz, 123456789)
 
 

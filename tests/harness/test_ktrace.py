@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -21,6 +22,11 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[2]
 KTRACE_PY = ROOT / "tools" / "ktrace.py"
+# A captured trace: the serial log of a q35 boot with 2 CPUs,
+# `test=timer.timers_fire_in_order_on_their_cpu,timer.slack_window_is_respected
+# trace=timer` (tests/harness/boot.py --smp 2 --name trace-capture): 140
+# TIMER_FIRE records whose lateness fills 9 buckets, 10 us to 10 ms.
+CAPTURED_TRACE = Path(__file__).resolve().parent / "data" / "ktrace-timers-q35-smp2.log"
 
 
 def load_ktrace():
@@ -1224,12 +1230,205 @@ class PlotTest(TempDirTest):
         with mock.patch.dict(sys.modules, {"matplotlib": None}):  # import fails
             self.assertFalse(kt.have_matplotlib())
 
-    @unittest.skipUnless(kt.have_matplotlib(), "matplotlib is not installed")
-    def test_matplotlib(self):
-        out = self.tmp / "late.png"
-        status, _, err = run_main(["--plot", str(out), self.log_path])
-        self.assertEqual(status, 0, err)
-        self.assertTrue(out.read_bytes().startswith(b"\x89PNG"))
+
+# A real plot, checked by reading the PNG back with struct and zlib.
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
+
+
+def png_chunks(data):
+    """[(type, body)] of a PNG file, every CRC checked."""
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError(f"no PNG signature: {data[:8]!r}")
+    chunks, pos = [], len(PNG_SIGNATURE)
+    while pos < len(data):
+        if pos + 12 > len(data):
+            raise ValueError(f"chunk header cut short at byte {pos}")
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if pos + 12 + length > len(data):
+            raise ValueError(f"chunk {kind!r} at byte {pos} cut short")
+        body = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        if zlib.crc32(kind + body) != crc:
+            raise ValueError(f"chunk {kind!r} at byte {pos}: bad CRC")
+        chunks.append((kind, body))
+        pos += 12 + length
+    return chunks
+
+
+def png_ihdr(chunks):
+    """IHDR as a dict; it must be the first chunk and 13 bytes long."""
+    kind, body = chunks[0]
+    if kind != b"IHDR" or len(body) != 13:
+        raise ValueError(f"first chunk {kind!r} ({len(body)} bytes), not a 13-byte IHDR")
+    names = ("width", "height", "depth", "colour", "compression", "filter", "interlace")
+    return dict(zip(names, struct.unpack(">IIBBBBB", body)))
+
+
+def _paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def png_pixels(chunks):
+    """The image as rows of (r, g, b) tuples: 8-bit, not interlaced, any
+    colour type (a palette through PLTE); the IDAT stream unfiltered."""
+    h = png_ihdr(chunks)
+    if h["depth"] != 8 or h["interlace"] != 0 or h["colour"] not in PNG_CHANNELS:
+        raise ValueError(f"cannot decode {h} (8-bit, non-interlaced only)")
+    bpp = PNG_CHANNELS[h["colour"]]
+    stride = h["width"] * bpp
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    if len(raw) != h["height"] * (stride + 1):
+        raise ValueError(f"IDAT holds {len(raw)} bytes, not {h['height']} rows of {stride + 1}")
+    palette = next((body for kind, body in chunks if kind == b"PLTE"), b"")
+    rows, prev = [], bytearray(stride)
+    for y in range(h["height"]):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        if kind == 1:  # Sub
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 255
+        elif kind == 2:  # Up
+            line = bytearray((x + u) & 255 for x, u in zip(line, prev))
+        elif kind == 3:  # Average
+            for i in range(stride):
+                left = line[i - bpp] if i >= bpp else 0
+                line[i] = (line[i] + ((left + prev[i]) >> 1)) & 255
+        elif kind == 4:  # Paeth
+            for i in range(stride):
+                left, upleft = (line[i - bpp], prev[i - bpp]) if i >= bpp else (0, 0)
+                line[i] = (line[i] + _paeth(left, prev[i], upleft)) & 255
+        elif kind != 0:
+            raise ValueError(f"row {y}: filter type {kind}")
+        prev = line
+        if h["colour"] == 3:
+            rows.append([tuple(palette[3 * i:3 * i + 3]) for i in line])
+        elif bpp >= 3:
+            rows.append(list(zip(line[0::bpp], line[1::bpp], line[2::bpp])))
+        else:  # grey, grey + alpha
+            rows.append([(v, v, v) for v in line[0::bpp]])
+    return rows
+
+
+def coloured_runs(row):
+    """Stretches of coloured pixels (not grey: the bars, not the axes,
+    grid or text) across one row."""
+    mask = bytes(max(p) - min(p) > 32 for p in row)
+    return len(re.findall(b"\x01+", mask))
+
+
+class PngPlotTest(TempDirTest):
+    """A real plot of a captured trace, with whichever backend is installed
+    (tools/install-deps.sh installs gnuplot-nox), and with each backend on
+    its own; the PNG is read back: a valid file of a sane size whose bars
+    are all there."""
+
+    def setUp(self):
+        super().setUp()
+        trace = kt.load(CAPTURED_TRACE.read_text(errors="replace"))
+        self.buckets = kt.summarize(trace).histogram
+        # What the picture must show: every bucket of the capture has timers.
+        self.assertEqual(len(self.buckets), 9)
+        self.assertTrue(all(b.count for b in self.buckets))
+
+    def check_png(self, path):
+        data = path.read_bytes()
+        chunks = png_chunks(data)
+        h = png_ihdr(chunks)
+        # Both backends draw 900 x 450 (matplotlib: 9 x 4.5 in at 100 dpi).
+        self.assertTrue(300 <= h["width"] <= 4000 and 200 <= h["height"] <= 4000, h)
+        self.assertEqual(chunks[-1][0], b"IEND")
+        idat = sum(len(body) for kind, body in chunks if kind == b"IDAT")
+        # A blank 900 x 450 image compresses to about 2 KB; these plots to 17-28 KB.
+        self.assertGreater(idat, 5000)
+        self.assertGreater(len(data), idat)
+        rows = png_pixels(chunks)
+        self.assertEqual((len(rows), len(rows[0])), (h["height"], h["width"]))
+        colours = set()
+        for row in rows:
+            colours.update(row)
+        self.assertGreater(len(colours), 2, "a blank or two-tone image")
+        # A row just above the x axis crosses every bar, one coloured
+        # stretch each (gaps of 0.2 of a slot between them).
+        self.assertEqual(max(coloured_runs(row) for row in rows), len(self.buckets))
+
+    @unittest.skipUnless(kt.have_matplotlib() or shutil.which("gnuplot"),
+                         "neither matplotlib nor gnuplot is installed "
+                         "(tools/install-deps.sh installs gnuplot-nox)")
+    def test_plot_of_a_captured_trace(self):
+        out = self.tmp / "lateness.png"
+        proc = subprocess.run([sys.executable, str(KTRACE_PY), "--plot", str(out),
+                               str(CAPTURED_TRACE)],
+                              capture_output=True, text=True, timeout=120, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("no plot", proc.stderr)
+        self.check_png(out)
+
+    @unittest.skipUnless(kt.have_matplotlib(),
+                         f"matplotlib is not importable by {sys.executable} (Debian's "
+                         "python3-matplotlib serves /usr/bin/python3 only)")
+    def test_matplotlib_png(self):
+        out = self.tmp / "lateness.png"
+        self.assertEqual(kt.plot(self.summary(), str(out), backends=("matplotlib",)), "matplotlib")
+        self.check_png(out)
+
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (Debian: gnuplot-nox)")
+    def test_gnuplot_png(self):
+        out = self.tmp / "lateness.png"
+        self.assertEqual(kt.plot(self.summary(), str(out), backends=("gnuplot",)), "gnuplot")
+        self.check_png(out)
+
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (Debian: gnuplot-nox)")
+    def test_gnuplot_svg(self):
+        out = self.tmp / "lateness.svg"
+        self.assertEqual(kt.plot(self.summary(), str(out), backends=("gnuplot",)), "gnuplot")
+        text = out.read_text()
+        self.assertIn("<svg", text)
+        for b in self.buckets:  # the x axis is labelled with every bucket
+            self.assertIn(b.label, text)
+
+    def summary(self):
+        return kt.summarize(kt.load(CAPTURED_TRACE.read_text(errors="replace")))
+
+    def test_the_checks_catch_a_bad_picture(self):
+        def png(rows, colour=2):
+            def chunk(kind, body):
+                return (struct.pack(">I", len(body)) + kind + body
+                        + struct.pack(">I", zlib.crc32(kind + body)))
+            ihdr = struct.pack(">IIBBBBB", len(rows[0]) // 3, len(rows), 8, colour, 0, 0, 0)
+            idat = zlib.compress(b"".join(b"\x00" + bytes(r) for r in rows))
+            return (PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+                    + chunk(b"IEND", b""))
+
+        path = self.tmp / "bad.png"
+        white = [[255] * 900 * 3 for _ in range(450)]
+        path.write_bytes(png(white))
+        with self.assertRaises(AssertionError):  # blank: too small, one colour
+            self.check_png(path)
+        # Noise is large and many-coloured, but has no bars.
+        rng = random.Random(1)
+        path.write_bytes(png([[rng.randrange(256) for _ in range(900 * 3)] for _ in range(450)]))
+        with self.assertRaisesRegex(AssertionError, "!= 9"):
+            self.check_png(path)
+        data = png(white)
+        for broken in (b"GIF89a" + data[6:], data[:-5], data[:60],
+                       data[:20] + b"\xff" + data[21:]):
+            path.write_bytes(broken)
+            with self.assertRaises(ValueError):
+                self.check_png(path)
+        # The decoder against a known image: every filter type, one row each.
+        rows = [[10, 20, 30, 40, 50, 60]] * 5
+        raw = (b"\x00" + bytes(rows[0]) + b"\x01" + bytes([10, 20, 30, 30, 30, 30])
+               + b"\x02" + bytes(6) + b"\x03" + bytes([5, 10, 15, 15, 15, 15])
+               + b"\x04" + bytes(6))
+        ihdr = struct.pack(">IIBBBBB", 2, 5, 8, 2, 0, 0, 0)
+        chunks = [(b"IHDR", ihdr), (b"IDAT", zlib.compress(raw)), (b"IEND", b"")]
+        self.assertEqual(png_pixels(chunks), [[(10, 20, 30), (40, 50, 60)]] * 5)
 
 
 # ---------------------------------------------------------------------------

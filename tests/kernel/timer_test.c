@@ -9,9 +9,12 @@
  * duplicates nothing; an idle CPU without timers takes no timer
  * interrupts.
  *
- * Lateness is checked against a generous bound (latency_bound()): under
- * QEMU's TCG a vCPU may wait tens of milliseconds for the host; the
- * figures are printed. Timers of CPU 0 run when the suite's wait loops call
+ * Lateness past a timer's window (expiry + slack) is checked against
+ * latency_bound(): tight where the machine's figures are known (Bochs, whose
+ * clocks follow the instruction count: the harness passes
+ * ktest_latency_bound=), generous under QEMU's TCG, where a vCPU may wait
+ * tens of milliseconds for the host. Each check prints its worst case
+ * beside the bound. Timers of CPU 0 run when the suite's wait loops call
  * process_pending_softirqs() (kt_wait_until(), kt_idle_for()).
  */
 #include <asm/tsc.h>
@@ -20,6 +23,7 @@
 #include <irq.h>
 #include <ktest.h>
 #include <page_alloc.h>
+#include <param.h>
 #include <percpu.h>
 #include <printk.h>
 #include <smp.h>
@@ -32,23 +36,44 @@
 #include "deferred_helpers.h"
 
 /*
- * How late past expiry + slack a callback may run. Under a hypervisor (on
- * the build machine, QEMU's TCG: boots of up to 8 vCPUs, two at a time, on
- * 2 host cores) a halted vCPU waits for the host to run it after its timer
- * interrupt: 121 ms has been seen with two boots, 336 ms on a host
- * overloaded further. There the bound only catches a deadline met by
- * accident, long after; the strict check is Bochs, whose clocks follow the
- * instruction count (55 us there), and hardware. A deadline lost outright
- * shows as a timer that never runs (KT_WAIT_LIMIT).
+ * ktest_latency_bound=<time>: the bound for this machine, passed by the
+ * harness where it knows the machine's figures. Its Bochs back end does
+ * (tests/harness/boot.py, Bochs.LATENCY_BOUND, where the figures are):
+ * with `clock: sync=none` every clock there follows the instruction count,
+ * so a run repeats exactly and lateness is the instructions on the
+ * interrupt and softirq path, not host noise. The worst case the suite
+ * prints there is 14.2 us past the window (the overflow list, 2 CPUs);
+ * the harness passes about four times that, 60 us, so that a deadline
+ * served by a later interrupt fails. -1: not given.
+ */
+static s64 opt_latency_bound = -1;
+time_param("ktest_latency_bound", opt_latency_bound);
+
+/*
+ * How late past expiry + slack a callback may run. Without
+ * ktest_latency_bound=, under a hypervisor (on the build machine, QEMU's
+ * TCG: boots of up to 8 vCPUs, two at a time, on 2 host cores) a halted
+ * vCPU waits for the host to run it after its timer interrupt: 121 ms has
+ * been seen with two boots, 336 ms on a host overloaded further, and 1.76 s
+ * once in CI (the overflow-list case, CPU 1 of 4, two emulators on two
+ * cores). There 3 s only catches a deadline met by accident, long after:
+ * a check that the deadline was met, not one of the host's scheduler.
+ * Elsewhere (hardware, or Bochs booting an ISO the harness did not build:
+ * no hypervisor bit) 20 ms. A deadline lost outright shows as a timer that
+ * never runs (KT_WAIT_LIMIT).
  */
 static s_time_t latency_bound(void)
 {
-	/*
-	 * 1.76 s was seen once in CI (the overflow-list case, CPU 1 of 4,
-	 * two emulators on two cores): 3 s keeps this a check that the
-	 * deadline was met, not one of the host's scheduler.
-	 */
+	if (opt_latency_bound >= 0)
+		return opt_latency_bound;
 	return tsc_features.hypervisor ? SECONDS(3) : MILLISECS(20);
+}
+
+static const char *latency_bound_source(void)
+{
+	if (opt_latency_bound >= 0)
+		return "ktest_latency_bound=";
+	return tsc_features.hypervisor ? "under a hypervisor" : "no hypervisor";
 }
 
 /* A callback that should not run has had this long to show up. */
@@ -167,8 +192,18 @@ static s_time_t set_shots_ahead(struct shot *s, unsigned int n, u64 *rng,
 	return took;
 }
 
-/* Worst lateness beyond expiry seen by check_shot() since the last reset. */
-static s_time_t worst_late;
+/*
+ * Seen by check_shot() since lateness_reset(): the worst lateness beyond
+ * expiry (slack included), and the worst past the window (expiry + slack),
+ * which is what latency_bound() limits.
+ */
+static s_time_t worst_late, worst_over;
+
+static void lateness_reset(void)
+{
+	worst_late = 0;
+	worst_over = 0;
+}
 
 /*
  * Fails unless s ran exactly once, on its CPU, no earlier than its expiry
@@ -201,13 +236,29 @@ static bool check_shot(struct ktest *t, const char *what, unsigned int i,
 	}
 	if (late > worst_late)
 		worst_late = late;
+	if (late - effective_slack(s->slack) > worst_over)
+		worst_over = late - effective_slack(s->slack);
 	if (late > effective_slack(s->slack) + latency_bound()) {
-		ktest_fail(t, __FILE__, __LINE__,
-			   "%s %u (CPU %u): %ld us late, slack %ld us", what, i,
-			   s->cpu, US(late), US(effective_slack(s->slack)));
+		ktest_fail(
+			t, __FILE__, __LINE__,
+			"%s %u (CPU %u): %ld ns past its window (%ld us after expiry, slack %ld us), bound %ld us (%s)",
+			what, i, s->cpu,
+			(long)(late - effective_slack(s->slack)), US(late),
+			US(effective_slack(s->slack)), US(latency_bound()),
+			latency_bound_source());
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Prints the worst lateness past the window (expiry + slack) a case saw
+ * beside the bound it was held to, in one form for every case.
+ */
+static void report_over(const char *what, s_time_t over)
+{
+	pr_info("timer_test: %s: worst %ld ns past the window, bound %ld us (%s)\n",
+		what, (long)over, US(latency_bound()), latency_bound_source());
 }
 
 static struct shot *alloc_shots(unsigned int n)
@@ -295,10 +346,9 @@ static void set_fire_and_state(struct ktest *t)
 	struct shot s;
 	s_time_t exp;
 
-	pr_info("timer_test: a callback may run up to %ld ms past its window here (%s)\n",
-		MS(latency_bound()),
-		tsc_features.hypervisor ? "under a hypervisor"
-					: "no hypervisor");
+	pr_info("timer_test: a callback may run up to %ld us past its window here (%s)\n",
+		US(latency_bound()), latency_bound_source());
+	lateness_reset();
 	shot_init(&s, 0);
 	KT_EXPECT_TRUE(t, !timer_is_active(&s.timer));
 	exp = NOW() + MILLISECS(2);
@@ -310,15 +360,20 @@ static void set_fire_and_state(struct ktest *t)
 	kt_idle_for(SETTLE);
 	check_shot(t, "timer", 0, &s);
 	KT_EXPECT_TRUE(t, !timer_is_active(&s.timer));
-	/* An expiry in the past fires at once. */
+	/*
+	 * An expiry in the past fires at once: within the window counted from
+	 * the set_timer() that returned past it. The record starts afresh.
+	 */
+	atomic_set(&s.fires, 0);
 	shot_set(&s, NOW() - MILLISECS(1), TIMER_SLACK_DEFAULT);
-	KT_EXPECT_TRUE(t, kt_wait_until(atomic_read(&s.fires) > 1,
+	KT_EXPECT_TRUE(t, kt_wait_until(atomic_read(&s.fires) > 0,
 					latency_bound() + timer_slop()));
 	kt_idle_for(SETTLE);
-	KT_EXPECT_EQ(t, atomic_read(&s.fires), 2);
+	check_shot(t, "timer set in the past", 0, &s);
 	KT_EXPECT_TRUE(t, timer_slop() >= 0);
 	kill_timer(&s.timer);
 	KT_EXPECT_TRUE(t, !timer_is_active(&s.timer));
+	report_over("two timers on CPU 0, one set in the past", worst_over);
 }
 
 /* ---------------------------------------------------------------------------
@@ -376,7 +431,7 @@ static void timers_fire_in_order_on_their_cpu(struct ktest *t)
 		ktest_fail(t, __FILE__, __LINE__, "%d of %u timers ran",
 			   atomic_read(&shots_fired), total);
 	kt_idle_for(SETTLE);
-	worst_late = 0;
+	lateness_reset();
 	for (i = 0; i < total; i++)
 		check_shot(t, "timer", i, &s[i]);
 	/* s[i], s[i + n], ... are CPU online[i]'s. */
@@ -385,6 +440,7 @@ static void timers_fire_in_order_on_their_cpu(struct ktest *t)
 	pr_info("timer_test: %u timers on %u CPUs set from CPU 0 in %ld us, %u ordered pairs checked, latest %ld us after expiry (slop %ld us)\n",
 		total, n, US(set_took), pairs, US(worst_late),
 		US(timer_slop()));
+	report_over("timers in deadline order", worst_over);
 	KT_EXPECT_TRUE(t, pairs > 0);
 	kill_and_free_shots(s, total);
 }
@@ -415,7 +471,7 @@ static void slack_window_is_respected(struct ktest *t)
 		t, kt_wait_until(atomic_read(&shots_fired) >= (int)total,
 				 3 * set_took + MILLISECS(30) + KT_WAIT_LIMIT));
 	kt_idle_for(SETTLE);
-	worst_late = 0;
+	lateness_reset();
 	for (i = 0; i < total; i++) {
 		check_shot(t, "timer", i, &s[i]);
 		if (s[i].slack == 0 &&
@@ -424,6 +480,7 @@ static void slack_window_is_respected(struct ktest *t)
 	}
 	pr_info("timer_test: slack 0 to 10 ms on %u CPUs: latest %ld us after expiry; with slack 0, %ld us\n",
 		n, US(worst_late), US(worst_zero));
+	report_over("slack 0 to 10 ms", worst_over);
 	kill_and_free_shots(s, total);
 }
 
@@ -440,10 +497,11 @@ static void timer_set_slack_applies_to_set_timer(struct ktest *t)
 	set_timer(&s.timer, exp);
 	KT_EXPECT_TRUE(t,
 		       kt_wait_until(atomic_read(&s.fires) > 0, KT_WAIT_LIMIT));
-	worst_late = 0;
+	lateness_reset();
 	check_shot(t, "zero-slack timer", 0, &s);
 	pr_info("timer_test: a zero-slack timer on CPU 0 ran %ld ns after expiry\n",
 		(long)(s.fired_at - s.expires));
+	report_over("a zero-slack timer", worst_over);
 	kill_timer(&s.timer);
 }
 
@@ -508,7 +566,7 @@ static void overlapping_windows_share_one_interrupt(struct ktest *t)
 	u64 wide_irqs, wide_reprograms, zero_irqs, zero_reprograms;
 	s_time_t wide = MILLISECS(5), zero = 0;
 
-	worst_late = 0;
+	lateness_reset();
 	/* Expiries over 0.7 ms, each window 5 ms wide: one intersection. */
 	run_batch(t, cpu, wide, &wide_irqs, &wide_reprograms);
 	run_batch(t, cpu, zero, &zero_irqs, &zero_reprograms);
@@ -517,6 +575,7 @@ static void overlapping_windows_share_one_interrupt(struct ktest *t)
 		(unsigned long long)wide_reprograms,
 		(unsigned long long)zero_irqs,
 		(unsigned long long)zero_reprograms);
+	report_over("batched timers", worst_over);
 	/* CPU 0 may also serve the clocks' own timers: allow one more. */
 	KT_EXPECT_TRUE(t, wide_irqs <= (cpu == 0 ? 2U : 1U));
 	/* None if the deadline had passed by the time it was chosen. */
@@ -596,6 +655,7 @@ static void rearm_from_own_callback(struct ktest *t)
 	KT_EXPECT_TRUE(t, worst <= latency_bound());
 	pr_info("timer_test: a 1 ms periodic timer (re-armed by its callback, slack 0) ran %d times on each of %u CPUs in %ld ms, latest %ld us after expiry\n",
 		PERIODIC_RUNS, n, MS(NOW() - start), US(worst));
+	report_over("a periodic timer (slack 0)", worst);
 	xfree(p);
 }
 
@@ -731,9 +791,10 @@ static void set_timer_moves_a_pending_timer(struct ktest *t)
 	KT_EXPECT_TRUE(t,
 		       kt_wait_until(atomic_read(&shots_fired) >= (int)(2 * n),
 				     KT_WAIT_LIMIT));
-	worst_late = 0;
+	lateness_reset();
 	for (i = 0; i < 2 * n; i++)
 		check_shot(t, "moved timer", i, &s[i]);
+	report_over("moved timers", worst_over);
 	kill_and_free_shots(s, 2 * n);
 }
 
@@ -791,7 +852,7 @@ static void overflow_list_holds_timers_heap_cannot_take(struct ktest *t)
 					MILLISECS(40) + KT_WAIT_LIMIT));
 	kt_idle_for(SETTLE);
 	xmalloc_get_stats(&xs_after);
-	worst_late = 0;
+	lateness_reset();
 	for (i = 0; i < total; i++)
 		check_shot(t, "timer", i, &s[i]);
 	for (c = 0; c < n; c++) {
@@ -818,6 +879,7 @@ static void overflow_list_holds_timers_heap_cannot_take(struct ktest *t)
 		(unsigned long long)grow_fails,
 		(unsigned long long)(xs_after.injected - xs_before.injected),
 		pairs, US(worst_late));
+	report_over("timers through the overflow list", worst_over);
 	KT_EXPECT_TRUE(t, grow_fails > 0);
 	kill_and_free_shots(s, total);
 }
