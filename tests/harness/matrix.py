@@ -388,8 +388,9 @@ MATRIX = [
     BootConfig("bochs-smp4", emulator="bochs", machine="pc", smp=4,
                cpu="corei7_skylake_x", timeout=180, cmdline="test=smp,apic",
                must_match=(r"^SMP: 4 CPUs online",)),
+    # 64-100 s; 120 s was once too little beside other emulators.
     BootConfig("bochs-smp2", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
-               smp=2, cmdline=ALL_TESTS, timeout=180),  # 64-100 s; 120 was hit once beside other emulators
+               smp=2, cmdline=ALL_TESTS, timeout=180),
     # Time in Bochs: its Skylake has TSC-deadline (used by default), and its
     # TSC runs at exactly ips (100 MHz); lapic_timer=oneshot forces the count
     # (measured: ~8 s and ~2 s to the verdict).
