@@ -219,6 +219,11 @@ static void clockevent_costs(struct ktest *t)
 	for (i = 0; (dev = clockevent_by_index(i)) != NULL; i++) {
 		if (!dev->per_cpu && smp_processor_id() != 0)
 			continue;
+		if (!dev->per_cpu && clockevent_broadcast_global()) {
+			pr_info("time_bench: %s skipped: IRQ 0 serves the clock event broadcast\n",
+				dev->name);
+			continue;
+		}
 		if (!take_device(dev)) {
 			pr_info("time_bench: %s skipped: %s\n", dev->name,
 				dev->why_unusable);
