@@ -232,6 +232,11 @@ static void clockevent_costs(struct ktest *t)
 		measure_reprogram(dev);
 		measure_latency(dev);
 	}
+	/* The broadcast is no registered device: the boot CPU's own. */
+	if (orig && clockevent_on_broadcast() && take_device(orig)) {
+		measure_reprogram(orig);
+		measure_latency(orig);
+	}
 	flags = local_irq_save();
 	if (orig)
 		clockevent_bind_this_cpu(orig);
