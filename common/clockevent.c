@@ -9,6 +9,7 @@
 #include <irq.h>
 #include <panic.h>
 #include <percpu.h>
+#include <printk.h>
 #include <string.h>
 #include <systime.h>
 #include <trace.h>
@@ -55,6 +56,66 @@ struct clock_event_device *clockevent_by_index(unsigned int i)
 }
 
 /* ------------------------------------------------------------------ */
+/* Choosing                                                            */
+
+/* Why dev is not a candidate, or NULL if it is. */
+static const char *why_not_chosen(const struct clock_event_device *dev)
+{
+	return dev->why_unusable ? dev->why_unusable : dev->why_refused;
+}
+
+/* The candidate of the highest rating, the first registered on a tie. */
+static struct clock_event_device *best_candidate(void)
+{
+	struct clock_event_device *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr_devices; i++)
+		if (!why_not_chosen(devices[i]) &&
+		    (!best || devices[i]->rating > best->rating))
+			best = devices[i];
+	return best;
+}
+
+/* Logs each device rated above best (or every one, if none) and why not. */
+static void report_passed_over(const struct clock_event_device *best)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_devices; i++) {
+		const struct clock_event_device *dev = devices[i];
+
+		if (dev == best || (best && dev->rating <= best->rating))
+			continue;
+		/* Rated above the best candidate: not a candidate. */
+		ASSERT(why_not_chosen(dev));
+		pr_info("clock events: %s (rating %d) not used: %s\n",
+			dev->name, dev->rating, why_not_chosen(dev));
+	}
+}
+
+struct clock_event_device *clockevent_choose(void)
+{
+	struct clock_event_device *best = best_candidate();
+
+	ASSERT(!local_irq_is_enabled() && smp_processor_id() == 0);
+	report_passed_over(best);
+	if (!best) {
+		pr_err("clock events: no usable device\n");
+		return NULL;
+	}
+	if (best->per_cpu) {
+		pr_info("clock events: every CPU uses its own %s (rating %d)\n",
+			best->name, best->rating);
+		return best;
+	}
+	pr_info("clock events: no per-CPU device; every CPU uses %s (rating %d, wired to CPU 0) through the broadcast\n",
+		best->name, best->rating);
+	return clockevent_broadcast_start(best);
+}
+
+/* ------------------------------------------------------------------ */
+/* The per-CPU layer                                                   */
 
 /*
  * Arms dev for deadline, or for as far as it reaches; false only if the

@@ -80,6 +80,13 @@ void idle_run_work(void);
 void smp_send_event_check_cpu(unsigned int cpu);
 void smp_send_event_check_mask(const cpumask_t *mask);
 
+/*
+ * Sends the timer broadcast IPI to every CPU of mask but the caller, one
+ * IPI per CPU: its handler calls clockevent_broadcast_receive()
+ * (include/clockevent.h). Any context but NMI.
+ */
+void smp_send_timer_broadcast(const cpumask_t *mask);
+
 /* Registers the IPI handlers cross-CPU calls need (boot CPU, once). */
 void smp_init_ipis(void);
 

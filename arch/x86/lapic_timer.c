@@ -30,7 +30,12 @@
 /* TSC-deadline reaches centuries; a year keeps every sum far from s64's end. */
 #define DEADLINE_MAX_DELTA_NS SECONDS(365LL * 24 * 3600)
 
-enum lapic_timer_choice { CHOOSE_AUTO, CHOOSE_DEADLINE, CHOOSE_ONESHOT };
+enum lapic_timer_choice {
+	CHOOSE_AUTO,
+	CHOOSE_DEADLINE,
+	CHOOSE_ONESHOT,
+	CHOOSE_OFF
+};
 static enum lapic_timer_choice opt_lapic_timer = CHOOSE_AUTO;
 
 static int __init parse_lapic_timer(const char *value)
@@ -41,12 +46,14 @@ static int __init parse_lapic_timer(const char *value)
 		opt_lapic_timer = CHOOSE_ONESHOT;
 	else if (value && strcmp(value, "auto") == 0)
 		opt_lapic_timer = CHOOSE_AUTO;
+	else if (value && strcmp(value, "off") == 0)
+		opt_lapic_timer = CHOOSE_OFF;
 	else
 		return -EINVAL;
 	return 0;
 }
 custom_param("lapic_timer", parse_lapic_timer,
-	     "lapic_timer=tsc-deadline|oneshot|auto");
+	     "lapic_timer=tsc-deadline|oneshot|auto|off");
 
 /* Nanoseconds to LAPIC timer ticks at divide by 1. */
 static struct time_scale ns_to_bus;
@@ -195,12 +202,32 @@ static const char *oneshot_prepare(u64 bus_hz)
 	return NULL;
 }
 
-struct clock_event_device *lapic_timer_init(u64 bus_hz)
+/* Why lapic_timer=off: no LAPIC timer mode is used. */
+#define LAPIC_TIMER_OFF "lapic_timer=off"
+
+/* The mode every CPU will use, or NULL if neither is usable. */
+static struct clock_event_device *preferred_mode(void)
+{
+	if (!lapic_deadline_device.why_unusable &&
+	    !lapic_deadline_device.why_refused)
+		return &lapic_deadline_device;
+	if (!lapic_oneshot_device.why_unusable)
+		return &lapic_oneshot_device;
+	return NULL;
+}
+
+void lapic_timer_init(u64 bus_hz)
 {
 	struct clock_event_device *dev;
 
 	lapic_deadline_device.why_unusable = deadline_unusable();
 	lapic_oneshot_device.why_unusable = oneshot_prepare(bus_hz);
+	if (opt_lapic_timer == CHOOSE_OFF) {
+		lapic_deadline_device.why_unusable = LAPIC_TIMER_OFF;
+		lapic_oneshot_device.why_unusable = LAPIC_TIMER_OFF;
+	}
+	if (opt_lapic_timer == CHOOSE_ONESHOT)
+		lapic_deadline_device.why_refused = "lapic_timer=oneshot";
 	clockevent_register(&lapic_deadline_device);
 	clockevent_register(&lapic_oneshot_device);
 	set_irq_handler(LOCAL_TIMER_VECTOR, lapic_timer_interrupt);
@@ -209,14 +236,7 @@ struct clock_event_device *lapic_timer_init(u64 bus_hz)
 	    lapic_deadline_device.why_unusable)
 		pr_warn("LAPIC timer: tsc-deadline refused: %s; using one-shot\n",
 			lapic_deadline_device.why_unusable);
-	if (opt_lapic_timer != CHOOSE_ONESHOT &&
-	    !lapic_deadline_device.why_unusable)
-		dev = &lapic_deadline_device;
-	else if (!lapic_oneshot_device.why_unusable)
-		dev = &lapic_oneshot_device;
-	else
-		dev = NULL;
-
+	dev = preferred_mode();
 	if (dev)
 		pr_info("LAPIC timer: %s mode%s, input %lu.%03lu MHz, max %lu ms per shot\n",
 			dev == &lapic_deadline_device ? "TSC-deadline"
@@ -225,8 +245,9 @@ struct clock_event_device *lapic_timer_init(u64 bus_hz)
 			(unsigned long)(bus_hz / 1000000),
 			(unsigned long)(bus_hz / 1000 % 1000),
 			(unsigned long)(dev->max_delta_ns / NSEC_PER_MSEC));
+	else if (opt_lapic_timer == CHOOSE_OFF)
+		pr_info("LAPIC timer: off (lapic_timer=off): not used on any CPU\n");
 	else
 		pr_err("LAPIC timer: unusable: %s\n",
 		       lapic_oneshot_device.why_unusable);
-	return dev;
 }

@@ -6,6 +6,7 @@
 #include <asm/desc.h>
 #include <asm/traps.h>
 #include <atomic.h>
+#include <clockevent.h>
 #include <cpumask.h>
 #include <cycles.h>
 #include <errno.h>
@@ -339,8 +340,30 @@ void smp_send_event_check_mask(const cpumask_t *mask)
 		smp_send_event_check_cpu(cpu);
 }
 
+/* A CPU on the clock event broadcast: its deadline has come. */
+static void timer_broadcast_interrupt(struct cpu_user_regs *regs)
+{
+	apic_eoi();
+	clockevent_broadcast_receive();
+}
+
+void smp_send_timer_broadcast(const cpumask_t *mask)
+{
+	unsigned int self = smp_processor_id(), cpu;
+
+	for_each_cpu (cpu, mask) {
+		if (cpu == self)
+			continue;
+		trace(TRACE_CLASS_IRQ, TRACE_IPI_SEND, TIMER_BROADCAST_VECTOR,
+		      cpu, 0);
+		apic_send_ipi(cpu_apic_id[cpu], APIC_DM_FIXED,
+			      TIMER_BROADCAST_VECTOR);
+	}
+}
+
 void __init smp_init_ipis(void)
 {
+	set_irq_handler(TIMER_BROADCAST_VECTOR, timer_broadcast_interrupt);
 	set_irq_handler(CALL_FUNCTION_VECTOR, call_function_interrupt);
 	set_irq_handler(EVENT_CHECK_VECTOR, event_check_interrupt);
 }

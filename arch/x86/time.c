@@ -563,7 +563,10 @@ static void start_clock_timers(void)
 /* Start-up                                                            */
 
 static s64 boot_wallclock_secs = -1;
-/* The clock event device every CPU binds (the LAPIC timer's mode). */
+/*
+ * The clock event device every CPU binds (clockevent_choose(): a LAPIC
+ * timer mode, or the broadcast of the HPET or PIT); NULL if none.
+ */
 static struct clock_event_device *percpu_timer;
 static s64 boot_tsc_adjust;
 
@@ -637,9 +640,11 @@ void __init time_init(void)
 	start_system_time();
 	printk_set_clock(get_s_time);
 
-	dev = percpu_timer = lapic_timer_init(boot_calibration.lapic_hz);
-	if (dev)
-		clockevent_bind_this_cpu(dev);
+	lapic_timer_init(boot_calibration.lapic_hz);
+	dev = percpu_timer = clockevent_choose();
+	if (!dev)
+		panic("time: no clock event device can interrupt (the log says why of each); timers cannot fire");
+	clockevent_bind_this_cpu(dev);
 	boot_wallclock_secs = rtc_read_wallclock();
 	refine_begin();
 	local_irq_restore(flags);
@@ -657,25 +662,29 @@ void time_init_secondary(void)
 		clockevent_bind_this_cpu(dev);
 }
 
-/* TSC-deadline needs a TSC in sync: every CPU falls back to one-shot. */
-static void rebind_oneshot(void *unused)
+/* TSC-deadline needs a TSC in sync: every CPU takes the next best. */
+static void rebind_chosen(void *unused)
 {
-	clockevent_bind_this_cpu(&lapic_oneshot_device);
+	clockevent_bind_this_cpu(percpu_timer);
 	raise_softirq(TIMER_SOFTIRQ); /* the timers' deadline was lost */
 }
 
-static void switch_to_oneshot(void)
+static void switch_from_deadline(void)
 {
-	if (lapic_oneshot_device.why_unusable) {
-		pr_err("LAPIC timer: TSC-deadline mode needs a synced TSC, and one-shot is unusable: %s\n",
-		       lapic_oneshot_device.why_unusable);
-		return;
-	}
+	unsigned long flags;
+
 	lapic_deadline_device.why_unusable =
 		"the TSC is not in sync on every CPU";
-	percpu_timer = &lapic_oneshot_device;
-	on_selected_cpus(&cpu_online_map, rebind_oneshot, NULL, true);
-	pr_warn("LAPIC timer: switched to one-shot mode on every CPU\n");
+	flags = local_irq_save();
+	percpu_timer = clockevent_choose();
+	local_irq_restore(flags);
+	if (!percpu_timer) {
+		pr_err("LAPIC timer: TSC-deadline mode needs a synced TSC, and no other clock event device is usable\n");
+		return;
+	}
+	on_selected_cpus(&cpu_online_map, rebind_chosen, NULL, true);
+	pr_warn("LAPIC timer: TSC-deadline mode left; every CPU uses %s\n",
+		percpu_timer->name);
 }
 
 static u64 tsc_read_for_warp(void)
@@ -691,6 +700,7 @@ void __init time_init_late(void)
 
 	if (n >= 2 && use_tsc)
 		check_tsc_sync(n);
+	clockevent_broadcast_report();
 	start_clock_timers();
 }
 
@@ -722,5 +732,5 @@ static void __init check_tsc_sync(unsigned int n)
 		use_platform_clock(cs, NOW() + skew + MILLISECS(1));
 	}
 	if (percpu_timer == &lapic_deadline_device)
-		switch_to_oneshot();
+		switch_from_deadline();
 }

@@ -25,6 +25,15 @@
 #define KT_WAIT_LIMIT SECONDS(10)
 
 /*
+ * How late past its window (expiry + slack) a timer's callback may run on
+ * this machine, and where that bound came from (timer_test.c says why
+ * each value): ktest_latency_bound= if given, else generous under a
+ * hypervisor.
+ */
+s_time_t kt_latency_bound(void);
+const char *kt_latency_bound_source(void);
+
+/*
  * Waits until cond holds or timeout passes, running the calling CPU's
  * pending softirqs (but never SCHEDULE_SOFTIRQ) meanwhile. True if cond
  * held.

@@ -358,6 +358,8 @@ static const char *event_device_untestable(struct clock_event_device *dev)
 		return dev->why_unusable;
 	if (clockevent_this_cpu() == dev)
 		return "it is this CPU's timer: testing it would steal its deadlines";
+	if (clockevent_broadcast_global())
+		return "IRQ 0 drives the clock event broadcast: taking it would steal every CPU's deadlines (the clockevent_broadcast suite tests that device)";
 	return NULL;
 }
 

@@ -219,6 +219,11 @@ static void clockevent_costs(struct ktest *t)
 	for (i = 0; (dev = clockevent_by_index(i)) != NULL; i++) {
 		if (!dev->per_cpu && smp_processor_id() != 0)
 			continue;
+		if (!dev->per_cpu && clockevent_broadcast_global()) {
+			pr_info("time_bench: %s skipped: IRQ 0 serves the clock event broadcast\n",
+				dev->name);
+			continue;
+		}
 		if (!take_device(dev)) {
 			pr_info("time_bench: %s skipped: %s\n", dev->name,
 				dev->why_unusable);
@@ -226,6 +231,11 @@ static void clockevent_costs(struct ktest *t)
 		}
 		measure_reprogram(dev);
 		measure_latency(dev);
+	}
+	/* The broadcast is no registered device: the boot CPU's own. */
+	if (orig && clockevent_on_broadcast() && take_device(orig)) {
+		measure_reprogram(orig);
+		measure_latency(orig);
 	}
 	flags = local_irq_save();
 	if (orig)

@@ -10,7 +10,7 @@
  * interrupts.
  *
  * Lateness past a timer's window (expiry + slack) is checked against
- * latency_bound(): tight where the machine's figures are known (Bochs, whose
+ * kt_latency_bound(): tight where the machine's figures are known (Bochs, whose
  * clocks follow the instruction count: the harness passes
  * ktest_latency_bound=), generous under QEMU's TCG, where a vCPU may wait
  * tens of milliseconds for the host. Each check prints its worst case
@@ -62,14 +62,14 @@ time_param("ktest_latency_bound", opt_latency_bound);
  * no hypervisor bit) 20 ms. A deadline lost outright shows as a timer that
  * never runs (KT_WAIT_LIMIT).
  */
-static s_time_t latency_bound(void)
+s_time_t kt_latency_bound(void)
 {
 	if (opt_latency_bound >= 0)
 		return opt_latency_bound;
 	return tsc_features.hypervisor ? SECONDS(3) : MILLISECS(20);
 }
 
-static const char *latency_bound_source(void)
+const char *kt_latency_bound_source(void)
 {
 	if (opt_latency_bound >= 0)
 		return "ktest_latency_bound=";
@@ -195,7 +195,7 @@ static s_time_t set_shots_ahead(struct shot *s, unsigned int n, u64 *rng,
 /*
  * Seen by check_shot() since lateness_reset(): the worst lateness beyond
  * expiry (slack included), and the worst past the window (expiry + slack),
- * which is what latency_bound() limits.
+ * which is what kt_latency_bound() limits.
  */
 static s_time_t worst_late, worst_over;
 
@@ -207,7 +207,7 @@ static void lateness_reset(void)
 
 /*
  * Fails unless s ran exactly once, on its CPU, no earlier than its expiry
- * and no later than slack + latency_bound() after it (or after the
+ * and no later than slack + kt_latency_bound() after it (or after the
  * set_timer() that returned past it: a timer cannot run before it is set).
  * Returns true if it did.
  */
@@ -238,14 +238,14 @@ static bool check_shot(struct ktest *t, const char *what, unsigned int i,
 		worst_late = late;
 	if (late - effective_slack(s->slack) > worst_over)
 		worst_over = late - effective_slack(s->slack);
-	if (late > effective_slack(s->slack) + latency_bound()) {
+	if (late > effective_slack(s->slack) + kt_latency_bound()) {
 		ktest_fail(
 			t, __FILE__, __LINE__,
 			"%s %u (CPU %u): %ld ns past its window (%ld us after expiry, slack %ld us), bound %ld us (%s)",
 			what, i, s->cpu,
 			(long)(late - effective_slack(s->slack)), US(late),
-			US(effective_slack(s->slack)), US(latency_bound()),
-			latency_bound_source());
+			US(effective_slack(s->slack)), US(kt_latency_bound()),
+			kt_latency_bound_source());
 		return false;
 	}
 	return true;
@@ -258,7 +258,8 @@ static bool check_shot(struct ktest *t, const char *what, unsigned int i,
 static void report_over(const char *what, s_time_t over)
 {
 	pr_info("timer_test: %s: worst %ld ns past the window, bound %ld us (%s)\n",
-		what, (long)over, US(latency_bound()), latency_bound_source());
+		what, (long)over, US(kt_latency_bound()),
+		kt_latency_bound_source());
 }
 
 static struct shot *alloc_shots(unsigned int n)
@@ -347,7 +348,7 @@ static void set_fire_and_state(struct ktest *t)
 	s_time_t exp;
 
 	pr_info("timer_test: a callback may run up to %ld us past its window here (%s)\n",
-		US(latency_bound()), latency_bound_source());
+		US(kt_latency_bound()), kt_latency_bound_source());
 	lateness_reset();
 	shot_init(&s, 0);
 	KT_EXPECT_TRUE(t, !timer_is_active(&s.timer));
@@ -367,7 +368,7 @@ static void set_fire_and_state(struct ktest *t)
 	atomic_set(&s.fires, 0);
 	shot_set(&s, NOW() - MILLISECS(1), TIMER_SLACK_DEFAULT);
 	KT_EXPECT_TRUE(t, kt_wait_until(atomic_read(&s.fires) > 0,
-					latency_bound() + timer_slop()));
+					kt_latency_bound() + timer_slop()));
 	kt_idle_for(SETTLE);
 	check_shot(t, "timer set in the past", 0, &s);
 	KT_EXPECT_TRUE(t, timer_slop() >= 0);
@@ -652,7 +653,7 @@ static void rearm_from_own_callback(struct ktest *t)
 		KT_EXPECT_TRUE(t, !timer_is_active(&p[i].timer));
 		kill_timer(&p[i].timer);
 	}
-	KT_EXPECT_TRUE(t, worst <= latency_bound());
+	KT_EXPECT_TRUE(t, worst <= kt_latency_bound());
 	pr_info("timer_test: a 1 ms periodic timer (re-armed by its callback, slack 0) ran %d times on each of %u CPUs in %ld ms, latest %ld us after expiry\n",
 		PERIODIC_RUNS, n, MS(NOW() - start), US(worst));
 	report_over("a periodic timer (slack 0)", worst);

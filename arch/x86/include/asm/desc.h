@@ -22,6 +22,7 @@
  *   0x31       COM1 receive: debug keys (arch/x86/serial.c)
  *   0x82       hypercalls from ring 3 (public/abi.h; the gate has DPL 3)
  *   0xd0-0xf0  in-kernel test suites (tests/kernel/)
+ *   0xf9       timer broadcast IPI (arch/x86/smp.c, common/clockevent_broadcast.c)
  *   0xfa       LAPIC timer (asm/lapic_timer.h)
  *   0xfb       call function IPI (arch/x86/smp.c)
  *   0xfc       event check IPI (arch/x86/smp.c)
@@ -40,6 +41,9 @@
 #define EVENT_CHECK_VECTOR   0xfc /* only wakes the CPU to look for work */
 #define SPURIOUS_VECTOR	     0xff /* LAPIC spurious interrupt */
 #define HYPERCALL_VECTOR     0x82 /* KAIROS_HYPERCALL_VECTOR */
+
+/* In the LAPIC timer's class: a deadline the broadcast hands over. */
+#define TIMER_BROADCAST_VECTOR 0xf9
 
 #ifndef __ASSEMBLY__
 #include <compiler.h>

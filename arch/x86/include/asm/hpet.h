@@ -13,8 +13,11 @@
  * Concurrency: hpet_init() runs on the boot CPU, first from time_init()
  * (tests may call it again: it returns the first result). The counter
  * reads are safe from any context on any CPU. The clock event device
- * follows include/clockevent.h: programmed only by the boot CPU, with
- * interrupts off or from its own handler.
+ * follows include/clockevent.h: programmed by the boot CPU, with
+ * interrupts off or from its own handler; while it serves the broadcast,
+ * from any CPU under the broadcast's lock (its interrupt still comes to
+ * the boot CPU, whose handler races an arming only harmlessly: the
+ * broadcast re-arms after every interrupt it is given).
  */
 #ifndef ASM_X86_HPET_H
 #define ASM_X86_HPET_H

@@ -6,7 +6,9 @@
  *
  * `lapic_timer=tsc-deadline|oneshot` forces a mode; TSC-deadline is
  * refused (with the reason, falling back to one-shot) without the CPUID
- * bit or without a TSC that is in sync on every CPU.
+ * bit or without a TSC that is in sync on every CPU. `lapic_timer=off`
+ * makes both modes unusable, so that every CPU falls back to the
+ * broadcast of a global device (include/clockevent.h).
  *
  * Concurrency: the free-run calls are for tsc_calibrate() on the boot CPU
  * before the timer is in use; lapic_timer_init() runs once on the boot
@@ -31,10 +33,11 @@ u64 lapic_timer_free_run_count(void);
 
 /*
  * Registers the LAPIC devices with bus_hz (the timer's input rate, 0 if
- * it could not be measured) and returns the one to use on every CPU (NULL
- * if none works), having reported the choice on the log.
+ * it could not be measured), each with why it is unusable or refused,
+ * and logs the mode the LAPIC timer would run in; clockevent_choose()
+ * then picks among every registered device by rating.
  */
-struct clock_event_device *lapic_timer_init(u64 bus_hz);
+void lapic_timer_init(u64 bus_hz);
 
 /* The devices, for tests (NULL if not registered). */
 extern struct clock_event_device lapic_deadline_device;

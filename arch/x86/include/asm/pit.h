@@ -22,7 +22,10 @@
  * the delay. The clocksource's read() is otherwise safe from any context
  * on any CPU but NMI (a spinlock, interrupts off, covers latch and
  * reads). The clock event device follows include/clockevent.h: programmed
- * only by the boot CPU, with interrupts off or from its own handler.
+ * by the boot CPU, with interrupts off or from its own handler; while it
+ * serves the broadcast, from any CPU under the broadcast's lock (its
+ * interrupt still comes to the boot CPU; the broadcast re-arms after
+ * every interrupt it is given, so a race with an arming loses nothing).
  */
 #ifndef ASM_X86_PIT_H
 #define ASM_X86_PIT_H
