@@ -54,6 +54,61 @@ static int __init parse_tsc(const char *value)
 }
 custom_param("tsc", parse_tsc, "tsc=unstable|reliable");
 
+/*
+ * test_tsc_skew=<cpu>:<cycles>, test-only: a real TSC warp for the boot
+ * warp check to find. Once that AP has set its IA32_TSC_ADJUST to the
+ * boot CPU's (0) in time_init_secondary(), it writes cycles there, which
+ * moves its TSC by cycles - 0 (SDM Vol. 3B, 18.17.3): negative puts it
+ * behind the others. docs/time.md, "The warp check".
+ */
+static struct {
+	bool requested;
+	bool done; /* applied, or refused with a message */
+	unsigned int cpu;
+	s64 cycles;
+} test_skew;
+
+/* Reads a decimal number of at most max from *s; advances *s past it. */
+static int __init parse_decimal(const char **s, u64 max, u64 *out)
+{
+	const char *p = *s;
+	u64 v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (u64)(*p - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*s = p;
+	*out = v;
+	return 0;
+}
+
+static int __init parse_test_tsc_skew(const char *value)
+{
+	const char *s = value;
+	bool negative;
+	u64 cpu, cycles;
+
+	if (!value || parse_decimal(&s, UINT32_MAX, &cpu) || *s++ != ':')
+		return -EINVAL;
+	negative = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	if (parse_decimal(&s, (u64)INT64_MAX, &cycles) || *s || !cycles)
+		return -EINVAL;
+	test_skew.requested = true;
+	test_skew.done = false;
+	test_skew.cpu = (unsigned int)cpu;
+	test_skew.cycles = negative ? -(s64)cycles : (s64)cycles;
+	return 0;
+}
+custom_param(
+	"test_tsc_skew", parse_test_tsc_skew,
+	"test_tsc_skew=<cpu>:<cycles> (an AP; cycles non-zero, negative behind)");
+
 /* ------------------------------------------------------------------ */
 /* System time from the TSC                                            */
 
@@ -569,6 +624,7 @@ static s64 boot_wallclock_secs = -1;
  */
 static struct clock_event_device *percpu_timer;
 static s64 boot_tsc_adjust;
+static u64 boot_warp; /* the warp check's finding, in cycles */
 
 s64 boot_wallclock(void)
 {
@@ -650,6 +706,31 @@ void __init time_init(void)
 	local_irq_restore(flags);
 }
 
+/* test_tsc_skew= on its AP, just after the sync to the boot CPU's 0. */
+static void apply_test_skew(void)
+{
+	unsigned int cpu = smp_processor_id();
+	s64 want = test_skew.cycles, got;
+
+	test_skew.done = true;
+	if (!tsc_adjust_on_this_cpu()) {
+		pr_warn("TSC: test_tsc_skew=%u:%ld refused: CPU %u has no IA32_TSC_ADJUST (CPUID 7:EBX[1] clear); ignored\n",
+			cpu, (long)want, cpu);
+		return;
+	}
+	wrmsr(MSR_IA32_TSC_ADJUST, (u64)want);
+	got = (s64)rdmsr(MSR_IA32_TSC_ADJUST);
+	if (got != want) {
+		pr_warn("TSC: test_tsc_skew=%u:%ld: IA32_TSC_ADJUST of CPU %u reads back %ld after the write\n",
+			cpu, (long)want, cpu, (long)got);
+		return;
+	}
+	pr_warn("TSC: test_tsc_skew: IA32_TSC_ADJUST of CPU %u set to %ld: its TSC is now %lu cycles %s the boot CPU's\n",
+		cpu, (long)want,
+		(unsigned long)(want < 0 ? -(u64)want : (u64)want),
+		want < 0 ? "behind" : "ahead of");
+}
+
 void time_init_secondary(void)
 {
 	struct clock_event_device *dev = percpu_timer;
@@ -658,6 +739,8 @@ void time_init_secondary(void)
 	if (found)
 		pr_warn("TSC: IA32_TSC_ADJUST was %ld on CPU %u; set to 0 like the boot CPU\n",
 			(long)found, smp_processor_id());
+	if (test_skew.requested && test_skew.cpu == smp_processor_id())
+		apply_test_skew();
 	if (dev)
 		clockevent_bind_this_cpu(dev);
 }
@@ -694,10 +777,30 @@ static u64 tsc_read_for_warp(void)
 
 static void __init check_tsc_sync(unsigned int n);
 
+/* Says why test_tsc_skew= did nothing, if no AP took it up. */
+static void __init report_unused_test_skew(unsigned int n)
+{
+	if (!test_skew.requested || test_skew.done)
+		return;
+	if (test_skew.cpu == 0)
+		pr_warn("TSC: test_tsc_skew=0:%ld refused: CPU 0 is the boot CPU, whose TSC the others are synced to; ignored\n",
+			(long)test_skew.cycles);
+	else
+		pr_warn("TSC: test_tsc_skew=%u:%ld refused: CPU %u is not online (%u CPU%s); ignored\n",
+			test_skew.cpu, (long)test_skew.cycles, test_skew.cpu, n,
+			n == 1 ? "" : "s");
+}
+
+u64 tsc_boot_warp(void)
+{
+	return boot_warp;
+}
+
 void __init time_init_late(void)
 {
 	unsigned int n = num_online_cpus();
 
+	report_unused_test_skew(n);
 	if (n >= 2 && use_tsc)
 		check_tsc_sync(n);
 	clockevent_broadcast_report();
@@ -710,6 +813,7 @@ static void __init check_tsc_sync(unsigned int n)
 	u64 checks, warp;
 
 	warp = clock_warp_check(tsc_read_for_warp, WARP_CHECK_TIME, &checks);
+	boot_warp = warp;
 	if (!warp) {
 		pr_info("TSC: in sync on %u CPUs (%lu ordered reads in %lu ms, no step back)\n",
 			n, (unsigned long)checks,
@@ -722,6 +826,7 @@ static void __init check_tsc_sync(unsigned int n)
 		struct clocksource *cs = clocksource_select();
 		s_time_t skew =
 			(s_time_t)scale_delta(warp, &tsc_time.t.tsc_to_ns);
+		s_time_t step = skew + MILLISECS(1);
 
 		pr_warn("TSC: CPUs out of sync by up to %lu cycles (%lu ns); system time moves to %s\n",
 			(unsigned long)warp, (unsigned long)skew,
@@ -729,7 +834,15 @@ static void __init check_tsc_sync(unsigned int n)
 		if (!cs)
 			panic("time: no clocksource can keep system time");
 		/* Start past any reading a leading CPU has given out. */
-		use_platform_clock(cs, NOW() + skew + MILLISECS(1));
+		use_platform_clock(cs, NOW() + step);
+		/*
+		 * System time has stepped ahead of real time by step: the end
+		 * of the refinement window (begun in time_init(), its timer
+		 * set only next) moves with it, or the window would come out
+		 * short by that much.
+		 */
+		if (refine_due)
+			refine_due += step;
 	}
 	if (percpu_timer == &lapic_deadline_device)
 		switch_from_deadline();

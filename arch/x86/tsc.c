@@ -36,6 +36,17 @@ struct tsc_features tsc_features;
 #define CPUID_HV_BASE		  0x40000000
 #define CPUID_HV_TIMING		  0x40000010 /* EAX: TSC kHz (VMware, KVM) */
 
+bool tsc_adjust_on_this_cpu(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(0, &r);
+	if (r.eax < 7)
+		return false;
+	cpuid_count(7, 0, &r);
+	return r.ebx & CPUID_7_EBX_TSC_ADJUST;
+}
+
 void tsc_probe_features(struct tsc_features *f)
 {
 	struct cpuid_regs r;
@@ -47,10 +58,7 @@ void tsc_probe_features(struct tsc_features *f)
 	cpuid(1, &r);
 	f->deadline = r.ecx & CPUID_1_ECX_TSC_DEADLINE;
 	f->hypervisor = r.ecx & CPUID_1_ECX_HYPERVISOR;
-	if (max >= 7) {
-		cpuid_count(7, 0, &r);
-		f->adjust = r.ebx & CPUID_7_EBX_TSC_ADJUST;
-	}
+	f->adjust = tsc_adjust_on_this_cpu();
 	/* SDM Vol. 2A, CPUID leaf 15h: TSC = crystal * EBX / EAX. */
 	if (max >= 0x15) {
 		cpuid(0x15, &r);

@@ -416,6 +416,32 @@ MATRIX = [
     BootConfig("bochs-oneshot", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=1, timeout=120, cmdline="test=clockevent lapic_timer=oneshot",
                must_match=(r"^LAPIC timer: one-shot mode",)),
+    # A real TSC warp: test_tsc_skew= has CPU 1 write -1,000,000 (10 ms at
+    # Bochs's 100 MHz) to its IA32_TSC_ADJUST once it has synced it, so its
+    # TSC lags. The boot warp check must find it, move system time to the
+    # HPET and every LAPIC timer to one-shot; the suites then check NOW()
+    # across CPUs in turn, every CPU's device, deadlines and timers on every
+    # CPU (docs/time.md, "The warp check").
+    BootConfig("bochs-tsc-warp", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, timeout=180,
+               cmdline=f"{TIME_TESTS},timer.timers_fire_*,timer.slack_window_is_respected "
+                       "test_tsc_skew=1:-1000000",
+               must_match=(r"^TSC: test_tsc_skew: IA32_TSC_ADJUST of CPU 1 set to -1000000: "
+                           r"its TSC is now 1000000 cycles behind the boot CPU's$",
+                           r"^TSC: CPUs out of sync by up to \d+ cycles \(\d+ ns\); "
+                           r"system time moves to hpet$",
+                           r"^LAPIC timer: TSC-deadline mode left; every CPU uses lapic-oneshot$",
+                           r"^time_test: \d+ NOW\(\) readings on 2 CPUs in turn \(hpet\): "
+                           r"0 steps back",
+                           r"^    ok \d+ skewed_tsc_moved_time_off_the_tsc$"),
+               must_not_match=(r"^TSC: in sync on",)),
+    # The same option where it cannot work: QEMU's TCG has no IA32_TSC_ADJUST
+    # (it refuses -cpu max,+tsc-adjust), so CPU 1 says so and the TSC stays.
+    BootConfig("tsc-skew-refused", machine="q35", smp=2, firmware="bios",
+               cmdline="test=time test_tsc_skew=1:-1000000",
+               must_match=(r"^TSC: test_tsc_skew=1:-1000000 refused: CPU 1 has no "
+                           r"IA32_TSC_ADJUST \(CPUID 7:EBX\[1\] clear\); ignored$",
+                           r"^TSC: in sync on 2 CPUs", r"^time: system time from tsc")),
     # Softirqs, tasklets and timers (tests/kernel/softirq_test.c,
     # tasklet_test.c, timer_test.c) on 1, 4 and 8 CPUs under both firmwares,
     # the LAPIC's one-shot count on a pc machine, and Bochs's TSC-deadline

@@ -687,7 +687,7 @@ class MatrixTest(unittest.TestCase):
         for name in ("bios-q35-time-smp4", "uefi-q35-time", "clocksource-hpet",
                      "clocksource-acpi_pm", "clocksource-pit-refused", "tsc-unstable",
                      "hpet-32bit", "no-hpet", "lapic-deadline-refused", "bochs-time",
-                     "bochs-oneshot"):
+                     "bochs-oneshot", "bochs-tsc-warp", "tsc-skew-refused"):
             with self.subTest(config=name):
                 self.assertIn(name, names)
                 # The harness adds the expected rate itself.

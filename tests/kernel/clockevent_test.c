@@ -2,7 +2,8 @@
  * Clock event devices: a deadline asked through reprogram_timer() fires
  * on every CPU and never before its time, in each LAPIC timer mode the CPU
  * has; a deadline beyond the device's reach is re-armed until it is met;
- * a past deadline is refused and a cancelled one does not fire.
+ * a past deadline is refused and a cancelled one does not fire; every CPU
+ * has the same usable device.
  */
 #include <asm/lapic_timer.h>
 #include <clockevent.h>
@@ -93,6 +94,39 @@ static void check_shot(struct ktest *t, const char *where, const struct shot *s,
 	else if (s->fired_at < s->deadline)
 		ktest_fail(t, __FILE__, __LINE__, "%s: fired %ld ns early",
 			   where, (long)(s->deadline - s->fired_at));
+}
+
+static struct clock_event_device *bound[NR_CPUS];
+
+static void record_bound_device(void *unused)
+{
+	bound[smp_processor_id()] = clockevent_this_cpu();
+}
+
+/*
+ * Every CPU has the boot CPU's clock event device, and it is usable: after
+ * the boot warp check gave up on the TSC (docs/time.md) none kept the
+ * TSC-deadline timer.
+ */
+static void every_cpu_has_the_same_usable_device(struct ktest *t)
+{
+	unsigned int cpu;
+
+	on_selected_cpus(&cpu_online_map, record_bound_device, NULL, true);
+	KT_ASSERT_TRUE(t, bound[0] != NULL);
+	pr_info("clockevent_test: %u CPU%s on %s\n", num_online_cpus(),
+		num_online_cpus() == 1 ? "" : "s", bound[0]->name);
+	for_each_online_cpu (cpu) {
+		if (bound[cpu] != bound[0])
+			ktest_fail(t, __FILE__, __LINE__,
+				   "CPU %u has %s, CPU 0 %s", cpu,
+				   bound[cpu] ? bound[cpu]->name : "none",
+				   bound[0]->name);
+		else if (bound[cpu]->why_unusable)
+			ktest_fail(t, __FILE__, __LINE__,
+				   "CPU %u has %s, unusable: %s", cpu,
+				   bound[cpu]->name, bound[cpu]->why_unusable);
+	}
 }
 
 static void boot_cpu_deadline_fires(struct ktest *t)
@@ -295,7 +329,8 @@ static void new_deadline_replaces_old(struct ktest *t)
 	KT_EXPECT_EQ(t, clockevent_fired_count(), fired + 1);
 }
 
-KTEST_SUITE(clockevent, KTEST_CASE(boot_cpu_deadline_fires),
+KTEST_SUITE(clockevent, KTEST_CASE(every_cpu_has_the_same_usable_device),
+	    KTEST_CASE(boot_cpu_deadline_fires),
 	    KTEST_CASE(every_cpu_deadline_fires),
 	    KTEST_CASE(tsc_deadline_mode_fires_on_time),
 	    KTEST_CASE(oneshot_mode_fires_on_time),

@@ -32,6 +32,9 @@ struct tsc_features {
 	u64 hv_hz;	 /* hypervisor leaf 40000010h; 0 if absent */
 };
 
+/* Whether the calling CPU has IA32_TSC_ADJUST (CPUID 7:EBX[1]). */
+bool tsc_adjust_on_this_cpu(void);
+
 /* Reads the TSC's CPUID facts of the calling CPU (once, on the boot CPU). */
 void tsc_probe_features(struct tsc_features *f);
 extern struct tsc_features tsc_features;
@@ -93,6 +96,12 @@ u64 tsc_refine_finish(struct tsc_refinement *r, u32 *err_ppm, u64 *window_ns);
  * the comparisons in *checks. Interrupts enabled; calls every CPU.
  */
 u64 clock_warp_check(u64 (*read)(void), s_time_t duration_ns, u64 *checks);
+
+/*
+ * The boot warp check's finding (arch/x86/time.c): the largest step back
+ * it saw, in TSC cycles; 0 if it saw none or did not run.
+ */
+u64 tsc_boot_warp(void);
 
 /* What the boot calibration found (arch/x86/time.c keeps it for tests). */
 const struct tsc_calibration_result *tsc_boot_calibration(void);
