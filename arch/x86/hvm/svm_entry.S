@@ -74,6 +74,8 @@ svm_vmrun_loop:
 	mov	SLOTS + R15(%rsp), %r15
 	/* %rax: the guest VMCB's address (the guest's RAX is in the VMCB) */
 	vmrun	%rax
+	.globl svm_vmrun_return
+svm_vmrun_return:	/* where the host resumes: never a guest's RIP */
 	mov	%rbx, SLOTS + RBX(%rsp)
 	mov	%rcx, SLOTS + RCX(%rsp)
 	mov	%rdx, SLOTS + RDX(%rsp)
