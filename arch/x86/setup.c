@@ -12,6 +12,7 @@
 #include <asm/processor.h>
 #include <irq.h>
 #include <asm/traps.h>
+#include <boot_timeline.h>
 #include <bootinfo.h>
 #include <console.h>
 #include <domain.h>
@@ -121,15 +122,22 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	cmdline_parse(boot_info.cmdline);
 	arch_console_init();
 	report_boot();
+	boot_phase_end(BOOT_PHASE_EARLY);
 
+	boot_phase_begin(BOOT_PHASE_MEMORY);
 	memory_init(&boot_info, mb2_info_pa);
+	boot_phase_end(BOOT_PHASE_MEMORY);
+	boot_phase_begin(BOOT_PHASE_ACPI);
 	cpu_protect_init();
 	acpi_boot_init();
 	pic_disable();
 	apic_init_boot_cpu();
 	io_apic_init();
 	smp_init_ipis();
+	boot_phase_end(BOOT_PHASE_ACPI);
+	boot_phase_begin(BOOT_PHASE_CLOCKS);
 	time_init();
+	boot_phase_end(BOOT_PHASE_CLOCKS);
 	timer_subsys_init();
 	if (idle_vcpu_alloc(0))
 		panic("no memory for the boot CPU's idle vCPU");
@@ -144,9 +152,16 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 		panic("no memory for the boot CPU's SVM host save area");
 	hvm_cpu_init();
 	local_irq_enable();
+	boot_phase_begin(BOOT_PHASE_APS);
 	smp_boot_cpus();
+	boot_phase_end(BOOT_PHASE_APS);
+	/* The TSC warp check, then the clocks' own timers (cheap). */
+	boot_phase_begin(BOOT_PHASE_TSC_SYNC);
 	time_init_late();
+	boot_phase_end(BOOT_PHASE_TSC_SYNC);
 	keyhandler_init();
+	/* The boot ends here: what follows is the tests' or the domains'. */
+	boot_timeline_report();
 
 	if (ktest_requested())
 		ktest_run_selected();
