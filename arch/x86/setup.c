@@ -22,6 +22,7 @@
 #include <ktest.h>
 #include <multiboot2.h>
 #include <page.h>
+#include <page_alloc.h>
 #include <panic.h>
 #include <param.h>
 #include <percpu.h>
@@ -103,6 +104,16 @@ void __noreturn idle_loop(void)
 		if (trace_pending()) {
 			local_irq_enable();
 			trace_drain(TRACE_DRAIN_BATCH);
+			continue;
+		}
+		/*
+		 * The frame table's background set-up, a section per pass so
+		 * that an interrupt waits one section at most; on the boot CPU
+		 * only, so that CPUs do not queue on the allocator's lock.
+		 */
+		if (smp_processor_id() == 0 && page_alloc_deferred_pending()) {
+			local_irq_enable();
+			page_alloc_deferred_step();
 			continue;
 		}
 		trace(TRACE_CLASS_IDLE, TRACE_IDLE_ENTER, 0, 0, 0);
