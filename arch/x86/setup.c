@@ -145,6 +145,8 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	apic_init_boot_cpu();
 	io_apic_init();
 	smp_init_ipis();
+	/* The APs' INIT wait overlaps the calibration below. */
+	smp_send_init_early();
 	boot_phase_end(BOOT_PHASE_ACPI);
 	boot_phase_begin(BOOT_PHASE_CLOCKS);
 	time_init();
