@@ -7,6 +7,12 @@
  * page), never in the free pages themselves: free memory is not written,
  * so a stray write into it cannot corrupt the allocator, and the allocator
  * cannot hide a use-after-free by scribbling on it.
+ *
+ * The frame table is set up lazily, a section at a time (like Linux's
+ * deferred struct page init): page_alloc_init() does no work in proportion
+ * to memory size, an allocation that finds the free lists empty sets up the
+ * next section itself, and the boot CPU's idle loop sets up the rest in the
+ * background. What is not set up yet is free and counted as free.
  */
 #include <compiler.h>
 #include <page_alloc.h>
@@ -30,9 +36,13 @@ struct bootmem_range {
 	paddr_t end;   /* byte after the last, page-aligned, > start */
 };
 
-/* Sorted by address, disjoint and never adjacent: touching ranges merge. */
-static struct bootmem_range bootmem[BOOTMEM_MAX_RANGES] __initdata;
-static unsigned int bootmem_nr __initdata;
+/*
+ * Sorted by address, disjoint and never adjacent: touching ranges merge.
+ * Not __initdata: once closed, the ranges say what the deferred sections
+ * of the frame table hold, and nothing changes them any more.
+ */
+static struct bootmem_range bootmem[BOOTMEM_MAX_RANGES];
+static unsigned int bootmem_nr;
 
 /* Set by page_alloc_init(): boot memory now belongs to the buddy allocator. */
 static bool bootmem_closed;
@@ -192,6 +202,13 @@ struct page_info {
 
 BUILD_BUG_ON(MAX_ORDER > 63);
 
+/*
+ * A section: 2^MAX_ORDER frames aligned to their size, the unit of lazy
+ * set-up. A block never straddles two sections, and neither does a block
+ * and its buddy, so merging never looks at a section not set up yet.
+ */
+#define SECTION_PAGES (1UL << MAX_ORDER)
+
 static DEFINE_SPINLOCK(page_alloc_lock);
 
 static struct page_info *frame_table; /* covers [min_pfn, max_pfn) */
@@ -201,7 +218,19 @@ static u64 min_pfn, max_pfn;
 static struct page_info *free_list[MAX_ORDER + 1];
 
 static u64 total_pages;	  /* handed to the allocator at init */
-static u64 nr_free_pages; /* free now */
+static u64 nr_free_pages; /* free now, set up or not */
+
+/*
+ * Sections [0, ready_sections) of [first_section_pfn, max_pfn) are set up:
+ * their frame-table entries written, their free pages on the free lists.
+ * The others' entries are garbage and their pages, deferred_pages of them,
+ * on no list. Written under page_alloc_lock; read without it only as a hint.
+ */
+static u64 first_section_pfn;
+static u64 nr_sections, ready_sections;
+static u64 deferred_pages;
+/* The first boot memory range that may reach the next section to set up. */
+static unsigned int next_seed_range;
 
 static inline struct page_info *pfn_to_page(u64 pfn)
 {
@@ -230,6 +259,13 @@ static inline bool pfn_in_table(u64 pfn)
 	return pfn >= min_pfn && pfn < max_pfn;
 }
 
+/* True if pfn's frame-table entry has been set up (and so may be read). */
+static inline bool pfn_ready(u64 pfn)
+{
+	return pfn_in_table(pfn) &&
+	       (pfn - first_section_pfn) / SECTION_PAGES < ready_sections;
+}
+
 static void free_list_add(struct page_info *pg, unsigned int order)
 {
 	pg->state = PG_FREE;
@@ -254,7 +290,7 @@ static void free_list_del(struct page_info *pg, unsigned int order)
 }
 
 /* Cuts [pfn, end) into the largest blocks aligned to their own size. */
-static void __init seed_free_range(u64 pfn, u64 end)
+static void seed_free_range(u64 pfn, u64 end)
 {
 	while (pfn < end) {
 		unsigned int order = MAX_ORDER;
@@ -263,9 +299,47 @@ static void __init seed_free_range(u64 pfn, u64 end)
 				     end - pfn < (1UL << order)))
 			order--;
 		free_list_add(pfn_to_page(pfn), order);
-		total_pages += 1UL << order;
 		pfn += 1UL << order;
 	}
+}
+
+/*
+ * Sets up the next section: zeroes its frame-table entries (all PG_NONE)
+ * and puts its free memory on the free lists. Returns false if every
+ * section is set up already. page_alloc_lock held.
+ */
+static bool set_up_next_section(void)
+{
+	u64 lo, hi, seeded = 0;
+	unsigned int i;
+
+	if (ready_sections == nr_sections)
+		return false;
+	lo = first_section_pfn + ready_sections * SECTION_PAGES;
+	hi = min(lo + SECTION_PAGES, max_pfn);
+	lo = max(lo, min_pfn);
+	memset(pfn_to_page(lo), 0, (hi - lo) * sizeof(struct page_info));
+
+	/* Ranges are sorted and sections taken in order: resume the scan. */
+	for (i = next_seed_range; i < bootmem_nr; i++) {
+		u64 start = max(PFN_DOWN(bootmem[i].start), lo);
+		u64 end = min(PFN_DOWN(bootmem[i].end), hi);
+
+		if (PFN_DOWN(bootmem[i].start) >= hi)
+			break;
+		if (start < end) {
+			seed_free_range(start, end);
+			seeded += end - start;
+		}
+		if (PFN_DOWN(bootmem[i].end) <= hi)
+			next_seed_range = i + 1;
+	}
+	ASSERT(seeded <= deferred_pages);
+	deferred_pages -= seeded;
+	ready_sections++;
+	/* The last section set up leaves nothing deferred behind. */
+	ASSERT(ready_sections < nr_sections || deferred_pages == 0);
+	return true;
 }
 
 void __init page_alloc_init(void)
@@ -287,14 +361,35 @@ void __init page_alloc_init(void)
 		panic("page_alloc_init: no room for a %lu-byte frame table for pfns %#lx-%#lx",
 		      (unsigned long)table_bytes, (unsigned long)min_pfn,
 		      (unsigned long)max_pfn);
+	/* Not zeroed here: each section's entries are, when it is set up. */
 	frame_table = maddr_to_virt(table);
-	memset(frame_table, 0, table_bytes);
 
 	for (i = 0; i < bootmem_nr; i++)
-		seed_free_range(PFN_DOWN(bootmem[i].start),
-				PFN_DOWN(bootmem[i].end));
-	nr_free_pages = total_pages;
+		total_pages +=
+			PFN_DOWN(bootmem[i].end) - PFN_DOWN(bootmem[i].start);
+	nr_free_pages = deferred_pages = total_pages;
+	first_section_pfn = ROUNDDOWN(min_pfn, SECTION_PAGES);
+	nr_sections = (max_pfn - first_section_pfn + SECTION_PAGES - 1) /
+		      SECTION_PAGES;
+	ready_sections = 0;
+	next_seed_range = 0;
 	bootmem_closed = true;
+}
+
+bool page_alloc_deferred_pending(void)
+{
+	return READ_ONCE(ready_sections) < READ_ONCE(nr_sections);
+}
+
+bool page_alloc_deferred_step(void)
+{
+	unsigned long flags = spin_lock_irqsave(&page_alloc_lock);
+	bool more;
+
+	set_up_next_section();
+	more = ready_sections < nr_sections;
+	spin_unlock_irqrestore(&page_alloc_lock, flags);
+	return more;
 }
 
 /* ------------------------------------------------------------------------
@@ -311,11 +406,16 @@ paddr_t alloc_pages(unsigned int order)
 		return INVALID_PADDR;
 
 	flags = spin_lock_irqsave(&page_alloc_lock);
-	for (o = order; o <= MAX_ORDER && !free_list[o]; o++)
-		;
-	if (o > MAX_ORDER) {
-		spin_unlock_irqrestore(&page_alloc_lock, flags);
-		return INVALID_PADDR;
+	/* Nothing fits: set up more sections until one holds a fit, or none is left. */
+	for (;;) {
+		for (o = order; o <= MAX_ORDER && !free_list[o]; o++)
+			;
+		if (o <= MAX_ORDER)
+			break;
+		if (!set_up_next_section()) {
+			spin_unlock_irqrestore(&page_alloc_lock, flags);
+			return INVALID_PADDR;
+		}
 	}
 	pg = free_list[o];
 	free_list_del(pg, o);
@@ -340,7 +440,7 @@ void free_pages(paddr_t pa, unsigned int order)
 
 	flags = spin_lock_irqsave(&page_alloc_lock);
 	if (order > MAX_ORDER || !IS_ALIGNED(pa, PAGE_SIZE << order) ||
-	    !pfn_in_table(pfn))
+	    !pfn_ready(pfn))
 		panic("free_pages(%#lx, %u): not a block of the page allocator",
 		      (unsigned long)pa, order);
 	pg = pfn_to_page(pfn);
@@ -356,6 +456,7 @@ void free_pages(paddr_t pa, unsigned int order)
 		u64 buddy_pfn = pfn ^ (1UL << order);
 		struct page_info *buddy;
 
+		/* In pfn's own section, so set up if it is in the table. */
 		if (!pfn_in_table(buddy_pfn))
 			break;
 		buddy = pfn_to_page(buddy_pfn);
@@ -387,6 +488,9 @@ void page_alloc_get_stats(struct page_alloc_stats *stats)
 
 	stats->total_pages = total_pages;
 	stats->free_pages = nr_free_pages;
+	stats->deferred_pages = deferred_pages;
+	stats->sections = nr_sections;
+	stats->ready_sections = ready_sections;
 	spin_unlock_irqrestore(&page_alloc_lock, flags);
 }
 
@@ -408,6 +512,10 @@ void page_alloc_reset_for_test(void)
 	memset(free_list, 0, sizeof(free_list));
 	total_pages = 0;
 	nr_free_pages = 0;
+	first_section_pfn = 0;
+	nr_sections = ready_sections = 0;
+	deferred_pages = 0;
+	next_seed_range = 0;
 	spin_lock_init(&page_alloc_lock);
 }
 

@@ -78,9 +78,19 @@ void *memset(void *dst, int c, size_t n)
 {
 #if STRING_USE_REP
 	void *d = dst;
+	size_t words = n / 8, tail = n % 8;
 
+	/*
+	 * Eight bytes a step for the bulk: emulators (QEMU's TCG, Bochs) run
+	 * a string instruction one element at a time, so stosq is eight
+	 * times as fast as stosb there, and no slower on hardware.
+	 */
+	__asm__ __volatile__("rep stosq"
+			     : "+D"(d), "+c"(words)
+			     : "a"((u8)c * 0x0101010101010101ULL)
+			     : "memory");
 	__asm__ __volatile__("rep stosb"
-			     : "+D"(d), "+c"(n)
+			     : "+D"(d), "+c"(tail)
 			     : "a"(c)
 			     : "memory");
 #else

@@ -10,6 +10,12 @@
  *   bootmem_alloc() for early page tables,
  *   page_alloc_init(), after which the bootmem_* calls must not be used.
  *
+ * page_alloc_init() takes time independent of memory size: the frame table
+ * is set up a section (2^MAX_ORDER pages) at a time, by an allocation that
+ * finds nothing free in what is set up, and by page_alloc_deferred_step()
+ * from the boot CPU's idle loop. Memory not set up yet counts as free; an
+ * allocation fails only when all of memory is set up and none fits.
+ *
  * alloc_pages()/free_pages() may be called on any CPU, from any context
  * except NMI, with interrupts enabled or disabled: one IRQ-safe lock
  * serialises them.
@@ -48,6 +54,16 @@ u64 bootmem_free_bytes(void);
  */
 void page_alloc_init(void);
 
+/* True while some of the frame table is not set up. Any context; a hint. */
+bool page_alloc_deferred_pending(void);
+
+/*
+ * Sets up one more section if any is left (a bounded amount of work, with
+ * the allocator's lock held); returns true if more are left. Any CPU, any
+ * context but NMI; the boot CPU's idle loop calls it.
+ */
+bool page_alloc_deferred_step(void);
+
 /* Returns 2^order contiguous free pages, aligned to their size, or INVALID_PADDR. */
 paddr_t alloc_pages(unsigned int order);
 
@@ -59,8 +75,11 @@ void *alloc_pages_virt(unsigned int order);
 void free_pages_virt(void *va, unsigned int order);
 
 struct page_alloc_stats {
-	u64 total_pages; /* pages handed to the allocator at init */
-	u64 free_pages;	 /* pages free now */
+	u64 total_pages;    /* pages handed to the allocator at init */
+	u64 free_pages;	    /* pages free now, deferred ones included */
+	u64 deferred_pages; /* free pages of sections not set up yet */
+	u64 sections;	    /* sections of the frame table */
+	u64 ready_sections; /* of which set up */
 };
 
 void page_alloc_get_stats(struct page_alloc_stats *stats);

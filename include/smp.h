@@ -26,6 +26,14 @@ extern unsigned long cpu_stack_top[];
 void smp_boot_cpus(void);
 
 /*
+ * Sends INIT to every AP smp_boot_cpus() will start, and notes when, so
+ * that the wait the SDM asks for after INIT (10 ms on older CPUs) runs
+ * while the clocks calibrate, not on its own. Boot CPU, once, after the
+ * local APIC and the MADT are set up and before time_init(); optional.
+ */
+void smp_send_init_early(void);
+
+/*
  * Runs fn(arg) on every online CPU in mask, the caller included if it is
  * in mask (there with interrupts disabled, elsewhere in interrupt
  * context). With wait, returns once every call has returned; without,

@@ -12,6 +12,7 @@
 #include <asm/processor.h>
 #include <irq.h>
 #include <asm/traps.h>
+#include <boot_timeline.h>
 #include <bootinfo.h>
 #include <console.h>
 #include <domain.h>
@@ -21,6 +22,7 @@
 #include <ktest.h>
 #include <multiboot2.h>
 #include <page.h>
+#include <page_alloc.h>
 #include <panic.h>
 #include <param.h>
 #include <percpu.h>
@@ -104,6 +106,16 @@ void __noreturn idle_loop(void)
 			trace_drain(TRACE_DRAIN_BATCH);
 			continue;
 		}
+		/*
+		 * The frame table's background set-up, a section per pass so
+		 * that an interrupt waits one section at most; on the boot CPU
+		 * only, so that CPUs do not queue on the allocator's lock.
+		 */
+		if (smp_processor_id() == 0 && page_alloc_deferred_pending()) {
+			local_irq_enable();
+			page_alloc_deferred_step();
+			continue;
+		}
 		trace(TRACE_CLASS_IDLE, TRACE_IDLE_ENTER, 0, 0, 0);
 		safe_halt();
 		trace(TRACE_CLASS_IDLE, TRACE_IDLE_EXIT, 0, 0, 0);
@@ -121,15 +133,24 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	cmdline_parse(boot_info.cmdline);
 	arch_console_init();
 	report_boot();
+	boot_phase_end(BOOT_PHASE_EARLY);
 
+	boot_phase_begin(BOOT_PHASE_MEMORY);
 	memory_init(&boot_info, mb2_info_pa);
+	boot_phase_end(BOOT_PHASE_MEMORY);
+	boot_phase_begin(BOOT_PHASE_ACPI);
 	cpu_protect_init();
 	acpi_boot_init();
 	pic_disable();
 	apic_init_boot_cpu();
 	io_apic_init();
 	smp_init_ipis();
+	/* The APs' INIT wait overlaps the calibration below. */
+	smp_send_init_early();
+	boot_phase_end(BOOT_PHASE_ACPI);
+	boot_phase_begin(BOOT_PHASE_CLOCKS);
 	time_init();
+	boot_phase_end(BOOT_PHASE_CLOCKS);
 	timer_subsys_init();
 	if (idle_vcpu_alloc(0))
 		panic("no memory for the boot CPU's idle vCPU");
@@ -144,9 +165,16 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 		panic("no memory for the boot CPU's SVM host save area");
 	hvm_cpu_init();
 	local_irq_enable();
+	boot_phase_begin(BOOT_PHASE_APS);
 	smp_boot_cpus();
+	boot_phase_end(BOOT_PHASE_APS);
+	/* The TSC warp check, then the clocks' own timers (cheap). */
+	boot_phase_begin(BOOT_PHASE_TSC_SYNC);
 	time_init_late();
+	boot_phase_end(BOOT_PHASE_TSC_SYNC);
 	keyhandler_init();
+	/* The boot ends here: what follows is the tests' or the domains'. */
+	boot_timeline_report();
 
 	if (ktest_requested())
 		ktest_run_selected();

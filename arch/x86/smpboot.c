@@ -82,21 +82,51 @@ void __noreturn start_secondary(unsigned int cpu)
 	idle_loop();
 }
 
-/*
- * Since the P6 family, Intel CPUs need no wait after INIT (Linux dropped
- * it in 2016 for family 6 and later); elsewhere keep the SDM's 10 ms.
- */
-static unsigned long init_delay_us(void)
-{
-	struct cpuid_regs vendor, sig;
+/* CPUID.0 vendor strings, EBX-EDX-ECX, as little-endian words. */
+#define VENDOR_INTEL_EBX 0x756e6547 /* "Genu" "ineI" "ntel" */
+#define VENDOR_INTEL_EDX 0x49656e69
+#define VENDOR_INTEL_ECX 0x6c65746e
+#define VENDOR_AMD_EBX	 0x68747541 /* "Auth" "enti" "cAMD" */
+#define VENDOR_AMD_EDX	 0x69746e65
+#define VENDOR_AMD_ECX	 0x444d4163
+#define VENDOR_HYGON_EBX 0x6f677948 /* "Hygo" "nGen" "uine" */
+#define VENDOR_HYGON_EDX 0x6e65476e
+#define VENDOR_HYGON_ECX 0x656e6975
+/* Linux's figure for the wait after a STARTUP IPI once INIT needs none. */
+#define SIPI_DELAY_MODERN_US 10
 
-	cpuid(0, &vendor);
+/* The family CPUID.1:EAX gives, extended family added for family 0Fh. */
+static unsigned int cpu_family(u32 eax)
+{
+	unsigned int family = (eax >> 8) & 0xf;
+
+	return family == 0xf ? family + ((eax >> 20) & 0xff) : family;
+}
+
+/*
+ * The SDM's 10 ms wait after INIT (9.4.4.1) is for older processors:
+ * Linux skips it (smp_quirk_init_udelay()) on Intel from family 6, AMD
+ * from family 0Fh and Hygon from family 18h, and so does this; any other
+ * CPU keeps the wait.
+ */
+static bool init_delay_needed(unsigned int *family_out)
+{
+	struct cpuid_regs v, sig;
+	unsigned int family;
+
+	cpuid(0, &v);
 	cpuid(1, &sig);
-	/* "GenuineIntel": EBX "Genu", EDX "ineI", ECX "ntel". */
-	if (vendor.ebx == 0x756e6547 && vendor.edx == 0x49656e69 &&
-	    vendor.ecx == 0x6c65746e && ((sig.eax >> 8) & 0xf) >= 6)
-		return 0;
-	return INIT_DELAY_US;
+	family = *family_out = cpu_family(sig.eax);
+	if (v.ebx == VENDOR_INTEL_EBX && v.edx == VENDOR_INTEL_EDX &&
+	    v.ecx == VENDOR_INTEL_ECX)
+		return family < 6;
+	if (v.ebx == VENDOR_AMD_EBX && v.edx == VENDOR_AMD_EDX &&
+	    v.ecx == VENDOR_AMD_ECX)
+		return family < 0xf;
+	if (v.ebx == VENDOR_HYGON_EBX && v.edx == VENDOR_HYGON_EDX &&
+	    v.ecx == VENDOR_HYGON_ECX)
+		return family < 0x18;
+	return true;
 }
 
 /* Allocates what CPU cpu needs before it runs: per-CPU area, stacks. */
@@ -142,6 +172,50 @@ static u8 install_trampoline(void)
 	return TRAMPOLINE_PHYS >> PAGE_SHIFT;
 }
 
+/* When smp_send_init_early() sent INIT (a cycle count); 0: it did not. */
+static u64 init_sent_cycles;
+
+/* True if the firmware CPU c is one enumerate_cpus() may start. */
+static bool startable(const struct acpi_cpu *c, u32 boot_apic)
+{
+	return c->enabled && c->apic_id != boot_apic &&
+	       !(apic_mode() == APIC_MODE_XAPIC && c->apic_id > XAPIC_MAX_ID);
+}
+
+void __init smp_send_init_early(void)
+{
+	unsigned int i, n = 1, limit = min(opt_maxcpus, (unsigned int)NR_CPUS);
+	u32 boot_apic = apic_id();
+
+	if (opt_nosmp || limit <= 1)
+		return;
+	/*
+	 * The same CPUs enumerate_cpus() takes, in the same order; one it
+	 * then fails to prepare stays in wait-for-SIPI, as it was.
+	 */
+	for (i = 0; i < acpi_info.nr_cpus && n < limit; i++) {
+		const struct acpi_cpu *c = &acpi_info.cpus[i];
+
+		if (!startable(c, boot_apic))
+			continue;
+		if (apic_send_ipi(c->apic_id, APIC_DM_INIT, 0))
+			pr_err("SMP: INIT to APIC ID %u not delivered\n",
+			       c->apic_id);
+		n++;
+	}
+	if (n > 1)
+		init_sent_cycles = get_cycles();
+}
+
+/* Waits out what is left of the INIT delay since INIT was sent. */
+static void wait_after_init(u64 sent, unsigned long delay_us)
+{
+	u64 need = tsc_hz() / 1000000 * delay_us, gone = get_cycles() - sent;
+
+	if (gone < need)
+		udelay((need - gone) / (tsc_hz() / 1000000));
+}
+
 /* Numbers the firmware's CPUs (the boot CPU is 0); returns how many. */
 static unsigned int enumerate_cpus(u32 boot_apic)
 {
@@ -155,8 +229,7 @@ static unsigned int enumerate_cpus(u32 boot_apic)
 
 		if (!c->enabled || c->apic_id == boot_apic)
 			continue;
-		if (apic_mode() == APIC_MODE_XAPIC &&
-		    c->apic_id > XAPIC_MAX_ID) {
+		if (!startable(c, boot_apic)) {
 			pr_warn("SMP: APIC ID %u is out of reach in xAPIC mode; CPU not started\n",
 				c->apic_id);
 			continue;
@@ -211,7 +284,9 @@ static void wait_for_callins(unsigned int wanted)
 void __init smp_boot_cpus(void)
 {
 	unsigned int wanted, online;
-	u64 t0, t1, tsc_per_ms, us;
+	u64 t0, t1, t_sipi, tsc_per_ms, us;
+	unsigned int family;
+	bool legacy;
 	u8 vector;
 
 	cpumask_set_cpu(0, &cpu_online_map);
@@ -231,11 +306,17 @@ void __init smp_boot_cpus(void)
 	vector = install_trampoline();
 	tsc_per_ms = tsc_hz() / 1000;
 
+	legacy = init_delay_needed(&family);
 	t0 = get_cycles();
-	send_to_aps(APIC_DM_INIT, 0, false);
-	udelay(init_delay_us());
+	if (!init_sent_cycles) {
+		send_to_aps(APIC_DM_INIT, 0, false);
+		init_sent_cycles = t0;
+	}
+	if (legacy)
+		wait_after_init(init_sent_cycles, INIT_DELAY_US);
+	t_sipi = get_cycles();
 	send_to_aps(APIC_DM_STARTUP, vector, false);
-	udelay(SIPI_DELAY_US);
+	udelay(legacy ? SIPI_DELAY_US : SIPI_DELAY_MODERN_US);
 	/* SDM 9.4.4.1: a second STARTUP IPI for those that missed the first. */
 	send_to_aps(APIC_DM_STARTUP, vector, true);
 	wait_for_callins(wanted);
@@ -253,4 +334,9 @@ void __init smp_boot_cpus(void)
 	pr_info("SMP: %u CPUs online (%u of %u APs started in %lu.%03lu ms, %lu Mcycles)\n",
 		online + 1, online, wanted, (unsigned long)(us / 1000),
 		(unsigned long)(us % 1000), (unsigned long)((t1 - t0) >> 20));
+	pr_info("SMP: INIT %lu us before the first STARTUP IPI (CPU family %#x: %s)\n",
+		(unsigned long)((t_sipi - init_sent_cycles) * 1000 /
+				(tsc_per_ms ? tsc_per_ms : 1)),
+		family,
+		legacy ? "10 ms needed, SDM 9.4.4.1" : "no wait needed");
 }

@@ -19,6 +19,16 @@ smp   AP bring-up, with `test=smp.all_listed_cpus_online` (one quick case,
 
       (`SMP: 1 CPU` or `SMP: disabled by ...; 1 CPU` count as 0 ms), and the
       harness's wall time from the emulator's start to the verdict.
+boot  the boot timeline, with the smp family's test selection, at 256 MiB,
+      2 GiB and 8 GiB (2 CPUs) and at 1, 2, 4, 8 and 300 CPUs (2 GiB): the
+      kernel's one line (tests/harness/boot_timeline.py)
+
+          Boot timeline: early <ms>, memory <ms>, acpi <ms>, clocks <ms>,
+          aps <ms>, tsc_sync <ms>, rest <ms>; all CPUs online at <ms>,
+          total <ms> (ms from the first instruction, TSC at <n> kHz)
+
+      checked for consistency; the table gives hand-off (the entry
+      point's first instruction) to every CPU online, and each phase.
 time  the clock, with `test=time_bench`: the TSC's calibration against each
       reference, its result and its later refinement (the kernel's `TSC:`
       lines), and the `BENCH {json}` lines of the time_bench suite (the cost
@@ -114,6 +124,7 @@ HARNESS = Path(__file__).resolve().parents[1] / "harness"
 sys.path.insert(0, str(HARNESS))
 
 import boot  # noqa: E402
+import boot_timeline  # noqa: E402
 import cyclictest  # noqa: E402
 import ktap  # noqa: E402
 import linux_guest  # noqa: E402
@@ -122,6 +133,7 @@ REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
 SMP, TIME, TIMER, GUEST, SCHED, HVM, LINUX = ("smp", "time", "timer", "guest", "sched", "hvm",
                                              "linux")
+BOOT = "boot"
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
 # a verdict soon after bring-up (the whole suite holds stress cases that take
@@ -130,7 +142,8 @@ SMP, TIME, TIMER, GUEST, SCHED, HVM, LINUX = ("smp", "time", "timer", "guest", "
 # guest, sched, hvm and linux: no kernel tests; the domains print BENCH,
 # SHARE or cyclictest's lines and the run ends when they have all shut down
 # (--cmdline does not apply).
-FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", TIME: "test=time_bench",
+FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", BOOT: "test=smp.all_listed_cpus_online",
+                TIME: "test=time_bench",
                 TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: "", LINUX: ""}
 DOMAIN_FAMILIES = (GUEST, SCHED, HVM, LINUX)  # families whose verdict is the domains'
 CMDLINE = FAMILY_TESTS[SMP]
@@ -454,6 +467,14 @@ CONFIGS = [
                 timeout=120.0),
     BenchConfig("bochs-smp4", smp=4, emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                 timeout=180.0, slow=True),
+    # The boot timeline (common/boot_timeline.c): each phase from the first
+    # instruction, per memory size (2 CPUs) and per CPU count (2 GiB); 300
+    # CPUs need x2APIC, which SeaBIOS turns on under q35 as the matrix does.
+    *[BenchConfig(f"boot-q35-{mem // 1024 or mem}{'g' if mem >= 1024 else 'm'}-smp{n}", smp=n,
+                  mem=mem, family=BOOT, timeout=120.0)
+      for mem, n in ((256, 2), (2048, 1), (2048, 2), (2048, 4), (2048, 8), (8192, 2))],
+    BenchConfig("boot-q35-2g-smp300", smp=300, mem=2048, family=BOOT, timeout=240.0,
+                cmdline="smp_callin_timeout=20s", slow=True),
     # The clock: calibration, NOW(), clock event devices. Under QEMU the HPET
     # is the best reference; hpet=off makes the kernel do without it (the
     # ACPI PM timer and the PIT remain). Bochs's Skylake has TSC-deadline.
@@ -1164,8 +1185,19 @@ def linux_ratios(configs: list[BenchConfig], summaries: dict[str, dict]
     return base, out
 
 
+def boot_summary(samples: list[dict]) -> dict:
+    """The boot family's statistics: hand-off to every CPU online, the
+    total, and each phase, over the successful samples."""
+    good = [s for s in samples if s["ok"]]
+    return {"runs": len(samples), "ok": len(good),
+            "online_ms": summarize([s["online_ms"] for s in good]),
+            "total_ms": summarize([s["total_ms"] for s in good]),
+            "phases": {p: summarize([s["phases"][p] for s in good])
+                       for p in boot_timeline.PHASES}}
+
+
 # The guest family's BENCH lines are summarized as the timer family's.
-SUMMARIES = {SMP: sample_summary, TIME: time_summary, TIMER: timer_summary,
+SUMMARIES = {SMP: sample_summary, BOOT: boot_summary, TIME: time_summary, TIMER: timer_summary,
              GUEST: timer_summary, SCHED: sched_summary, HVM: timer_summary,
              LINUX: linux_summary}
 
@@ -1188,6 +1220,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         sample.update(policy=None, scheduler=None, credit=[], edf=[], gang=[], shares=[],
                       bench=[], bench_errors=[], sched_errors=[], switched=None,
                       credit_shares=None, notes=[], tsc_hz=None)
+    elif config.family == BOOT:
+        sample.update(phases=None, online_ms=None, total_ms=None, tsc_khz=None)
     elif config.family == LINUX:
         sample.update(cyclictest=None, cyclictest_args=None, clocksource=None, tsc_mhz=None,
                       uptime_s=None, guest=None, policy=None, scheduler=None, edf=None,
@@ -1228,6 +1262,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         missing = read_sched_sample(sample, log, config, result.tsc_hz)
     elif config.family == LINUX:
         missing = read_linux_sample(sample, log, config)
+    elif config.family == BOOT:
+        missing = read_boot_sample(sample, log)
     else:
         missing = read_smp_sample(sample, log)
     if not result.ok:
@@ -1247,6 +1283,17 @@ def read_smp_sample(sample: dict, log: str) -> str | None:
     sample.update(cpus_online=smp.cpus_online, aps_started=smp.aps_started,
                   aps_wanted=smp.aps_wanted, bringup_ms=smp.bringup_ms, mcycles=smp.mcycles)
     return None
+
+
+def read_boot_sample(sample: dict, log: str) -> str | None:
+    """Fills in a boot sample from the timeline line; returns what the log
+    lacks or what is inconsistent in it, or None."""
+    timeline = boot_timeline.parse(log)
+    trouble = boot_timeline.problems(timeline)
+    if timeline is not None:
+        sample.update(phases=timeline.phases, online_ms=timeline.online_ms,
+                      total_ms=timeline.total_ms, tsc_khz=timeline.tsc_khz)
+    return "; ".join(trouble) if trouble else None
 
 
 def read_time_sample(sample: dict, log: str, expected_hz: int | None) -> str | None:
@@ -1589,6 +1636,9 @@ def describe_sample(sample: dict) -> str:
         c = sample["cyclictest"]
         return (f"cyclictest n={c['n']} min {c['min']} avg {c['avg']} p99 {c['p99']} max "
                 f"{c['max']} us on {sample['clocksource']}, {sample['wall_s']:.1f} s")
+    if "online_ms" in sample:  # the boot family
+        return (f"all CPUs online {sample['online_ms']:.3f} ms after the first instruction, "
+                f"total {sample['total_ms']:.3f} ms, {sample['wall_s']:.1f} s to the verdict")
     if "sched_errors" in sample:  # the sched family
         sched = sample["scheduler"]
         cost = (f"schedule() mean {sched['mean_cycles']} cycles, max {sched['max_cycles']}"
@@ -2437,9 +2487,38 @@ def format_linux_tables(configs: list[BenchConfig], samples: dict[str, list[dict
     return "\n".join(out)
 
 
+def format_boot_table(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The boot family's table: per configuration, hand-off (the first
+    instruction) to every CPU online, median with min and max, then the
+    median of each phase and of the total, in ms."""
+    header = ("config", "CPUs", "MiB", "runs", "online ms", "min", "max",
+              *boot_timeline.PHASES, "total")
+    rows = []
+    notes = []
+    for config in configs:
+        runs = samples[config.name]
+        summary = boot_summary(runs)
+        notes += [f"{config.name} run {s['run']}: {s['error']}" for s in runs
+                  if not s["ok"] and summary["ok"]]
+        if not summary["ok"]:
+            rows.append((config.name, f"ERROR ({len(runs)} of {len(runs)} runs): "
+                         + " | ".join(sorted({str(s["error"]) for s in runs}))))
+            continue
+        online = summary["online_ms"]
+        rows.append((config.name, str(config.smp), str(config.mem),
+                     f"{summary['ok']}/{summary['runs']}", f"{online['median']:.1f}",
+                     f"{online['min']:.1f}", f"{online['max']:.1f}",
+                     *(_median(summary["phases"][p], ".1f") for p in boot_timeline.PHASES),
+                     _median(summary["total_ms"], ".1f")))
+    return "\n".join(["Boot timeline (ms from the first instruction)"]
+                     + render_table(header, rows)
+                     + failed_runs_notes(notes, {c.name: samples[c.name] for c in configs}))
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
     """Every family's tables: smp, time, timer, guest, sched, then linux."""
     smp = [c for c in configs if c.family == SMP]
+    boot_ = [c for c in configs if c.family == BOOT]
     time_ = [c for c in configs if c.family == TIME]
     timer = [c for c in configs if c.family == TIMER]
     guest = [c for c in configs if c.family in (GUEST, HVM)]
@@ -2449,6 +2528,8 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
     if smp:
         sections.append(("AP bring-up\n" if time_ or timer or guest or sched or linux else "")
                         + format_table(smp, samples))
+    if boot_:
+        sections.append(format_boot_table(boot_, samples))
     if time_:
         sections.append(format_time_tables(time_, samples))
     if timer:

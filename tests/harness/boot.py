@@ -140,6 +140,10 @@ class BootConfig:
     # linux_guest.judge_log(), and the TSC rate the kernel found must be
     # Kairos's calibrated one within its error bound.
     linux_guests: tuple[tuple[str, int], ...] = ()
+    # The kernel's boot timeline line (tests/harness/boot_timeline.py) must
+    # be there and consistent: its phases add up to its total, those before
+    # every CPU is online fit before it, and the total comes last.
+    boot_timeline: bool = False
 
 
 @dataclasses.dataclass
@@ -980,6 +984,10 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         reasons += tracecheck.hvm_timer_path_problems(log)
     if config.linux_guests:
         reasons += linux_guest_problems(config, log)
+    if config.boot_timeline:
+        import boot_timeline  # noqa: PLC0415 (only the boot-time machines need it)
+
+        reasons += boot_timeline.problems(boot_timeline.parse(log))
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]

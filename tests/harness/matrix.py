@@ -294,6 +294,19 @@ MATRIX = [
     BootConfig("uefi-q35-smp4", machine="q35", smp=4, firmware="uefi",
                cmdline="test=smp,apic,locks,cpumask",
                must_match=(r"^SMP: 4 CPUs online \(3 of 3 APs started",)),
+    # The boot timeline (common/boot_timeline.c): printed, its phases
+    # consistent; INIT goes out before the calibration, whose window hides
+    # the wait after it.
+    BootConfig("bios-q35-boot-timeline", machine="q35", smp=4, mem=2048, firmware="bios",
+               cmdline="test=smp.all_listed_cpus_online", boot_timeline=True,
+               must_match=(r"^SMP: 4 CPUs online \(3 of 3 APs started",
+                           r"^SMP: INIT \d+ us before the first STARTUP IPI \(CPU family")),
+    # 8 GiB: the frame table is set up lazily (common/page_alloc.c); the
+    # memory suite's last cases step the background set-up to its end
+    # beside allocations, then take every page and give it back.
+    BootConfig("bios-q35-mem8g", machine="q35", smp=2, mem=8192, firmware="bios",
+               timeout=120, cmdline="test=memory", boot_timeline=True,
+               must_match=(r"^Memory: 8191 MiB usable",)),
     BootConfig("bios-q35-smp8-xapic", machine="q35", smp=8, firmware="bios",
                cmdline="test=smp,apic x2apic=off ktest_apic_mode=xapic",
                must_match=(r"^SMP: 8 CPUs online",)),
@@ -319,6 +332,7 @@ MATRIX = [
                firmware="bios", timeout=180,
                cmdline="smp_callin_timeout=20s test=smp.all_listed_cpus_online,smp.every_cpu_knows_itself,"
                        "smp.per_cpu_areas_distinct,smp.ap_stacks_have_guards",
+               boot_timeline=True,
                must_match=(r"^SMP: 300 CPUs online \(299 of 299 APs started",)),
     # Hot-pluggable slots: the MADT lists 8, only 4 are present.
     BootConfig("bios-q35-smp4-max8", machine="q35", smp=4, firmware="bios",

@@ -30,6 +30,45 @@ def sample(run, ok=True, ms=1.0, wall=0.5, cpus=4, error=None, mcycles=3):
             "mcycles": mcycles if ok else None}
 
 
+TIMELINE = ("[    0.073664] Boot timeline: early 10.700, memory 14.247, acpi 39.352, "
+            "clocks 50.601, aps 17.179, tsc_sync 24.744, rest 15.591; all CPUs online at "
+            "144.008, total 172.418 (ms from the first instruction, TSC at 2096020 kHz)\r\n")
+
+
+class BootFamilyTest(unittest.TestCase):
+    def boot_sample(self, log):
+        sample = {"run": 0, "ok": False, "error": None}
+        return sample, bench.read_boot_sample(sample, log)
+
+    def test_reads_the_timeline(self):
+        sample, missing = self.boot_sample("[c 1] Kairos\n" + TIMELINE)
+        self.assertIsNone(missing)
+        self.assertEqual(sample["online_ms"], 144.008)
+        self.assertEqual(sample["phases"]["clocks"], 50.601)
+
+    def test_missing_or_inconsistent(self):
+        self.assertIn("no boot timeline", self.boot_sample("nothing\n")[1])
+        self.assertIn("add up",
+                      self.boot_sample(TIMELINE.replace("rest 15.591", "rest 99.591"))[1])
+
+    def test_summary_and_table(self):
+        sample, _ = self.boot_sample(TIMELINE)
+        sample.update(ok=True, wall_s=1.0)
+        config = next(c for c in bench.CONFIGS if c.name == "boot-q35-2g-smp2")
+        summary = bench.boot_summary([sample, {"run": 1, "ok": False, "error": "x"}])
+        self.assertEqual(summary["online_ms"]["median"], 144.008)
+        self.assertEqual(summary["ok"], 1)
+        table = bench.format_boot_table([config], {config.name: [sample]})
+        self.assertIn("boot-q35-2g-smp2", table)
+        self.assertIn("144.0", table)
+        self.assertIn("tsc_sync", table)
+
+    def test_configurations(self):
+        names = {c.name for c in bench.CONFIGS if c.family == bench.BOOT}
+        self.assertTrue({"boot-q35-256m-smp2", "boot-q35-8g-smp2",
+                         "boot-q35-2g-smp300"} <= names)
+
+
 class ParseSmpLineTest(unittest.TestCase):
     def test_online_line(self):
         smp = bench.parse_smp_line("[c 1] Kairos\r\n" + LINE + "[c 2] ok\n")

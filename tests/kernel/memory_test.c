@@ -104,9 +104,143 @@ static void ioremap_is_uncached_and_reachable(struct ktest *t)
 	KT_EXPECT_TRUE(t, ioremap(0, 0) == NULL);
 }
 
+/*
+ * The frame table's lazy set-up (common/page_alloc.c). The tests run on the
+ * boot CPU before its idle loop, so the background set-up has not run yet
+ * and the sections the boot did not need are still deferred.
+ */
+#define BLOCK_PAGES   (1UL << MAX_ORDER)
+#define BLOCKS_KEPT   32
+#define BLOCK_PATTERN 0x6b
+
+static bool stats_consistent(const struct page_alloc_stats *s)
+{
+	return s->ready_sections <= s->sections &&
+	       s->deferred_pages <= s->free_pages &&
+	       s->free_pages <= s->total_pages;
+}
+
+static void deferred_stats_consistent(struct ktest *t)
+{
+	struct page_alloc_stats s;
+
+	page_alloc_get_stats(&s);
+	KT_EXPECT_TRUE(t, stats_consistent(&s));
+	KT_EXPECT_TRUE(t, s.sections > 0);
+	KT_EXPECT_EQ(t, page_alloc_deferred_pending(),
+		     s.ready_sections < s.sections);
+	/* Deferred pages are in sections not set up, and only there. */
+	KT_EXPECT_TRUE(t, s.deferred_pages <= (s.sections - s.ready_sections) *
+						      BLOCK_PAGES);
+}
+
+/*
+ * Allocates a max-order block and tags its first byte: one page touched,
+ * as the emulator's first touch of a guest page costs a host page fault.
+ */
+static void *take_checked_block(struct ktest *t)
+{
+	u8 *p = alloc_pages_virt(MAX_ORDER);
+
+	if (p)
+		p[0] = BLOCK_PATTERN;
+	return p;
+}
+
+static void put_checked_block(struct ktest *t, u8 *p)
+{
+	KT_EXPECT_EQ(t, p[0], BLOCK_PATTERN);
+	free_pages_virt(p, MAX_ORDER);
+}
+
+/*
+ * Max-order allocations beside background steps, until the whole frame
+ * table is set up: each step and each allocation leaves the counts exact.
+ */
+static void allocation_beside_background_steps(struct ktest *t)
+{
+	static u8 *kept[BLOCKS_KEPT];
+	struct page_alloc_stats before, now;
+	unsigned int n = 0, i, rounds = 0;
+	bool more = true;
+
+	page_alloc_get_stats(&before);
+	while (more) {
+		if (n == BLOCKS_KEPT) {
+			for (i = 0; i < n; i++)
+				put_checked_block(t, kept[i]);
+			n = 0;
+		}
+		kept[n] = take_checked_block(t);
+		KT_ASSERT_TRUE(t, kept[n] != NULL);
+		n++;
+		more = page_alloc_deferred_step();
+		page_alloc_get_stats(&now);
+		KT_ASSERT_TRUE(t, stats_consistent(&now));
+		KT_ASSERT_EQ(t, now.free_pages,
+			     before.free_pages - n * BLOCK_PAGES);
+		KT_ASSERT_TRUE(t, ++rounds <= now.sections + 1);
+	}
+	KT_EXPECT_TRUE(t, !page_alloc_deferred_pending());
+	KT_EXPECT_EQ(t, now.deferred_pages, 0);
+	KT_EXPECT_EQ(t, now.ready_sections, now.sections);
+	/* After the background work, allocations still come and go. */
+	for (i = 0; i < n; i++)
+		put_checked_block(t, kept[i]);
+	kept[0] = take_checked_block(t);
+	KT_ASSERT_TRUE(t, kept[0] != NULL);
+	put_checked_block(t, kept[0]);
+	page_alloc_get_stats(&now);
+	KT_EXPECT_EQ(t, now.free_pages, before.free_pages);
+}
+
+/*
+ * Takes every free page, largest blocks first, then gives them all back:
+ * what the allocator hands out is exactly what it counted as free. The
+ * blocks are chained through their first bytes. Nothing else may allocate
+ * meanwhile: the other CPUs are idle while suites run, and this case
+ * prints nothing until the memory is back.
+ */
+struct taken_block {
+	struct taken_block *next;
+	unsigned int order;
+};
+
+static void exhaustion_and_back(struct ktest *t)
+{
+	struct page_alloc_stats before, empty, after;
+	struct taken_block *chain = NULL, *b;
+	u64 taken = 0;
+	int order;
+
+	page_alloc_get_stats(&before);
+	for (order = MAX_ORDER; order >= 0; order--) {
+		while ((b = alloc_pages_virt(order)) != NULL) {
+			b->next = chain;
+			b->order = order;
+			chain = b;
+			taken += 1UL << order;
+		}
+	}
+	page_alloc_get_stats(&empty);
+	while (chain) {
+		b = chain;
+		chain = b->next;
+		free_pages_virt(b, b->order);
+	}
+	page_alloc_get_stats(&after);
+	KT_EXPECT_EQ(t, taken, before.free_pages);
+	KT_EXPECT_EQ(t, empty.free_pages, 0);
+	KT_EXPECT_EQ(t, empty.deferred_pages, 0);
+	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
+}
+
 KTEST_SUITE(memory, KTEST_CASE(pages_are_usable),
 	    KTEST_CASE(heap_allocates_and_frees),
 	    KTEST_CASE(heap_fault_injection), KTEST_CASE(image_permissions),
 	    KTEST_CASE(guard_and_null_unmapped),
 	    KTEST_CASE(direct_map_covers_ram),
-	    KTEST_CASE(ioremap_is_uncached_and_reachable));
+	    KTEST_CASE(ioremap_is_uncached_and_reachable),
+	    KTEST_CASE(deferred_stats_consistent),
+	    KTEST_CASE(allocation_beside_background_steps),
+	    KTEST_CASE(exhaustion_and_back));

@@ -638,6 +638,143 @@ static void test_free_misuse_panics(void **state)
 	expect_panic(free_order0, NULL, "not allocated with that order");
 }
 
+/* ------------------------------------------------------------------------
+ * Lazy set-up of the frame table, a section (one max-order block) at a time
+ */
+
+#define SECTION_BYTES  MAX_BLOCK_BYTES
+#define ARENA_SECTIONS (ARENA_BYTES / SECTION_BYTES)
+
+static void test_init_defers_the_frame_table(void **state)
+{
+	struct page_alloc_stats s;
+	const u8 *top = arena + ARENA_BYTES - PAGE_SIZE;
+	paddr_t pa;
+	unsigned int b;
+
+	init_whole_arena();
+	s = get_stats();
+	assert_int_equal(s.sections, ARENA_SECTIONS);
+	assert_int_equal(s.ready_sections, 0);
+	assert_int_equal(s.deferred_pages, s.total_pages);
+	assert_int_equal(s.free_pages, s.total_pages);
+	assert_true(page_alloc_deferred_pending());
+	/* The table, at the top of the arena, was not written by init. */
+	for (b = 0; b < PAGE_SIZE; b++)
+		assert_int_equal(top[b], ARENA_FILL);
+
+	/* The first allocation sets up the first section, and only that. */
+	pa = alloc_pages(0);
+	assert_int_not_equal(pa, INVALID_PADDR);
+	assert_true(pa < arena_pa(SECTION_BYTES));
+	s = get_stats();
+	assert_int_equal(s.ready_sections, 1);
+	assert_int_equal(s.deferred_pages,
+			 s.total_pages - SECTION_BYTES / PAGE_SIZE);
+	assert_int_equal(s.free_pages, s.total_pages - 1);
+	free_pages(pa, 0);
+	assert_int_equal(get_stats().free_pages, s.total_pages);
+}
+
+static void test_background_steps_beside_allocations(void **state)
+{
+	paddr_t pa[ARENA_SECTIONS * 2];
+	struct page_alloc_stats s, now;
+	unsigned int n = 0, i, steps = 0;
+
+	memset(shadow, 0, sizeof(shadow));
+	init_whole_arena();
+	s = get_stats();
+	/* An allocation, a background step, another allocation... */
+	do {
+		pa[n] = alloc_pages(MAX_ORDER - 1);
+		assert_int_not_equal(pa[n], INVALID_PADDR);
+		take_block(pa[n], MAX_ORDER - 1);
+		n++;
+		steps++;
+		now = get_stats();
+		assert_int_equal(now.free_pages,
+				 s.total_pages -
+					 n * (MAX_BLOCK_BYTES / 2 / PAGE_SIZE));
+		assert_true(now.deferred_pages <= now.free_pages);
+	} while (page_alloc_deferred_step());
+	assert_false(page_alloc_deferred_pending());
+	assert_int_equal(get_stats().deferred_pages, 0);
+	assert_int_equal(get_stats().ready_sections, ARENA_SECTIONS);
+	/* Stepping with nothing left is harmless. */
+	assert_false(page_alloc_deferred_step());
+	assert_true(steps <= ARENA_SECTIONS);
+
+	/* After the background work: allocations from what it set up. */
+	pa[n] = alloc_pages(MAX_ORDER - 1);
+	assert_int_not_equal(pa[n], INVALID_PADDR);
+	take_block(pa[n], MAX_ORDER - 1);
+	n++;
+	for (i = 0; i < n; i++)
+		put_block(pa[i], MAX_ORDER - 1);
+	assert_int_equal(get_stats().free_pages, s.total_pages);
+	/* Fully merged: the low section whole, the top one holds the table. */
+	assert_int_equal(count_max_order_blocks(), ARENA_SECTIONS - 1);
+}
+
+static void test_exhaustion_from_nothing_set_up(void **state)
+{
+	struct page_alloc_stats s;
+	u64 n;
+
+	memset(shadow, 0, sizeof(shadow));
+	rng_state = 7;
+	init_whole_arena();
+	s = get_stats();
+	n = exhaust();
+	assert_int_equal(n, s.total_pages);
+	assert_int_equal(get_stats().deferred_pages, 0);
+	assert_false(page_alloc_deferred_pending());
+	assert_int_equal(alloc_pages(MAX_ORDER), INVALID_PADDR);
+	release_all(n);
+	assert_int_equal(get_stats().free_pages, s.total_pages);
+}
+
+/* Ranges with holes, one across the section boundary, one section empty. */
+static void test_sections_with_holes(void **state)
+{
+	struct page_alloc_stats s;
+	u64 n, expected;
+
+	memset(shadow, 0, sizeof(shadow));
+	rng_state = 11;
+	bootmem_add_free(arena_pa(1 * MiB), arena_pa(3 * MiB));
+	bootmem_add_free(arena_pa(12 * MiB), arena_pa(20 * MiB));
+	bootmem_add_free(arena_pa(30 * MiB), arena_pa(ARENA_BYTES));
+	page_alloc_init();
+	s = get_stats();
+	expected = s.total_pages;
+	assert_int_equal(s.deferred_pages, expected);
+	n = exhaust();
+	assert_int_equal(n, expected);
+	assert_int_equal(get_stats().deferred_pages, 0);
+	release_all(n);
+	assert_int_equal(get_stats().free_pages, expected);
+	/* The holes and the table were never handed out (take_block checked
+	 * every page against the shadow and the arena bounds). */
+	assert_int_equal(shadow_test(0), 0);
+}
+
+static void free_deferred(void *arg)
+{
+	free_pages(arena_pa(SECTION_BYTES), 0);
+}
+
+static void test_free_into_deferred_section_panics(void **state)
+{
+	paddr_t pa;
+
+	init_whole_arena();
+	pa = alloc_pages(0); /* sets up the low section only */
+	assert_true(pa < arena_pa(SECTION_BYTES));
+	expect_panic(free_deferred, NULL, "not a block of the page allocator");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +803,18 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_free_misuse_panics, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_init_defers_the_frame_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_background_steps_beside_allocations, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exhaustion_from_nothing_set_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sections_with_holes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_free_into_deferred_section_panics, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
