@@ -172,7 +172,16 @@ static void allocation_beside_background_steps(struct ktest *t)
 			n = 0;
 		}
 		kept[n] = take_checked_block(t);
-		KT_ASSERT_TRUE(t, kept[n] != NULL);
+		if (!kept[n]) {
+			/*
+			 * Fragmented memory (a UEFI map) may hold no more
+			 * max-order blocks: that may fail only once every
+			 * section is set up.
+			 */
+			KT_ASSERT_TRUE(t, !page_alloc_deferred_pending());
+			page_alloc_get_stats(&now);
+			break;
+		}
 		n++;
 		more = page_alloc_deferred_step();
 		page_alloc_get_stats(&now);
@@ -187,9 +196,11 @@ static void allocation_beside_background_steps(struct ktest *t)
 	/* After the background work, allocations still come and go. */
 	for (i = 0; i < n; i++)
 		put_checked_block(t, kept[i]);
-	kept[0] = take_checked_block(t);
-	KT_ASSERT_TRUE(t, kept[0] != NULL);
-	put_checked_block(t, kept[0]);
+	if (n) { /* a block given back can be taken again */
+		kept[0] = take_checked_block(t);
+		KT_ASSERT_TRUE(t, kept[0] != NULL);
+		put_checked_block(t, kept[0]);
+	}
 	page_alloc_get_stats(&now);
 	KT_EXPECT_EQ(t, now.free_pages, before.free_pages);
 }
