@@ -18,6 +18,9 @@ the rate comes from the boot log's `TSC: refined to <MHz> MHz` line, else
 its `TSC: <MHz> MHz, error <= ...` line, and times count from the first
 record. --tsc-hz overrides the rate.
 
+`tools/ktrace.py latency [--worst N] [--json FILE] LOG` gives the virtual
+timer latency breakdown instead (tools/ktrace_latency.py; its --help).
+
 Outputs, any number at once (with none, --text); --text, --summary and
 --check-path print to stdout in that order:
 
@@ -1668,6 +1671,12 @@ def _warnings(trace: Trace) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["latency"]:
+        # The virtual timer latency breakdown (tools/ktrace_latency.py).
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import ktrace_latency
+        return ktrace_latency.main(argv[1:])
     args = make_parser().parse_args(argv)
     warn = (lambda msg: None) if args.quiet else \
         (lambda msg: print(f"ktrace: {msg}", file=sys.stderr))

@@ -7,7 +7,7 @@
 
 Boots the kernel on each configuration of CONFIGS, several times, at most
 --jobs emulators at once, through the boot harness (tests/harness/boot.py),
-and reads figures out of each serial log. The configurations come in seven
+and reads figures out of each serial log. The configurations come in eight
 families, each with its own test selection (--cmdline replaces it for all but
 guest, sched, hvm and linux):
 
@@ -91,6 +91,12 @@ linux a Linux guest's timer latency: the Linux guest images (Debian 12's
       overflows, min, avg, median, p99, p99.9, max), the clocksource and
       the wall time; one table, medians over the runs, with each Kairos
       row's avg, p99 and max over the baseline's.
+latency a virtual timer's deadline to the guest's handler (no test
+      selection): sleeper's single-shot or ticker's periodic timer on one
+      CPU, alone and beside 1 and 3 hog domains, under each policy, in
+      Bochs (slow) and QEMU; from the guest's `... lateness: n= min= median=
+      p99= max= ns` line; one table per emulator, each row's median and
+      p99 also over the same policy and timer alone.
 
 It prints tables to stdout (progress goes to stderr) and writes every raw
 sample, the emulator versions, the host, its TSC and the git revision to
@@ -131,8 +137,8 @@ import linux_guest  # noqa: E402
 
 REPO = boot.REPO
 JSON_OUT = REPO / "build" / "bench" / "bench.json"
-SMP, TIME, TIMER, GUEST, SCHED, HVM, LINUX = ("smp", "time", "timer", "guest", "sched", "hvm",
-                                             "linux")
+SMP, TIME, TIMER, GUEST, SCHED, HVM, LINUX, LATENCY = (
+    "smp", "time", "timer", "guest", "sched", "hvm", "linux", "latency")
 BOOT = "boot"
 # What each family boots (--cmdline replaces it for all). smp: one quick
 # case of the smp suite (tests/kernel/smp_test.c), so that the boot ends with
@@ -144,8 +150,9 @@ BOOT = "boot"
 # (--cmdline does not apply).
 FAMILY_TESTS = {SMP: "test=smp.all_listed_cpus_online", BOOT: "test=smp.all_listed_cpus_online",
                 TIME: "test=time_bench",
-                TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: "", LINUX: ""}
-DOMAIN_FAMILIES = (GUEST, SCHED, HVM, LINUX)  # families whose verdict is the domains'
+                TIMER: "test=timer_bench", GUEST: "", SCHED: "", HVM: "", LINUX: "",
+                LATENCY: ""}
+DOMAIN_FAMILIES = (GUEST, SCHED, HVM, LINUX, LATENCY)  # families whose verdict is the domains'
 CMDLINE = FAMILY_TESTS[SMP]
 MAX_JOBS = 2  # emulators at once: the build machine has two cores
 DEFAULT_RUNS = 3  # per QEMU configuration
@@ -252,6 +259,8 @@ class BenchConfig:
             return 8.0
         if self.family == LINUX:  # measured: a Linux boot and 5 s of cyclictest, or the hog
             return LINUX_HOG_SECONDS + 3.0 if self.hog else 15.0
+        if self.family == LATENCY:  # measured: 2 s of QEMU, 4 to 8 s of Bochs
+            return 8.0 if self.emulator == "bochs" else 2.5
         if self.family == SCHED:  # measured on the build machine (2 s hogs)
             bochs = {"switch": 5.0, "credit": 7.0, "edf": 10.0, "gang": 15.0}
             return (bochs if self.emulator == "bochs" else {}).get(self.workload, 5.0)
@@ -372,6 +381,73 @@ def sched_configs() -> list[BenchConfig]:
                 quick_modules=sched_hog_modules(workload, max(1, SCHED_HOG_SECONDS // 2)),
                 domains=SCHED_DOMAINS[workload], **machine))
     return out
+
+
+# The latency family: a virtual timer's deadline to the guest's handler,
+# as the guest measures it (guest_now() in its VIRQ_TIMER handler minus
+# the deadline): sleeper's single-shot sleeps (1 to 3 ms each) or ticker's
+# periodic ticks (every 2 ms), on one CPU, alone and beside 1 and 3 hogs
+# (spinning vCPUs of other domains) under each policy. Each hog spins for
+# LATENCY_HOG_SECONDS from the start, longer than the measurement takes.
+LATENCY_TIMERS = {
+    "oneshot": ("build/guests/sleeper.elf", "sleeper", "count=60 sleep=2ms",
+                "sleeper vCPU 0 lateness"),
+    "periodic": ("build/guests/ticker.elf", "ticker", "count=60 period=2ms", "ticker lateness"),
+}
+LATENCY_HOGS = (0, 1, 3)
+LATENCY_HOG_SECONDS = 1
+LATENCY_LINE_RE = re.compile(r"^\(d\d+\) (?P<what>.+? lateness): n=(?P<n>\d+) min=(?P<min>-?\d+) "
+                             r"median=(?P<median>-?\d+) p99=(?P<p99>-?\d+) max=(?P<max>-?\d+) ns")
+
+
+def latency_modules(timer: str, hogs: int) -> tuple[str, ...]:
+    image, name, args, _ = LATENCY_TIMERS[timer]
+    return ((f'{image}:name={name} args="{args}"',)
+            + tuple(hog_module(f"hog{i}", "", f"seconds={LATENCY_HOG_SECONDS}")
+                    for i in range(1, hogs + 1)))
+
+
+def latency_configs() -> list[BenchConfig]:
+    """Per emulator (Bochs first: deterministic; slow, --quick leaves it
+    out), policy, timer kind and number of hogs, one CPU."""
+    machines = (("bochs", dict(emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+                               timeout=120.0, slow=True)),
+                ("q35", dict(emulator="qemu", machine="q35", cpu="max", timeout=60.0)))
+    out = []
+    for suffix, machine in machines:
+        for policy in SCHED_POLICIES:
+            for timer in LATENCY_TIMERS:
+                for hogs in LATENCY_HOGS:
+                    name = LATENCY_TIMERS[timer][1]
+                    out.append(BenchConfig(
+                        f"latency-{timer}-{policy}-hog{hogs}-{suffix}", smp=1,
+                        family=LATENCY, policy=policy, workload=f"{timer}:{hogs}",
+                        cmdline=f"sched={policy}", modules=latency_modules(timer, hogs),
+                        domains=((name, "poweroff"),)
+                        + tuple((f"hog{i}", "poweroff") for i in range(1, hogs + 1)),
+                        **machine))
+    return out
+
+
+def parse_latency_line(log: str, what: str) -> dict | None:
+    """The guest's lateness line (guest_stats_print, in ns), or None."""
+    for raw in log.splitlines():
+        m = LATENCY_LINE_RE.match(re.sub(r"^\[[^]]*\] ", "", raw.strip()))
+        if m and m["what"] == what:
+            return {k: int(m[k]) for k in ("n", "min", "median", "p99", "max")}
+    return None
+
+
+def latency_summary(samples: list[dict]) -> dict:
+    """Over the successful runs: the lowest min, the median of the medians,
+    the highest p99 and max (ns), and the sample count."""
+    good = [s["lateness"] for s in samples if s["ok"]]
+    if not good:
+        return {"runs": len(samples), "ok": 0}
+    meds = sorted(g["median"] for g in good)
+    return {"runs": len(samples), "ok": len(good), "n": sum(g["n"] for g in good),
+            "min": min(g["min"] for g in good), "median": meds[(len(meds) - 1) // 2],
+            "p99": max(g["p99"] for g in good), "max": max(g["max"] for g in good)}
 
 
 # The linux family (docs/linux-guest.md; docs/hvm.md "A Linux kernel"): the
@@ -513,6 +589,9 @@ CONFIGS = [
     # A Linux guest's timer latency (linux_configs): 15 s a boot, 60 s
     # with the hog.
     *linux_configs(),
+    # Virtual timer latency (latency_configs): 48 boots, about 2 s a QEMU
+    # one and 4 to 8 s a Bochs one.
+    *latency_configs(),
 ]
 
 
@@ -1199,7 +1278,7 @@ def boot_summary(samples: list[dict]) -> dict:
 # The guest family's BENCH lines are summarized as the timer family's.
 SUMMARIES = {SMP: sample_summary, BOOT: boot_summary, TIME: time_summary, TIMER: timer_summary,
              GUEST: timer_summary, SCHED: sched_summary, HVM: timer_summary,
-             LINUX: linux_summary}
+             LINUX: linux_summary, LATENCY: latency_summary}
 
 
 # ---------------------------------------------------------------------------
@@ -1222,6 +1301,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
                       credit_shares=None, notes=[], tsc_hz=None)
     elif config.family == BOOT:
         sample.update(phases=None, online_ms=None, total_ms=None, tsc_khz=None)
+    elif config.family == LATENCY:
+        sample.update(lateness=None, scheduler=None)
     elif config.family == LINUX:
         sample.update(cyclictest=None, cyclictest_args=None, clocksource=None, tsc_mhz=None,
                       uptime_s=None, guest=None, policy=None, scheduler=None, edf=None,
@@ -1262,6 +1343,8 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
         missing = read_sched_sample(sample, log, config, result.tsc_hz)
     elif config.family == LINUX:
         missing = read_linux_sample(sample, log, config)
+    elif config.family == LATENCY:
+        missing = read_latency_sample(sample, log, config)
     elif config.family == BOOT:
         missing = read_boot_sample(sample, log)
     else:
@@ -1273,6 +1356,16 @@ def run_sample(config: BenchConfig, run: int, kernel: Path, tests: str | None = 
     else:
         sample["ok"] = True
     return sample
+
+
+def read_latency_sample(sample: dict, log: str, config: BenchConfig) -> str | None:
+    """Fills in a latency sample (the guest's lateness, ns); returns what
+    the log lacks, or None."""
+    what = LATENCY_TIMERS[config.workload.split(":")[0]][3]
+    sample["lateness"] = parse_latency_line(log, what)
+    m = re.search(r"Scheduler: (.+)", log)
+    sample["scheduler"] = m[1].strip() if m else None
+    return None if sample["lateness"] else f"no '{what}: n=...' line in the serial log"
 
 
 def read_smp_sample(sample: dict, log: str) -> str | None:
@@ -1632,6 +1725,10 @@ def describe_sample(sample: dict) -> str:
     """One progress line's worth about a sample."""
     if not sample["ok"]:
         return f"error: {sample['error']}"
+    if "lateness" in sample:  # the latency family
+        late = sample["lateness"]
+        return (f"lateness median {late['median'] / 1000:.1f} us, max {late['max'] / 1000:.1f} us"
+                f" ({late['n']} samples), {sample['wall_s']:.1f} s to the verdict")
     if "cyclictest" in sample:  # the linux family
         c = sample["cyclictest"]
         return (f"cyclictest n={c['n']} min {c['min']} avg {c['avg']} p99 {c['p99']} max "
@@ -2515,6 +2612,45 @@ def format_boot_table(configs: list[BenchConfig], samples: dict[str, list[dict]]
                      + failed_runs_notes(notes, {c.name: samples[c.name] for c in configs}))
 
 
+def _us1(ns: int) -> str:
+    return f"{ns / 1000:.1f}"
+
+
+def _lat_ratio(x: int, base: int | None) -> str:
+    return f"{x / base:.2f}" if base and base > 0 else "-"
+
+
+def format_latency_tables(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
+    """The latency family's table: per emulator, policy and timer, a row per
+    number of hogs, in us, with the median and p99 over the alone row's."""
+    summaries = {c.name: latency_summary(samples[c.name]) for c in configs}
+    errors, notes, garbled = sort_runs(configs, samples, summaries, ())
+    table = TableBook(errors)
+    header = ("config", "timer", "policy", "hogs", "n", "min us", "median us", "p99 us",
+              "max us", "median x", "p99 x")
+    for emulator in ("bochs", "qemu"):
+        rows: list = []
+        for c in configs:
+            if c.emulator != emulator:
+                continue
+            timer, hogs = c.workload.split(":")
+            s = summaries[c.name]
+            if c.name in errors:
+                rows.append(table.error_row(c.name))
+                continue
+            alone = summaries.get(c.name.replace(f"-hog{hogs}-", "-hog0-"), {})
+            rows.append((c.name, timer, c.policy, hogs, str(s["n"]), _us1(s["min"]),
+                         _us1(s["median"]), _us1(s["p99"]), _us1(s["max"]),
+                         _lat_ratio(s["median"], alone.get("median")),
+                         _lat_ratio(s["p99"], alone.get("p99"))))
+        if rows:
+            title = ("Virtual timer latency, deadline to guest handler "
+                     f"({'Bochs, deterministic' if emulator == 'bochs' else 'QEMU TCG'}; "
+                     "x: over the same policy and timer alone)")
+            table.add(title, header, rows, (0, 1, 2))
+    return "\n".join(table.out + closing_notes(notes, garbled, samples))
+
+
 def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) -> str:
     """Every family's tables: smp, time, timer, guest, sched, then linux."""
     smp = [c for c in configs if c.family == SMP]
@@ -2524,6 +2660,7 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
     guest = [c for c in configs if c.family in (GUEST, HVM)]
     sched = [c for c in configs if c.family == SCHED]
     linux = [c for c in configs if c.family == LINUX]
+    latency = [c for c in configs if c.family == LATENCY]
     sections = []
     if smp:
         sections.append(("AP bring-up\n" if time_ or timer or guest or sched or linux else "")
@@ -2540,6 +2677,8 @@ def format_report(configs: list[BenchConfig], samples: dict[str, list[dict]]) ->
         sections.append(format_sched_tables(sched, samples))
     if linux:
         sections.append(format_linux_tables(linux, samples))
+    if latency:
+        sections.append(format_latency_tables(latency, samples))
     return "\n\n".join(sections)
 
 

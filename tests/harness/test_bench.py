@@ -1545,5 +1545,49 @@ class LinuxRunSampleTest(RunSampleTest):
         self.assertEqual(len(seen), 1)  # not booted
 
 
+class LatencyFamilyTest(unittest.TestCase):
+    LOG = ("[    0.100000] (d1) PASS: vCPU 0: no wake before the deadline\n"
+           "[    0.517421] (d1) sleeper vCPU 0 lateness: n=60 min=21100 median=21150 "
+           "p99=55400 max=55400 ns\n"
+           "[    0.600000] (d1) ticker lateness: n=60 min=19600 median=19600 p99=19600 "
+           "max=19600 ns\n")
+
+    def configs(self):
+        return [c for c in bench.CONFIGS if c.family == bench.LATENCY]
+
+    def test_configs(self):
+        configs = self.configs()
+        self.assertEqual(len(configs), 2 * 4 * 2 * 3)
+        hog3 = next(c for c in configs if c.name == "latency-oneshot-credit-hog3-q35")
+        self.assertEqual([d for d, _ in hog3.domains], ["sleeper", "hog1", "hog2", "hog3"])
+        self.assertIn("sched=credit", hog3.boot_config(1).cmdline)
+        self.assertTrue(all(c.slow == (c.emulator == "bochs") for c in configs))
+
+    def test_parse(self):
+        self.assertEqual(bench.parse_latency_line(self.LOG, "sleeper vCPU 0 lateness"),
+                         {"n": 60, "min": 21100, "median": 21150, "p99": 55400, "max": 55400})
+        self.assertEqual(bench.parse_latency_line(self.LOG, "ticker lateness")["max"], 19600)
+        self.assertIsNone(bench.parse_latency_line("no such line\n", "ticker lateness"))
+
+    def test_table_and_ratios(self):
+        configs = [c for c in self.configs()
+                   if c.name.startswith("latency-oneshot-rr-") and c.emulator == "qemu"]
+        late = {0: 20000, 1: 40000, 3: 100000}
+        samples = {}
+        for c in configs:
+            hogs = int(c.workload.split(":")[1])
+            samples[c.name] = [{"run": 1, "ok": hogs != 1, "error": None if hogs != 1 else "boom",
+                                "lateness": {"n": 10, "min": 1000, "median": late[hogs],
+                                             "p99": 2 * late[hogs], "max": 3 * late[hogs]}}]
+        text = bench.format_latency_tables(configs, samples)
+        self.assertIn("Virtual timer latency, deadline to guest handler (QEMU TCG", text)
+        row3 = next(line for line in text.splitlines() if line.startswith(
+            "latency-oneshot-rr-hog3-q35 "))
+        self.assertEqual(row3.split()[-6:], ["1.0", "100.0", "200.0", "300.0", "5.00", "5.00"])
+        self.assertIn("latency-oneshot-rr-hog1-q35  ERROR (1 of 1 runs): boom", text)
+        self.assertEqual(bench.latency_summary(samples["latency-oneshot-rr-hog0-q35"])["median"],
+                         20000)
+
+
 if __name__ == "__main__":
     unittest.main()
