@@ -1,6 +1,7 @@
 /*
  * Choosing the consoles: console=<list> of com1, vga, fb or none.
  */
+#include <asm/i8042.h>
 #include <asm/mm.h>
 #include <asm/serial.h>
 #include <asm/vga.h>
@@ -112,7 +113,11 @@ void arch_console_sync(void)
 	serial_flush_sync();
 }
 
+/* COM1 and the PS/2 keyboard both feed rx; either one is enough. */
 int __init arch_console_input_init(void (*rx)(char c))
 {
-	return serial_input_init(rx);
+	int serial = serial_input_init(rx);
+	int keyboard = i8042_input_init(rx);
+
+	return serial && keyboard ? serial : 0;
 }
