@@ -17,6 +17,7 @@ and OVMF (see KERNEL_SAW).
 """
 
 import shutil
+import os
 import subprocess
 import tempfile
 import unittest
@@ -133,6 +134,19 @@ class GrubCfgTest(unittest.TestCase):
         lines = [line for line in cfg.splitlines() if line and not line.startswith("#")]
         self.assertEqual(lines[2], "multiboot2 /boot/kairos.elf 'test=*'")
         self.assertEqual(lines[3], "boot")
+
+    def test_gfxpayload_sets_the_uefi_mode(self):
+        env = dict(os.environ, GFXPAYLOAD="1280x1024x32")
+        cfg = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn('if [ "$grub_platform" = efi ]; then insmod all_video; '
+                      'set gfxpayload=1280x1024x32; fi\n', cfg)
+        self.assertNotIn("gfxpayload", print_grub_cfg("x"))
+        env["GFXPAYLOAD"] = "1024x768; halt"
+        proc = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
+                              capture_output=True, text=True, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("give WIDTHxHEIGHT[xDEPTH]", proc.stderr)
 
     def test_grub_silent_on_serial_until_failure(self):
         lines = print_grub_cfg("x").splitlines()
