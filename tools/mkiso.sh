@@ -6,8 +6,11 @@
 #
 # The kernel lands at /boot/kairos.elf, each module at /boot/<its basename>.
 # GFXPAYLOAD=WxH[xD] (GRUB's gfxpayload syntax, e.g. 1280x1024x32) has GRUB
-# set that GOP mode under UEFI, for the framebuffer console; BIOS boots stay
-# in VGA text mode (the kernel's header asks for no framebuffer).
+# set that mode, GOP under UEFI and VBE under BIOS, for the framebuffer
+# console. Without it, UEFI boots get GRUB's automatic GOP mode and BIOS
+# boots stay in EGA text for the VGA console: the kernel's header offers to
+# take a framebuffer (optional), which GRUB's loader turns into
+# gfxpayload=auto when `multiboot2` runs, so the choice is set after it.
 # The second form prints the grub.cfg the ISO would get and builds nothing.
 #
 # grub.cfg has no menu entry (a menu costs ~3 s under TCG): it loads the
@@ -120,11 +123,19 @@ print_grub_cfg() {
 	if [ -n "${GFXPAYLOAD:-}" ]; then
 		[[ $GFXPAYLOAD =~ ^[0-9]+x[0-9]+(x[0-9]+)?$ ]] ||
 			die "GFXPAYLOAD=$GFXPAYLOAD: give WIDTHxHEIGHT[xDEPTH]"
-		printf 'if [ "$grub_platform" = efi ]; then insmod all_video; set gfxpayload=%s; fi\n' "$GFXPAYLOAD"
+	fi
+	# all_video: GOP under UEFI; VBE, Bochs and Cirrus drivers under BIOS.
+	if [ -n "${GFXPAYLOAD:-}" ]; then
+		echo 'insmod all_video'
 	else
 		echo 'if [ "$grub_platform" = efi ]; then insmod all_video; fi'
 	fi
 	printf 'multiboot2 /boot/kairos.elf%s\n' "$(grub_words "$cmdline")"
+	if [ -n "${GFXPAYLOAD:-}" ]; then
+		printf 'set gfxpayload=%s\n' "$GFXPAYLOAD"
+	else
+		echo 'if [ "$grub_platform" = pc ]; then set gfxpayload=text; fi'
+	fi
 	for spec in "$@"; do
 		path=${spec%%:*}
 		printf 'module2 /boot/%s' "${path##*/}"

@@ -539,6 +539,15 @@ MATRIX = [
                                  r"font Lat15-Terminus16 \(8x16\), 160x64 cells$",
                                  r"^\[ +\d+\.\d{6}\] SMP: 2 CPUs online",
                                  r"^\[ +\d+\.\d{6}\] Boot complete; idling")),
+    # The same under SeaBIOS: GRUB sets a VBE mode (GFXPAYLOAD, -vga std),
+    # the kernel draws on it; default BIOS boots stay in EGA text.
+    BootConfig("bios-fb-noserial", machine="q35", smp=2, firmware="bios", serial=False,
+               gfxpayload="1280x1024x32", expect="idle", timeout=90,
+               screen_must_show=(r"^\[c +\d+\] Kairos microhypervisor \d+\.\d+\.\d+ \(git ",
+                                 r"^\[c +\d+\] Framebuffer console: 1280x1024, 32 bpp at 0x[0-9a-f]+; "
+                                 r"font Lat15-Terminus16 \(8x16\), 160x64 cells$",
+                                 r"^\[ +\d+\.\d{6}\] SMP: 2 CPUs online",
+                                 r"^\[ +\d+\.\d{6}\] Boot complete; idling")),
     # Debug keys typed on QEMU's PS/2 keyboard (arch/x86/i8042.c, HMP
     # sendkey), shift included; their output comes out as COM1's would.
     BootConfig("keys-ps2", machine="q35", smp=2, firmware="bios", expect="idle", timeout=25,

@@ -133,15 +133,18 @@ class GrubCfgTest(unittest.TestCase):
         self.assertIn("set timeout=0\n", cfg)
         lines = [line for line in cfg.splitlines() if line and not line.startswith("#")]
         self.assertEqual(lines[2], "multiboot2 /boot/kairos.elf 'test=*'")
-        self.assertEqual(lines[3], "boot")
+        self.assertEqual(lines[3], 'if [ "$grub_platform" = pc ]; then set gfxpayload=text; fi')
+        self.assertEqual(lines[4], "boot")
 
-    def test_gfxpayload_sets_the_uefi_mode(self):
+    def test_gfxpayload_sets_the_mode_on_both_platforms(self):
         env = dict(os.environ, GFXPAYLOAD="1280x1024x32")
         cfg = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
                              capture_output=True, text=True, check=True).stdout
-        self.assertIn('if [ "$grub_platform" = efi ]; then insmod all_video; '
-                      'set gfxpayload=1280x1024x32; fi\n', cfg)
-        self.assertNotIn("gfxpayload", print_grub_cfg("x"))
+        lines = [line for line in cfg.splitlines() if line and not line.startswith("#")]
+        # GRUB's multiboot2 loader sets gfxpayload itself: ours comes after.
+        self.assertEqual(lines[1:4], ["insmod all_video", "multiboot2 /boot/kairos.elf 'x'",
+                                      "set gfxpayload=1280x1024x32"])
+        self.assertNotIn("gfxpayload=1280", print_grub_cfg("x"))
         env["GFXPAYLOAD"] = "1024x768; halt"
         proc = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
                               capture_output=True, text=True, check=False)
