@@ -45,6 +45,17 @@ ARGS     ?=
 KSRCS := $(sort $(shell find arch/x86 common tests/kernel -name '*.c' -o -name '*.S' 2>/dev/null))
 KOBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(KSRCS)))
 
+# The framebuffer console's fonts, generated from Debian's PSF console
+# fonts (console-setup-linux) by tools/mkfont.py, whose FONTS list they are.
+FONT_DIR ?= /usr/share/consolefonts
+FONT_FILES := $(shell FONT_DIR=$(FONT_DIR) $(PYTHON) -c 'import sys; sys.path.insert(0, "tools"); import mkfont; print(*mkfont.font_paths())')
+KOBJS += $(B)/obj/$(B)/gen/fbfont.o
+
+$(B)/gen/fbfont.c: tools/mkfont.py tools/psf.py $(FONT_FILES)
+	@mkdir -p $(dir $@)
+	$(quiet) FONT $@
+	$(Q)$(PYTHON) tools/mkfont.py $@ $(FONT_FILES)
+
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \

@@ -629,6 +629,60 @@ static __init bool framebuffer_geometry_ok(const struct mb2_tag_framebuffer *fb)
 	return bytes <= U64_MAX - fb->framebuffer_addr;
 }
 
+/*
+ * True if a colour field of size bits (1 to 32) at pos lies inside a
+ * bpp-bit pixel.
+ */
+static __init bool rgb_field_ok(u8 pos, u8 size, u8 bpp)
+{
+	return size > 0 && size <= 32 && (u32)pos + size <= bpp;
+}
+
+/* The bits of a colour field, as a mask of the pixel value. */
+static __init u64 rgb_field_mask(u8 pos, u8 size)
+{
+	return ((1ULL << size) - 1) << pos;
+}
+
+/*
+ * 3.6.12: copies the RGB field layout into out; false, with a warning
+ * naming the fields, if a field is empty, leaves the pixel or overlaps
+ * another (drawing with it would write outside the colour bits).
+ */
+static __init bool rgb_layout_load(struct boot_framebuffer *out,
+				   const struct mb2_tag_framebuffer *fb)
+{
+	const struct mb2_framebuffer_rgb *rgb = (const void *)(fb + 1);
+	u8 bpp = fb->framebuffer_bpp;
+	u64 r, g, b;
+
+	if (!rgb_field_ok(rgb->red_field_position, rgb->red_mask_size, bpp) ||
+	    !rgb_field_ok(rgb->green_field_position, rgb->green_mask_size,
+			  bpp) ||
+	    !rgb_field_ok(rgb->blue_field_position, rgb->blue_mask_size, bpp))
+		goto bad;
+	r = rgb_field_mask(rgb->red_field_position, rgb->red_mask_size);
+	g = rgb_field_mask(rgb->green_field_position, rgb->green_mask_size);
+	b = rgb_field_mask(rgb->blue_field_position, rgb->blue_mask_size);
+	if ((r & g) || (r & b) || (g & b))
+		goto bad;
+	out->red_pos = rgb->red_field_position;
+	out->red_size = rgb->red_mask_size;
+	out->green_pos = rgb->green_field_position;
+	out->green_size = rgb->green_mask_size;
+	out->blue_pos = rgb->blue_field_position;
+	out->blue_size = rgb->blue_mask_size;
+	return true;
+bad:
+	mb2_warn(
+		"framebuffer at 0x%lx, %u bpp, with an impossible RGB layout (red %u+%u, green %u+%u, blue %u+%u bits) ignored\n",
+		fb->framebuffer_addr, bpp, rgb->red_field_position,
+		rgb->red_mask_size, rgb->green_field_position,
+		rgb->green_mask_size, rgb->blue_field_position,
+		rgb->blue_mask_size);
+	return false;
+}
+
 static __init void framebuffer_load(struct boot_info *bi,
 				    const struct mb2_tag_framebuffer *fb)
 {
@@ -659,6 +713,8 @@ static __init void framebuffer_load(struct boot_info *bi,
 			fb->framebuffer_pitch);
 		return;
 	}
+	if (type == BOOT_FB_RGB && !rgb_layout_load(&bi->fb, fb))
+		return;
 	bi->fb.type = type;
 	bi->fb.addr = fb->framebuffer_addr;
 	bi->fb.pitch = fb->framebuffer_pitch;

@@ -49,6 +49,14 @@ struct boot_framebuffer {
 	u32 width;    /* pixels, or characters for text */
 	u32 height;   /* pixels, or lines for text */
 	u8 bpp;	      /* bits per pixel (16 per cell for text) */
+	/*
+	 * BOOT_FB_RGB only: where each colour lies in a pixel, as a bit
+	 * position and a number of bits. The parser guarantees each field
+	 * has at least one bit, lies inside bpp bits and overlaps no other.
+	 */
+	u8 red_pos, red_size;
+	u8 green_pos, green_size;
+	u8 blue_pos, blue_size;
 };
 
 struct boot_info {

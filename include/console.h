@@ -1,5 +1,6 @@
 /*
- * Consoles: sinks for the kernel log (serial port, VGA text screen).
+ * Consoles: sinks for the kernel log (serial port, VGA text screen,
+ * framebuffer).
  *
  * Concurrency: console_register() is boot-time only (boot CPU). The write
  * hooks are called by printk with the console lock held and interrupts
@@ -11,7 +12,7 @@
 #include <types.h>
 
 struct console {
-	const char *name; /* "com1", "vga" */
+	const char *name; /* "com1", "vga", "fb" */
 	void (*write)(struct console *con, const char *s, size_t len);
 	/*
 	 * Optional: writes s whole before returning, after what is queued,
@@ -42,6 +43,8 @@ void console_force_emergency(void);
 
 /* Arch: registers the platform consoles the command line asks for. */
 void arch_console_init(void);
+/* Arch: registers the consoles that need ioremap(), after memory_init(). */
+void arch_console_init_late(void);
 /* Arch: registers COM1 at its defaults if no console exists (fatal paths). */
 void arch_console_emergency(void);
 
@@ -67,9 +70,10 @@ bool console_congested(void);
 /* Prints how the consoles' queues fared (high-water marks, waits). */
 void console_report(void);
 /*
- * Arch: delivers each character the serial console receives to rx, in IRQ
- * context on the calling CPU (the debug keys). Returns 0, or a negative
- * errno if the platform cannot: no serial console, no interrupt route.
+ * Arch: delivers each character the serial console or a keyboard receives
+ * to rx, in IRQ context on the calling CPU (the debug keys). Returns 0 if
+ * some input works, or a negative errno if the platform has none: no
+ * serial console and no keyboard, or no interrupt route.
  * Boot CPU, once, after the interrupt controllers are set up.
  */
 int arch_console_input_init(void (*rx)(char c));

@@ -40,6 +40,8 @@ declare -A probe=(
 	[mtools]=cmd:mformat
 	[ovmf]=file:/usr/share/OVMF/OVMF_CODE_4M.fd
 	[libcmocka-dev]=file:/usr/include/cmocka.h
+	# The framebuffer console's fonts (tools/mkfont.py): Terminus PSF files.
+	[console-setup-linux]=file:/usr/share/consolefonts/Lat15-Terminus16.psf.gz
 	[pkg-config]=cmd:pkg-config
 	[bochs]=cmd:bochs
 	[bochs-term]=file:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so

@@ -1,19 +1,23 @@
 /*
- * Choosing the consoles: console=<list> of com1, vga or none.
+ * Choosing the consoles: console=<list> of com1, vga, fb or none.
  */
+#include <asm/i8042.h>
+#include <asm/mm.h>
 #include <asm/serial.h>
 #include <asm/vga.h>
 #include <bootinfo.h>
 #include <console.h>
 #include <errno.h>
+#include <fbcon.h>
 #include <param.h>
 #include <printk.h>
 #include <string.h>
 
 #define CONSOLE_COM1 (1U << 0)
 #define CONSOLE_VGA  (1U << 1)
+#define CONSOLE_FB   (1U << 2)
 
-static unsigned int wanted_consoles = CONSOLE_COM1 | CONSOLE_VGA;
+static unsigned int wanted_consoles = CONSOLE_COM1 | CONSOLE_VGA | CONSOLE_FB;
 
 static int __init parse_console(const char *value)
 {
@@ -31,13 +35,15 @@ static int __init parse_console(const char *value)
 			wanted |= CONSOLE_COM1;
 		else if (strcmp(item, "vga") == 0)
 			wanted |= CONSOLE_VGA;
+		else if (strcmp(item, "fb") == 0)
+			wanted |= CONSOLE_FB;
 		else if (strcmp(item, "none") != 0)
 			return -EINVAL;
 	}
 	wanted_consoles = wanted;
 	return 0;
 }
-custom_param("console", parse_console, "console=<com1|vga|none>[,...]");
+custom_param("console", parse_console, "console=<com1|vga|fb|none>[,...]");
 
 void __init arch_console_init(void)
 {
@@ -51,6 +57,35 @@ void __init arch_console_init(void)
 		!com1 && !vga ? "none" : "");
 	if ((wanted_consoles & CONSOLE_COM1) && !com1)
 		pr_info("console: no UART answers at COM1; serial console off\n");
+}
+
+/*
+ * The framebuffer lies outside RAM, so it needs ioremap(): this runs
+ * after memory_init(), and the log ring brings the screen up to date.
+ */
+void __init arch_console_init_late(void)
+{
+	const struct boot_framebuffer *fb = &boot_info.fb;
+	const char *why;
+	void *pixels;
+
+	if (!(wanted_consoles & CONSOLE_FB) || fb->type == BOOT_FB_NONE ||
+	    fb->type == BOOT_FB_EGA_TEXT)
+		return;
+	why = fbcon_drawable(fb);
+	if (why) {
+		pr_info("console: framebuffer %ux%u, %u bpp: %s; not drawn\n",
+			fb->width, fb->height, fb->bpp, why);
+		return;
+	}
+	/* No PAT set up: uncached. The console only ever writes to it. */
+	pixels = ioremap(fb->addr, (size_t)fb->pitch * fb->height);
+	if (!pixels) {
+		pr_info("console: cannot map the framebuffer at %#lx\n",
+			(unsigned long)fb->addr);
+		return;
+	}
+	fbcon_init(fb, pixels);
 }
 
 void arch_console_emergency(void)
@@ -78,7 +113,11 @@ void arch_console_sync(void)
 	serial_flush_sync();
 }
 
+/* COM1 and the PS/2 keyboard both feed rx; either one is enough. */
 int __init arch_console_input_init(void (*rx)(char c))
 {
-	return serial_input_init(rx);
+	int serial = serial_input_init(rx);
+	int keyboard = i8042_input_init(rx);
+
+	return serial && keyboard ? serial : 0;
 }

@@ -138,6 +138,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	boot_phase_begin(BOOT_PHASE_MEMORY);
 	memory_init(&boot_info, mb2_info_pa);
 	boot_phase_end(BOOT_PHASE_MEMORY);
+	arch_console_init_late();
 	boot_phase_begin(BOOT_PHASE_ACPI);
 	cpu_protect_init();
 	acpi_boot_init();

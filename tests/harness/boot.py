@@ -144,6 +144,17 @@ class BootConfig:
     # be there and consistent: its phases add up to its total, those before
     # every CPU is online fit before it, and the total comes last.
     boot_timeline: bool = False
+    # The framebuffer console (QEMU only): regexes that the screen's lines,
+    # read cell by cell with the kernel's fonts (tests/harness/screen.py)
+    # from `screendump` on QEMU's monitor, must all match. The screen is
+    # read every SCREEN_POLL s; the run ends as soon as all match (an idle
+    # boot then counts as still running at its deadline).
+    screen_must_show: tuple[str, ...] = ()
+    # Keys typed on the PS/2 keyboard by the monitor's `sendkey` (QEMU
+    # only): steps as serial_input's, each a QEMU key name ("h", "shift-t").
+    keyboard_input: tuple[tuple[float | str, str], ...] = ()
+    serial: bool = True  # False: -serial none, the machine has no COM1
+    gfxpayload: str = ""  # GOP mode asked of GRUB under UEFI (tools/mkiso.sh)
 
 
 @dataclasses.dataclass
@@ -244,6 +255,7 @@ class Qemu(Emulator):
     def __init__(self, config: BootConfig, run_dir: Path):
         super().__init__(config, run_dir)
         self.debug_log = run_dir / "qemu-debug.log"  # -d cpu_reset: resets, triple faults
+        self.monitor_socket = run_dir / "monitor.sock"  # HMP: screendump, sendkey
 
     def check(self) -> str | None:
         if shutil.which(self.binary) is None:
@@ -277,8 +289,12 @@ class Qemu(Emulator):
                     "-drive", f"if=pflash,format=raw,unit=1,file={private_vars}"]
         elif c.firmware != "bios":
             raise ValueError(f"{c.name}: firmware must be bios or uefi, not {c.firmware!r}")
+        if c.screen_must_show or c.keyboard_input:
+            cmd += ["-monitor", f"unix:{qemu_opt(self.monitor_socket)},server=on,wait=off"]
         if interactive:
             cmd += ["-serial", "mon:stdio"]
+        elif not c.serial:
+            cmd += ["-serial", "none"]
         elif c.serial_input:
             # The file back end writes the log as file: does, and reads
             # the guest's input from input-path: a FIFO the harness feeds.
@@ -665,6 +681,10 @@ class SerialFeeder:
         return [f"serial input: step {self.sent + 1} of {len(self.steps)} "
                 f"({self.describe(wait)}, then send {data!r}) never came"]
 
+    def _send(self, data: bytes) -> None:
+        assert self._fd is not None
+        os.write(self._fd, data)
+
     def _complete_lines(self) -> list[str]:
         try:
             text = self.serial_log.read_bytes().decode(errors="replace")
@@ -685,23 +705,145 @@ class SerialFeeder:
                     first = past
                 elif self._done.wait(float(wait)):
                     return
-                assert self._fd is not None
-                os.write(self._fd, data)
+                self._send(data)
                 self.sent = i + 1
                 record.write(f"{time.monotonic() - start:8.3f} s  step {i + 1} "
                              f"({self.describe(wait)}): sent {data!r}\n")
                 record.flush()
 
 
+class Monitor:
+    """QEMU's human monitor (HMP) on a Unix socket: one command at a time."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._sock = None
+        self._lock = threading.Lock()
+
+    def _connect(self, timeout: float) -> None:
+        import socket  # noqa: PLC0415
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                sock = socket.socket(socket.AF_UNIX)
+                sock.settimeout(timeout)
+                sock.connect(str(self.path))
+                break
+            except OSError:
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self._sock = sock
+        self._read_prompt()
+
+    def _read_prompt(self) -> bytes:
+        assert self._sock is not None
+        got = b""
+        while not got.endswith(self.PROMPT):
+            chunk = self._sock.recv(4096)
+            if not chunk:
+                raise OSError("QEMU closed its monitor")
+            got += chunk
+        return got
+
+    def command(self, line: str, timeout: float = 10) -> str:
+        """Runs line; returns what QEMU printed (terminal echo included)."""
+        with self._lock:
+            if self._sock is None:
+                self._connect(timeout)
+            assert self._sock is not None
+            self._sock.sendall(line.encode() + b"\n")
+            return self._read_prompt().decode(errors="replace")
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+
+class KeyboardFeeder(SerialFeeder):
+    """Types a config's keyboard_input on the PS/2 keyboard with `sendkey`,
+    its steps waiting as SerialFeeder's do (on the serial log)."""
+
+    def __init__(self, steps: tuple[tuple[float | str, str], ...], monitor: Monitor,
+                 serial_log: Path, record: Path):
+        super().__init__(tuple((w, k.encode()) for w, k in steps), Path(os.devnull),
+                         serial_log, record)
+        self.monitor = monitor
+
+    def open(self) -> None:
+        pass
+
+    def _send(self, data: bytes) -> None:
+        self.monitor.command(f"sendkey {data.decode()}")
+
+
+class ScreenWatcher:
+    """Reads the screen every SCREEN_POLL s (screendump, then screen.py)
+    until every regex of screen_must_show matches one of its lines; the
+    last reading is kept in screen.txt, the last picture in screen.ppm."""
+
+    def __init__(self, patterns: tuple[str, ...], monitor: Monitor, run_dir: Path):
+        self.patterns = [re.compile(p) for p in patterns]
+        self.monitor = monitor
+        self.ppm = run_dir / "screen.ppm"
+        self.text = run_dir / "screen.txt"
+        self.matched = threading.Event()
+        self.missing: list[str] = list(patterns)
+        self.error = ""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(15)
+
+    def problems(self) -> list[str]:
+        if self.matched.is_set():
+            return []
+        why = f" ({self.error})" if self.error else ""
+        return [f"screen does not show /{p}/{why}; see {self.text.name}" for p in self.missing]
+
+    def _run(self) -> None:
+        import screen  # noqa: PLC0415 (only the framebuffer machines need it)
+
+        while not self._done.wait(SCREEN_POLL):
+            try:
+                self.monitor.command(f"screendump {self.ppm}")
+                font, lines = screen.read_file(self.ppm)
+            except (OSError, ValueError) as err:
+                self.error = str(err)
+                continue
+            self.text.write_text(f"# read with {font}\n" + "\n".join(
+                line.replace(screen.UNKNOWN, "?") for line in lines) + "\n")
+            self.missing = [p.pattern for p in self.patterns
+                            if not any(p.search(line) for line in lines)]
+            if not self.missing:
+                self.matched.set()
+                return
+
+
+SCREEN_POLL = 2.0  # seconds between screen readings
+
+
 # ---------------------------------------------------------------------------
 # Running
 
 
-def build_iso(out: Path, kernel: Path, cmdline: str, modules: tuple[str, ...] = ()) -> None:
+def build_iso(out: Path, kernel: Path, cmdline: str, modules: tuple[str, ...] = (),
+              gfxpayload: str = "") -> None:
     """Runs tools/mkiso.sh; raises RuntimeError with its output on failure."""
+    env = dict(os.environ, GFXPAYLOAD=gfxpayload)
     proc = subprocess.run([str(MKISO), str(out), str(kernel), cmdline, *modules],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          check=False)
+                          check=False, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"mkiso.sh failed:\n{proc.stdout.strip()}")
 
@@ -853,6 +995,23 @@ def _kill_group(proc: subprocess.Popen, stop_signal: signal.Signals = signal.SIG
             continue
 
 
+def wait_or_screen(proc: subprocess.Popen, timeout: float, watcher: ScreenWatcher | None,
+                   keyboard: KeyboardFeeder | None) -> int | None:
+    """proc's exit status, or None at the deadline or once the screen
+    showed everything it must (and every key was typed)."""
+    if watcher is None:
+        return proc.wait(timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return proc.wait(0.5)
+        except subprocess.TimeoutExpired:
+            if watcher.matched.is_set() and (keyboard is None or
+                                             keyboard.sent == len(keyboard.steps)):
+                return None
+    return None
+
+
 def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = None,
              boots_dir: Path = BOOTS_DIR) -> BootResult:
     """Builds the ISO (from kernel, unless iso is given), boots it, judges it.
@@ -867,6 +1026,9 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     problem = backend.check()
     if problem is None and config.serial_input and not backend.serial_input:
         problem = f"the {backend.name} back end cannot feed serial_input"
+    if problem is None and (config.screen_must_show or config.keyboard_input) \
+            and not isinstance(backend, Qemu):
+        problem = f"the {backend.name} back end has no monitor for the screen and keyboard"
     if problem:
         return failed_early(problem)
     tsc_hz = None
@@ -880,7 +1042,7 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
                                   backend.kernel_options())
         tsc_hz = cmdline_tsc_hz(cmdline)
         try:
-            build_iso(iso, kernel, cmdline, config.modules)
+            build_iso(iso, kernel, cmdline, config.modules, config.gfxpayload)
         except RuntimeError as err:
             return failed_early(str(err))
     cmd = backend.command(iso)
@@ -896,6 +1058,14 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
         feeder = SerialFeeder(config.serial_input, backend.serial_fifo, backend.serial_log,
                               run_dir / "serial-input.log")
         feeder.open()
+    monitor = watcher = keyboard = None
+    if config.screen_must_show or config.keyboard_input:
+        monitor = Monitor(backend.monitor_socket)
+    if config.screen_must_show:
+        watcher = ScreenWatcher(config.screen_must_show, monitor, run_dir)
+    if config.keyboard_input:
+        keyboard = KeyboardFeeder(config.keyboard_input, monitor, backend.serial_log,
+                                  run_dir / "keyboard-input.log")
     start = time.monotonic()
     with open(backend.stderr_log, "wb") as stderr:
         with _running_lock:
@@ -910,7 +1080,12 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
             backend.started(proc)
             if feeder is not None:
                 feeder.start()
-            returncode = proc.wait(config.timeout)
+            for helper in (watcher, keyboard):
+                if helper is not None:
+                    helper.start()
+            returncode = wait_or_screen(proc, config.timeout, watcher, keyboard)
+            if returncode is None:
+                _kill_group(proc, backend.stop_signal)
         except subprocess.TimeoutExpired:
             returncode = None
             _kill_group(proc, backend.stop_signal)
@@ -921,10 +1096,17 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
                 _running.pop(proc, None)
             if feeder is not None:
                 feeder.stop()
+            for helper in (watcher, keyboard):
+                if helper is not None:
+                    helper.stop()
+            if monitor is not None:
+                monitor.close()
             backend.finished()
     duration = time.monotonic() - start
     if returncode is not None:
         outcome = backend.outcome(returncode)
+    elif watcher is not None and watcher.matched.is_set():
+        outcome = Outcome("running", f"running, screen checked after {duration:.1f} s")
     elif config.expect == EXPECT_IDLE:
         outcome = Outcome("running", f"still running after {config.timeout:g} s")
     else:
@@ -934,8 +1116,9 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     reasons = judge(config, outcome, report, log)
     if config.guest_ktap:
         report = ktap.adopt(report, guest_reports(config.guest_ktap, log))
-    if feeder is not None:
-        reasons += feeder.problems()
+    for helper in (feeder, watcher, keyboard):
+        if helper is not None:
+            reasons += helper.problems()
     return BootResult(config, not reasons, reasons, outcome, report, duration, run_dir,
                       backend.serial_log, tsc_hz)
 

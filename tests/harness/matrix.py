@@ -528,6 +528,36 @@ MATRIX = [
                expect="idle", timeout=8, serial_input=((r"^Boot complete", b"h"),),
                must_match=(r"^keys: debug keys off \(keys=off\)$",),
                must_not_match=(r"pressed ->", r"^COM1: input")),
+    # The framebuffer console (common/fbcon.c) under OVMF with no serial
+    # port: GRUB sets a 1280x1024 GOP mode, the screen is read cell by cell
+    # with the kernel's own fonts (tests/harness/screen.py); the log ring's
+    # replay brings the banner, the boot goes on to the SMP line.
+    BootConfig("uefi-fb-noserial", machine="q35", smp=2, firmware="uefi", serial=False,
+               gfxpayload="1280x1024x32", expect="idle", timeout=90,
+               screen_must_show=(r"^\[c +\d+\] Kairos microhypervisor \d+\.\d+\.\d+ \(git ",
+                                 r"^\[c +\d+\] Framebuffer console: 1280x1024, 32 bpp at 0x[0-9a-f]+; "
+                                 r"font Lat15-Terminus16 \(8x16\), 160x64 cells$",
+                                 r"^\[ +\d+\.\d{6}\] SMP: 2 CPUs online",
+                                 r"^\[ +\d+\.\d{6}\] Boot complete; idling")),
+    # The same under SeaBIOS: GRUB sets a VBE mode (GFXPAYLOAD, -vga std),
+    # the kernel draws on it; default BIOS boots stay in EGA text.
+    BootConfig("bios-fb-noserial", machine="q35", smp=2, firmware="bios", serial=False,
+               gfxpayload="1280x1024x32", expect="idle", timeout=90,
+               screen_must_show=(r"^\[c +\d+\] Kairos microhypervisor \d+\.\d+\.\d+ \(git ",
+                                 r"^\[c +\d+\] Framebuffer console: 1280x1024, 32 bpp at 0x[0-9a-f]+; "
+                                 r"font Lat15-Terminus16 \(8x16\), 160x64 cells$",
+                                 r"^\[ +\d+\.\d{6}\] SMP: 2 CPUs online",
+                                 r"^\[ +\d+\.\d{6}\] Boot complete; idling")),
+    # Debug keys typed on QEMU's PS/2 keyboard (arch/x86/i8042.c, HMP
+    # sendkey), shift included; their output comes out as COM1's would.
+    BootConfig("keys-ps2", machine="q35", smp=2, firmware="bios", expect="idle", timeout=25,
+               keyboard_input=((r"^Boot complete", "h"), (r"^'h' pressed", "shift-t"),
+                               (r"^'T' pressed", "shift-t")),
+               must_match=(r"^i8042: keyboard input on ISA IRQ 1 \(GSI \d+\), vector 0x32, "
+                           r"CPU 0, scan code set 1$",
+                           r"^'h' pressed -> list the debug keys$", r"^Debug keys:$",
+                           r"^'T' pressed -> toggle tracing"),
+               must_not_match=(r"no handler", r"PANIC")),
     # A panic on CPU 1 of 4: every CPU's registers and backtrace, and the
     # trace records (trace=all), then the FAIL exit (PANIC_REPORT).
     BootConfig("panic-ap", machine="q35", smp=4, firmware="bios",

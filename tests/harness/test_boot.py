@@ -637,7 +637,7 @@ class HostTscTest(unittest.TestCase):
         built = []
         saved_build = boot.build_iso
         boot.BACKENDS["ratedfake"] = RatedFake
-        boot.build_iso = lambda out, kernel, cmdline, modules=(): (
+        boot.build_iso = lambda out, kernel, cmdline, modules=(), gfxpayload="": (
             built.append(cmdline), out.touch())
         try:
             RatedFake.script = f"printf '{KTAP_PASS}' > $LOG; exit 33"

@@ -17,6 +17,7 @@ and OVMF (see KERNEL_SAW).
 """
 
 import shutil
+import os
 import subprocess
 import tempfile
 import unittest
@@ -132,7 +133,23 @@ class GrubCfgTest(unittest.TestCase):
         self.assertIn("set timeout=0\n", cfg)
         lines = [line for line in cfg.splitlines() if line and not line.startswith("#")]
         self.assertEqual(lines[2], "multiboot2 /boot/kairos.elf 'test=*'")
-        self.assertEqual(lines[3], "boot")
+        self.assertEqual(lines[3], 'if [ "$grub_platform" = pc ]; then set gfxpayload=text; fi')
+        self.assertEqual(lines[4], "boot")
+
+    def test_gfxpayload_sets_the_mode_on_both_platforms(self):
+        env = dict(os.environ, GFXPAYLOAD="1280x1024x32")
+        cfg = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        lines = [line for line in cfg.splitlines() if line and not line.startswith("#")]
+        # GRUB's multiboot2 loader sets gfxpayload itself: ours comes after.
+        self.assertEqual(lines[1:4], ["insmod all_video", "multiboot2 /boot/kairos.elf 'x'",
+                                      "set gfxpayload=1280x1024x32"])
+        self.assertNotIn("gfxpayload=1280", print_grub_cfg("x"))
+        env["GFXPAYLOAD"] = "1024x768; halt"
+        proc = subprocess.run([str(MKISO), "--print-grub-cfg", "kernel.elf", "x"], env=env,
+                              capture_output=True, text=True, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("give WIDTHxHEIGHT[xDEPTH]", proc.stderr)
 
     def test_grub_silent_on_serial_until_failure(self):
         lines = print_grub_cfg("x").splitlines()

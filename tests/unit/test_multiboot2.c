@@ -487,6 +487,12 @@ static void check_efi_boot(void)
 	assert_int_equal(bi.fb.width, 1024);
 	assert_int_equal(bi.fb.height, 768);
 	assert_int_equal(bi.fb.bpp, 32);
+	assert_int_equal(bi.fb.red_pos, 16);
+	assert_int_equal(bi.fb.red_size, 8);
+	assert_int_equal(bi.fb.green_pos, 8);
+	assert_int_equal(bi.fb.green_size, 8);
+	assert_int_equal(bi.fb.blue_pos, 0);
+	assert_int_equal(bi.fb.blue_size, 8);
 	assert_int_equal(bi.nr_modules, 0);
 }
 
@@ -1020,6 +1026,75 @@ static void test_fb_inconsistent_ignored(void **state)
 	assert_warned("framebuffer of unknown type 3 ignored");
 }
 
+/* An RGB framebuffer with the field layout given as six bytes. */
+static void mbi_fb_rgb(struct mbi *m, u8 bpp, u32 pitch,
+		       const struct mb2_framebuffer_rgb *rgb)
+{
+	struct mb2_tag_framebuffer *t = mbi_fb(
+		m, sizeof(*t) + sizeof(*rgb), MULTIBOOT2_FRAMEBUFFER_TYPE_RGB,
+		0xfd000000, pitch, 800, 600, bpp);
+
+	memcpy(t + 1, rgb, sizeof(*rgb));
+}
+
+static void test_fb_rgb_layouts_kept(void **state)
+{
+	struct mbi m;
+	struct mb2_framebuffer_rgb rgb565 = {11, 5, 5, 6, 0, 5};
+	struct mb2_framebuffer_rgb bgr24 = {0, 8, 8, 8, 16, 8};
+
+	/* 16 bpp, 5:6:5 (a VBE mode under SeaBIOS). */
+	mbi_begin(&m);
+	mbi_fb_rgb(&m, 16, 1600, &rgb565);
+	mbi_end(&m);
+	assert_int_equal(parse(&m), 0);
+	assert_false(contains(host_printk_output(), "framebuffer"));
+	assert_int_equal(bi.fb.type, BOOT_FB_RGB);
+	assert_int_equal(bi.fb.red_pos, 11);
+	assert_int_equal(bi.fb.green_size, 6);
+	assert_int_equal(bi.fb.blue_size, 5);
+
+	/* 24 bpp, blue highest. */
+	mbi_begin(&m);
+	mbi_fb_rgb(&m, 24, 2400, &bgr24);
+	mbi_end(&m);
+	assert_int_equal(parse(&m), 0);
+	assert_int_equal(bi.fb.type, BOOT_FB_RGB);
+	assert_int_equal(bi.fb.bpp, 24);
+	assert_int_equal(bi.fb.blue_pos, 16);
+}
+
+/* A layout that cannot be drawn with is refused, never half taken. */
+static void test_fb_rgb_bad_layouts_ignored(void **state)
+{
+	static const struct mb2_framebuffer_rgb bad[] = {
+		{16, 8, 8, 8, 0, 0},  /* blue has no bits */
+		{28, 8, 8, 8, 0, 8},  /* red leaves the 32-bit pixel */
+		{16, 8, 12, 8, 0, 8}, /* green overlaps red */
+		{0, 8, 8, 8, 0, 8},   /* blue is red */
+		{0, 40, 8, 8, 0, 8},  /* 40 bits for one colour */
+		{255, 8, 8, 8, 0, 8}, /* position past any pixel */
+	};
+	struct mbi m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		mbi_begin(&m);
+		mbi_fb_rgb(&m, i == 4 ? 64 : 32, 6400, &bad[i]);
+		mbi_end(&m);
+		assert_int_equal(parse(&m), 0);
+		assert_int_equal(bi.fb.type, BOOT_FB_NONE);
+		assert_int_equal(bi.fb.red_size, 0);
+		assert_warned("with an impossible RGB layout");
+	}
+	mbi_begin(&m);
+	mbi_fb_rgb(&m, 32, 3200, &bad[2]);
+	mbi_end(&m);
+	assert_int_equal(parse(&m), 0);
+	assert_warned(
+		"framebuffer at 0xfd000000, 32 bpp, with an impossible RGB layout (red 16+8, green 12+8, blue 0+8 bits) ignored");
+}
+
 /* ------------------------------------------------------------------------
  * Broken blocks
  */
@@ -1518,6 +1593,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_too_many_modules, teardown),
 		cmocka_unit_test_teardown(test_fb_indexed, teardown),
 		cmocka_unit_test_teardown(test_fb_inconsistent_ignored,
+					  teardown),
+		cmocka_unit_test_teardown(test_fb_rgb_layouts_kept, teardown),
+		cmocka_unit_test_teardown(test_fb_rgb_bad_layouts_ignored,
 					  teardown),
 		cmocka_unit_test_teardown(test_reject_bad_buffer, teardown),
 		cmocka_unit_test_teardown(test_reject_total_size, teardown),

@@ -29,6 +29,20 @@ mb2_header:
 	.long 12
 	.long MULTIBOOT2_CONSOLE_FLAGS_EGA_TEXT_SUPPORTED
 
+	/*
+	 * Framebuffer, optional, any mode: without this tag GRUB's BIOS
+	 * loader never leaves text mode. GRUB turns it into gfxpayload=auto
+	 * when `multiboot2` runs; grub.cfg then says text for BIOS boots
+	 * unless a VBE mode is asked for (tools/mkiso.sh).
+	 */
+	.balign 8
+	.short MULTIBOOT2_HEADER_TAG_FRAMEBUFFER
+	.short MULTIBOOT2_HEADER_TAG_OPTIONAL
+	.long 20
+	.long 0 /* width: any */
+	.long 0 /* height: any */
+	.long 0 /* depth: any */
+
 	.balign 8
 	.short MULTIBOOT2_HEADER_TAG_END
 	.short 0

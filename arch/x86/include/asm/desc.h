@@ -20,6 +20,7 @@
  *   0x20-0x2f  the legacy PIC's IRQs 0-15 (masked; spurious 7 and 15)
  *   0x30       platform timer: HPET or PIT (asm/platform_timer.h)
  *   0x31       COM1 receive: debug keys (arch/x86/serial.c)
+ *   0x32       PS/2 keyboard: debug keys (arch/x86/i8042.c)
  *   0x82       hypercalls from ring 3 (public/abi.h; the gate has DPL 3)
  *   0xd0-0xf0  in-kernel test suites (tests/kernel/)
  *   0xf9       timer broadcast IPI (arch/x86/smp.c, common/clockevent_broadcast.c)
@@ -37,6 +38,7 @@
 #define NR_EXCEPTIONS	     32
 #define PIC_VECTOR_BASE	     0x20 /* legacy 8259 IRQs 0-15 */
 #define COM1_VECTOR	     0x31 /* lowest class above the PIC's: input */
+#define KEYBOARD_VECTOR	     0x32
 #define CALL_FUNCTION_VECTOR 0xfb
 #define EVENT_CHECK_VECTOR   0xfc /* only wakes the CPU to look for work */
 #define SPURIOUS_VECTOR	     0xff /* LAPIC spurious interrupt */
