@@ -719,6 +719,9 @@ MATRIX = [
     # A storm of wake-ups (a vCPU that blocks 20 us in every 100) beside
     # three hogs: it gets its weight's share, not more, the hogs theirs;
     # and no runnable vCPU was preempted before the rate limit.
+    # OPEN, FAILS at this commit: the rate limit holds (shortest 509 us)
+    # and the storm gets 12.3%, but w1 starves (0.76%, a 2.97 s gap) while
+    # w2 and w4 take 30.4 and 56.6%: a credit bug under wake-up storms.
     BootConfig("bochs-wake-storm", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
                smp=1, timeout=240, cmdline="sched=credit sched_ratelimit_us=500",
                modules=(T + 'hog.elf:name=storm weight=256 args="block=20us every=100us '
