@@ -93,6 +93,7 @@ struct csched_vcpu {
 	s_time_t run_start;	  /* when it last started, or was charged */
 	s_time_t picked_at;	  /* when this run began (the rate limit) */
 	s_time_t slice_end; /* when this run's slice ends; STIME_MAX: never */
+	s64 turn_left;	    /* of a turn cut short by a preemption; 0: none */
 	bool queued;
 	bool boost;
 	bool blocked; /* stopped running not runnable: boost when woken */
@@ -152,7 +153,10 @@ static void runq_insert(struct csched_cpu *pc, struct csched_vcpu *s)
  * Inserts s ahead of its equals: a vCPU preempted before its slice ended
  * (by a wake-up, or the accounting's look) keeps its turn, so that the
  * runs between preemptions still last until credit is spent and shares
- * follow credit, i.e. weights, not the number of turns.
+ * follow credit, i.e. weights, not the number of turns. Only the rest of
+ * the turn (turn_left): a turn renewed at each preemption would keep the
+ * CPU for ever under a storm of wake-ups, and its equals behind it would
+ * starve.
  */
 static void runq_insert_front(struct csched_cpu *pc, struct csched_vcpu *s)
 {
@@ -258,7 +262,12 @@ static u64 vcpu_weight(const struct csched_vcpu *s)
 	return ((u64)s->sdom->weight << 16) / s->sdom->nr_active;
 }
 
-/* One CPU's share of a period: credit by weight among its active vCPUs. */
+/*
+ * One CPU's share of a period: credit by weight among its active vCPUs.
+ * What would take one past the savings bound is dropped, as in Xen:
+ * handed to the others, it fed those that ran more than their weight,
+ * kept every vCPU UNDER, and equal turns, not weights, shared the CPU.
+ */
 static void account_cpu(unsigned int cpu)
 {
 	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
@@ -267,35 +276,13 @@ static void account_cpu(unsigned int cpu)
 	struct vcpu *v;
 	u64 total_weight = 0;
 
-	s64 surplus = 0;
-
 	for_each_placed_vcpu(v, cpu) if (svc(v)->counted) total_weight +=
 		vcpu_weight(svc(v));
-	/*
-	 * The period's credit by weight. What would take a vCPU past the
-	 * savings bound goes to the others, by weight: all of the period's
-	 * credit is handed out to those that can use it, or the OVER ones'
-	 * equal turns, not the weights, would share the rest of the CPU.
-	 */
 	for_each_placed_vcpu(v, cpu)
 	{
 		s = svc(v);
-		if (!s->counted)
-			continue;
-		s->credit += (s64)(CSCHED_ACCT_PERIOD * vcpu_weight(s) /
-				   total_weight);
-		if (s->credit >= CSCHED_CREDIT_MAX) {
-			surplus += s->credit - CSCHED_CREDIT_MAX;
-			s->credit = CSCHED_CREDIT_MAX;
-			total_weight -= vcpu_weight(s);
-			s->counted = false;
-		}
-	}
-	for_each_placed_vcpu(v, cpu)
-	{
-		s = svc(v);
-		if (s->counted && surplus)
-			s->credit = min(s->credit + (s64)((u64)surplus *
+		if (s->counted)
+			s->credit = min(s->credit + (s64)(CSCHED_ACCT_PERIOD *
 							  vcpu_weight(s) /
 							  total_weight),
 					(s64)CSCHED_CREDIT_MAX);
@@ -531,6 +518,12 @@ static void csched_yield(struct vcpu *v)
 	svc(v)->yielded = true;
 }
 
+/* The shortest run a slice gives: the rate limit, and never under 100 us. */
+static s64 slice_min(void)
+{
+	return max(opt_ratelimit, (s64)CSCHED_SLICE_MIN);
+}
+
 /*
  * How long next may run: alone, as long as it likes (-1); UNDER, until
  * its credit is spent (at least the rate limit, at most a slice), so
@@ -541,11 +534,11 @@ static void csched_yield(struct vcpu *v)
  */
 static s64 slice_for(const struct csched_cpu *pc, const struct csched_vcpu *s)
 {
-	s64 slice = -1, slice_min = max(opt_ratelimit, (s64)CSCHED_SLICE_MIN);
+	s64 slice = -1;
 
 	if (pc->nr_queued && s->credit > 0) {
 		slice = min(s->credit, opt_tslice);
-		slice = max(slice, slice_min);
+		slice = max(slice, slice_min());
 	} else if (pc->nr_queued) {
 		slice = opt_tslice;
 	}
@@ -579,10 +572,14 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 		    sp->credit > CSCHED_CREDIT_MIN)
 			return (struct task_slice){prev, opt_ratelimit - ran};
 		/* Parked, it stays queued: runq_take() skips it till then. */
-		if (vcpu_runnable(prev))
-			(now < sp->slice_end && !sp->yielded
-				 ? runq_insert_front
-				 : runq_insert)(pc, sp);
+		sp->turn_left = 0;
+		if (vcpu_runnable(prev) && now < sp->slice_end &&
+		    !sp->yielded) {
+			sp->turn_left = sp->slice_end - now;
+			runq_insert_front(pc, sp);
+		} else if (vcpu_runnable(prev)) {
+			runq_insert(pc, sp);
+		}
 		sp->blocked = !vcpu_runnable(prev);
 	}
 	next = runq_take(pc);
@@ -606,6 +603,12 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	next->picked_at = now;
 	next->active = true;
 	slice = slice_for(pc, next);
+	if (slice >= 0 && next->turn_left > 0) {
+		s64 rest = max(next->turn_left, slice_min());
+
+		slice = min(slice, rest);
+	}
+	next->turn_left = 0;
 	next->slice_end = slice < 0 ? STIME_MAX : now + slice;
 	return (struct task_slice){next->vcpu, slice};
 }
