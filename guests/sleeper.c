@@ -3,7 +3,10 @@
  * an absolute deadline, then SCHEDOP_block).
  *
  * Args: count=<n> sleeps per vCPU (default 100), sleep=<time> (default
- * 2ms; each sleep is sleep/2 .. 3*sleep/2, varied by a PRNG).
+ * 2ms; each sleep is sleep/2 .. 3*sleep/2, varied by a PRNG), start=<time>
+ * (default 0: first sleep until that system time, e.g. until hogs beside
+ * it run), p99_max=<time> (default none: the lateness p99 must be at most
+ * that, the bound of a wake-up preemption test).
  *
  * The ABI promises the timer "never before the deadline": the VIRQ_TIMER
  * handler notes guest_now(), which must be >= the deadline every time.
@@ -19,6 +22,8 @@ void guest_vcpu_main(unsigned int vcpu)
 {
 	uint64_t count = guest_arg_u64("count", 100);
 	int64_t sleep = guest_arg_ns("sleep", 2 * NSEC_PER_MSEC);
+	int64_t start_at = guest_arg_ns("start", 0);
+	int64_t p99_max = guest_arg_ns("p99_max", 0);
 	uint64_t rng = 0x5eed0000u + vcpu;
 	unsigned int i, early = 0;
 	int64_t *late, worst = 0, now, woke;
@@ -39,6 +44,8 @@ void guest_vcpu_main(unsigned int vcpu)
 	if (ret < 0)
 		guest_panic("vCPU %u: binding VIRQ_TIMER: %ld", vcpu, ret);
 	guest_events_enable();
+	if (start_at > guest_now())
+		guest_sleep_until(start_at);
 
 	for (i = 0; i < count; i++) {
 		int64_t d = sleep / 2 +
@@ -61,7 +68,12 @@ void guest_vcpu_main(unsigned int vcpu)
 		    "worst %lld ns)",
 		    vcpu, early, i, (long long)worst);
 	snprintf(what, sizeof(what), "sleeper vCPU %u lateness", vcpu);
-	guest_stats_print(what, late, count);
+	guest_stats_print(what, late, count); /* sorts late[] */
+	if (p99_max)
+		guest_check(late[(count * 99) / 100] <= p99_max,
+			    "vCPU %u: lateness p99 %lld ns at most %lld ns",
+			    vcpu, (long long)late[(count * 99) / 100],
+			    (long long)p99_max);
 
 	/* A deadline already passed fires at once. */
 	now = guest_now();

@@ -46,8 +46,15 @@ struct scheduler {
 	/*
 	 * v is runnable and not its CPU's current choice: queue it unless it
 	 * is queued already (wake may come twice; it must be idempotent).
+	 * Returns true if v's CPU must decide again now: v ranks above what
+	 * it runs (wake-up preemption; the policy's rate limit, if it has
+	 * one, is applied by its do_schedule, which then re-arms s_timer for
+	 * the moment the limit expires), the CPU idles, or its preemption
+	 * timer needs arming. The core then raises SCHEDULE_SOFTIRQ there, by
+	 * IPI if that CPU is another. Other CPUs (an idle one to steal v) are
+	 * the policy's to raise.
 	 */
-	void (*wake)(struct vcpu *v);
+	bool (*wake)(struct vcpu *v);
 	/* v stopped being runnable: take it off the queue if it is on it. */
 	void (*sleep)(struct vcpu *v);
 	/* The running v asks to give up its slice. */
@@ -103,6 +110,16 @@ unsigned int sched_least_loaded_cpu(const struct vcpu *v);
 
 /* cpu's schedule lock, for a policy that looks at another CPU's queue. */
 spinlock_t *sched_cpu_lock(unsigned int cpu);
+
+/*
+ * The rate limit (sched_ratelimit_us=, Xen's semantics): a vCPU that has
+ * run for less than this since it was switched in is not preempted by a
+ * wake-up; the preemption waits until it has. Policies that share by
+ * weight or in turn (credit, round-robin with rr_preempt_on_wake=) apply
+ * it; EDF and gang do not (a reservation's deadline and a slot boundary
+ * come first). ns; 0: none. Set at boot, read-only after.
+ */
+s64 sched_ratelimit(void);
 
 extern const struct scheduler sched_rr_def;
 extern const struct scheduler sched_credit_def;

@@ -6,9 +6,13 @@
  * vCPUs that period's CPU time as credit, split by their domains'
  * weights; running burns credit one for one. A vCPU with credit left is
  * UNDER, one without is OVER; a vCPU woken from a block with credit left
- * is BOOSTed ahead of both until it next runs, so sleepers answer
- * quickly. Each CPU's queue is ordered BOOST, UNDER, OVER, first in first
- * out within each; the head runs for a slice (sched_credit_tslice=).
+ * is BOOSTed ahead of both and preempts a running UNDER or OVER vCPU at
+ * once (wake-up preemption), so sleepers answer quickly. A boost lasts
+ * one run of at most CSCHED_BOOST_MAX; boosted time burns credit like
+ * any other, so a vCPU that wakes all the time is soon OVER, unboosted,
+ * and held to its share. Each CPU's queue is ordered BOOST, UNDER, OVER,
+ * first in first out within each; the head runs for a slice
+ * (sched_credit_tslice=).
  *
  * - Work-conserving: an OVER vCPU still runs when nothing UNDER wants the
  *   CPU, and a CPU that would idle (or run an OVER vCPU) first steals a
@@ -16,14 +20,17 @@
  * - Caps (cap=, percent of one CPU per domain): once a capped domain has
  *   used its cap's worth of the period, its vCPUs are parked (not run,
  *   not even on an idle CPU) until the next accounting.
- * - Rate limit (sched_ratelimit=): a vCPU that has run for less than it
- *   is not preempted, so a stream of wake-ups cannot make the CPU switch
- *   faster than that.
+ * - Rate limit (sched_ratelimit_us=, the core's): a vCPU that has run for
+ *   less than it since it was switched in is not preempted; a wake-up
+ *   that would preempt it re-arms s_timer for when the limit expires, so
+ *   the preemption is late, never lost, and a stream of wake-ups cannot
+ *   make the CPU switch faster than that.
  *
- * Weights are per vCPU: every vCPU of a domain of weight w counts w on its
- * CPU. Credit is shared per CPU, among the vCPUs placed there, so shares
- * follow weights among vCPUs that compete for one CPU; stealing moves
- * vCPUs towards idle CPUs.
+ * Weights are per domain, as in Xen: a domain of weight w with n active
+ * vCPUs (ran or wanted to since the last accounting) counts w / n for
+ * each of them. Credit is shared per CPU, among the vCPUs placed there,
+ * so shares follow weights among vCPUs that compete for one CPU; stealing
+ * moves vCPUs towards idle CPUs.
  */
 #include <atomic.h>
 #include <cpumask.h>
@@ -56,17 +63,26 @@ enum csched_pri {
 
 static const char *const pri_names[] = {"boost", "under", "over"};
 
+/*
+ * The longest run a boost buys: then the vCPU is UNDER and takes its turn
+ * behind the others, so that a woken vCPU that goes on computing cannot
+ * keep a second one, woken meanwhile, waiting for a whole slice.
+ */
+#define CSCHED_BOOST_MAX MILLISECS(1)
+/* The shortest slice s_timer is armed for, whatever the rate limit. */
+#define CSCHED_SLICE_MIN MICROSECS(100)
+
 static s64 opt_tslice = MILLISECS(10);
 time_param("sched_credit_tslice", opt_tslice);
-static s64 opt_ratelimit = MICROSECS(1000);
-time_param("sched_ratelimit", opt_ratelimit);
+static s64 opt_ratelimit; /* sched_ratelimit(), at most the slice */
 
 struct csched_dom {
 	struct domain *dom;
-	unsigned int weight;
-	s64 cap_ns;	 /* per period; 0: uncapped */
-	atomic64_t used; /* ns run in this period, for the cap */
-	bool parked;	 /* over its cap until the next accounting */
+	unsigned int weight;	/* the domain's, split among its active vCPUs */
+	unsigned int nr_active; /* vCPUs active in the period, by acct */
+	s64 cap_ns;		/* per period; 0: uncapped */
+	atomic64_t used;	/* ns run in this period, for the cap */
+	bool parked;		/* over its cap until the next accounting */
 };
 
 struct csched_vcpu {
@@ -76,12 +92,15 @@ struct csched_vcpu {
 	s64 credit;		  /* ns; under the CPU's lock */
 	s_time_t run_start;	  /* when it last started, or was charged */
 	s_time_t picked_at;	  /* when this run began (the rate limit) */
+	s_time_t slice_end; /* when this run's slice ends; STIME_MAX: never */
+	s64 turn_left;	    /* of a turn cut short by a preemption; 0: none */
 	bool queued;
 	bool boost;
 	bool blocked; /* stopped running not runnable: boost when woken */
 	bool yielded;
-	bool active; /* ran or wanted to since the last accounting */
-	u64 steals;  /* times another CPU took it */
+	bool active;  /* ran or wanted to since the last accounting */
+	bool counted; /* active at this accounting (acct's snapshot) */
+	u64 steals;   /* times another CPU took it */
 };
 
 struct csched_cpu {
@@ -121,6 +140,31 @@ static void runq_insert(struct csched_cpu *pc, struct csched_vcpu *s)
 
 	ASSERT(!s->queued);
 	while (*pp && pri_of(*pp) <= p)
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+	if (!s->next)
+		pc->tail = s;
+	s->queued = true;
+	pc->nr_queued++;
+}
+
+/*
+ * Inserts s ahead of its equals: a vCPU preempted before its slice ended
+ * (by a wake-up, or the accounting's look) keeps its turn, so that the
+ * runs between preemptions still last until credit is spent and shares
+ * follow credit, i.e. weights, not the number of turns. Only the rest of
+ * the turn (turn_left): a turn renewed at each preemption would keep the
+ * CPU for ever under a storm of wake-ups, and its equals behind it would
+ * starve.
+ */
+static void runq_insert_front(struct csched_cpu *pc, struct csched_vcpu *s)
+{
+	struct csched_vcpu **pp = &pc->head;
+	enum csched_pri p = pri_of(s);
+
+	ASSERT(!s->queued);
+	while (*pp && pri_of(*pp) < p)
 		pp = &(*pp)->next;
 	s->next = *pp;
 	*pp = s;
@@ -180,8 +224,51 @@ static void burn(struct csched_vcpu *s, s_time_t now)
 	}
 }
 
-/* One CPU's share of a period: credit by weight among its active vCPUs. */
-static void account_cpu(unsigned int cpu, s_time_t now)
+/*
+ * The old period's end on one CPU: charges its running vCPU and notes
+ * which vCPUs were active, counting them in their domains.
+ */
+static void count_active(unsigned int cpu, s_time_t now)
+{
+	unsigned long flags = spin_lock_irqsave(sched_cpu_lock(cpu));
+	struct csched_vcpu *s;
+	struct vcpu *v;
+
+	for_each_placed_vcpu(v, cpu)
+	{
+		s = svc(v);
+		if (sched_vcpu_is_curr(v))
+			burn(s, now);
+		/*
+		 * A vCPU with all the savings it may have (a sleeper that uses
+		 * less than its share) takes no share of this period, as in
+		 * Xen: its weight goes to those that compete, whose shares then
+		 * follow their weights; it counts again once it spends some.
+		 */
+		s->counted =
+			(s->active || s->queued || sched_vcpu_is_curr(v)) &&
+			s->credit < CSCHED_CREDIT_MAX;
+		if (s->counted)
+			s->sdom->nr_active++;
+	}
+	spin_unlock_irqrestore(sched_cpu_lock(cpu), flags);
+}
+
+/* A vCPU's weight: its domain's, split among the domain's active vCPUs. */
+static u64 vcpu_weight(const struct csched_vcpu *s)
+{
+	ASSERT(s->sdom->nr_active);
+	/* Scaled: a weight of 1 split eight ways must not round to 0. */
+	return ((u64)s->sdom->weight << 16) / s->sdom->nr_active;
+}
+
+/*
+ * One CPU's share of a period: credit by weight among its active vCPUs.
+ * What would take one past the savings bound is dropped, as in Xen:
+ * handed to the others, it fed those that ran more than their weight,
+ * kept every vCPU UNDER, and equal turns, not weights, shared the CPU.
+ */
+static void account_cpu(unsigned int cpu)
 {
 	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
 	unsigned long flags = spin_lock_irqsave(sched_cpu_lock(cpu));
@@ -189,27 +276,18 @@ static void account_cpu(unsigned int cpu, s_time_t now)
 	struct vcpu *v;
 	u64 total_weight = 0;
 
+	for_each_placed_vcpu(v, cpu) if (svc(v)->counted) total_weight +=
+		vcpu_weight(svc(v));
 	for_each_placed_vcpu(v, cpu)
 	{
 		s = svc(v);
-		if (sched_vcpu_is_curr(v))
-			burn(s, now);
-		if (s->active || s->queued || sched_vcpu_is_curr(v))
-			total_weight += s->sdom->weight;
-	}
-	for_each_placed_vcpu(v, cpu)
-	{
-		bool active;
-
-		s = svc(v);
-		active = s->active || s->queued || sched_vcpu_is_curr(v);
-		if (!active || !total_weight)
-			continue;
-		s->credit =
-			min(s->credit + (s64)(CSCHED_ACCT_PERIOD *
-					      s->sdom->weight / total_weight),
-			    (s64)CSCHED_CREDIT_MAX);
+		if (s->counted)
+			s->credit = min(s->credit + (s64)(CSCHED_ACCT_PERIOD *
+							  vcpu_weight(s) /
+							  total_weight),
+					(s64)CSCHED_CREDIT_MAX);
 		s->active = false;
+		s->counted = false;
 		/* A new period may reorder the queue: take it out and back. */
 		if (s->queued) {
 			runq_remove(pc, s);
@@ -229,6 +307,14 @@ static void unpark_domain(struct domain *d, void *unused)
 	WRITE_ONCE(sdom->parked, false);
 }
 
+static void reset_active(struct domain *d, void *unused)
+{
+	struct csched_dom *sdom = d->sched_priv;
+
+	if (sdom)
+		sdom->nr_active = 0;
+}
+
 /* Every period: credit for each CPU, caps reset, every CPU rechecked. */
 static void acct_timer_fn(void *unused)
 {
@@ -236,9 +322,17 @@ static void acct_timer_fn(void *unused)
 	bool waiting = false;
 	unsigned int cpu;
 
-	/* Charge the old period first (it may park), then start the new. */
+	/*
+	 * Charge the old period first (it may park), count each domain's
+	 * active vCPUs across the CPUs (their weights split by it), then
+	 * start the new period. Only this timer's callback, on CPU 0, touches
+	 * nr_active and counted.
+	 */
+	for_each_domain(reset_active, NULL);
 	for_each_online_cpu (cpu)
-		account_cpu(cpu, now);
+		count_active(cpu, now);
+	for_each_online_cpu (cpu)
+		account_cpu(cpu);
 	for_each_domain(unpark_domain, NULL);
 	/*
 	 * Every CPU with vCPUs re-decides; while some vCPU waits in a queue,
@@ -303,10 +397,11 @@ static int csched_init(void)
 			opt_tslice);
 		opt_tslice = MILLISECS(10);
 	}
-	if (opt_ratelimit < 0 || opt_ratelimit > opt_tslice) {
-		pr_warn("sched_ratelimit=%ld ns: out of range (0 to the slice); using 1ms\n",
-			opt_ratelimit);
-		opt_ratelimit = min((s64)MICROSECS(1000), opt_tslice);
+	opt_ratelimit = sched_ratelimit();
+	if (opt_ratelimit > opt_tslice) {
+		pr_warn("sched_ratelimit: %ld us is more than the slice; using %ld us\n",
+			opt_ratelimit / 1000, opt_tslice / 1000);
+		opt_ratelimit = opt_tslice;
 	}
 	init_timer(&acct_timer, acct_timer_fn, NULL, 0);
 	pr_info("Credit: slice %ld us, rate limit %ld us, accounting every %ld ms\n",
@@ -369,40 +464,45 @@ static void csched_free_vdata(struct vcpu *v)
 }
 
 /*
- * Asks cpu (whose lock we hold) to reschedule if s should preempt what it
- * runs; else an idle CPU of s's affinity, to come and steal it.
+ * True if s, queued on cpu (whose lock we hold), should preempt what cpu
+ * runs: cpu idles, or s ranks higher (BOOST over UNDER, UNDER over OVER).
+ * Else an idle CPU of s's affinity is asked to come and steal it.
  */
-static void tickle(unsigned int cpu, struct csched_vcpu *s)
+static bool tickle(unsigned int cpu, struct csched_vcpu *s)
 {
 	struct vcpu *curr = sched_curr(cpu);
 	unsigned int other;
 
-	if (curr == idle_vcpu[cpu] || pri_of(s) < pri_of(svc(curr))) {
-		cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
-		return;
-	}
+	if (curr == idle_vcpu[cpu] || pri_of(s) < pri_of(svc(curr)))
+		return true;
 	for_each_online_cpu (other)
 		if (other != cpu &&
 		    cpumask_test_cpu(other, &s->vcpu->affinity) &&
 		    READ_ONCE(per_cpu(curr_vcpu, other)) == idle_vcpu[other]) {
 			cpu_raise_softirq(other, SCHEDULE_SOFTIRQ);
-			return;
+			break;
 		}
+	return false;
 }
 
-static void csched_wake(struct vcpu *v)
+static bool csched_wake(struct vcpu *v)
 {
 	struct csched_vcpu *s = svc(v);
+	struct csched_cpu *pc = &per_cpu(csched_cpu, v->processor);
 
 	if (s->queued)
-		return;
+		return false;
 	/* Woken from a block with credit left: ahead of the others. */
 	if (s->blocked && s->credit > 0)
 		s->boost = true;
 	s->blocked = false;
 	s->active = true;
-	runq_insert(&per_cpu(csched_cpu, v->processor), s);
-	tickle(v->processor, s);
+	runq_insert(pc, s);
+	/*
+	 * A queue that was empty: what runs has no slice timer (or only its
+	 * cap's); the CPU must decide again to arm one.
+	 */
+	return tickle(v->processor, s) || pc->nr_queued == 1;
 }
 
 static void csched_sleep(struct vcpu *v)
@@ -418,13 +518,19 @@ static void csched_yield(struct vcpu *v)
 	svc(v)->yielded = true;
 }
 
+/* The shortest run a slice gives: the rate limit, and never under 100 us. */
+static s64 slice_min(void)
+{
+	return max(opt_ratelimit, (s64)CSCHED_SLICE_MIN);
+}
+
 /*
  * How long next may run: alone, as long as it likes (-1); UNDER, until
  * its credit is spent (at least the rate limit, at most a slice), so
  * that none overspends much and shares follow weights closely; OVER, a
- * slice. A capped domain's vCPU also stops when the cap's budget for
- * this period is used up (each vCPU may overshoot by what the others of
- * its domain run meanwhile).
+ * slice; BOOST, no more than CSCHED_BOOST_MAX of that. A capped domain's
+ * vCPU also stops when the cap's budget for this period is used up (each
+ * vCPU may overshoot by what the others of its domain run meanwhile).
  */
 static s64 slice_for(const struct csched_cpu *pc, const struct csched_vcpu *s)
 {
@@ -432,9 +538,14 @@ static s64 slice_for(const struct csched_cpu *pc, const struct csched_vcpu *s)
 
 	if (pc->nr_queued && s->credit > 0) {
 		slice = min(s->credit, opt_tslice);
-		slice = max(slice, opt_ratelimit);
+		slice = max(slice, slice_min());
 	} else if (pc->nr_queued) {
 		slice = opt_tslice;
+	}
+	if (slice >= 0 && s->boost) {
+		s64 boost_max = max((s64)CSCHED_BOOST_MAX, opt_ratelimit);
+
+		slice = min(slice, boost_max);
 	}
 	if (s->sdom->cap_ns) {
 		s64 left = s->sdom->cap_ns - atomic64_read(&s->sdom->used);
@@ -451,7 +562,7 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	struct csched_cpu *pc = &per_cpu(csched_cpu, cpu);
 	struct csched_vcpu *sp = is_idle_vcpu(prev) ? NULL : svc(prev);
 	struct csched_vcpu *next;
-	s64 ran = sp ? now - sp->picked_at : 0;
+	s64 ran = sp ? now - sp->picked_at : 0, slice;
 
 	if (sp) {
 		burn(sp, now);
@@ -461,8 +572,14 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 		    sp->credit > CSCHED_CREDIT_MIN)
 			return (struct task_slice){prev, opt_ratelimit - ran};
 		/* Parked, it stays queued: runq_take() skips it till then. */
-		if (vcpu_runnable(prev))
+		sp->turn_left = 0;
+		if (vcpu_runnable(prev) && now < sp->slice_end &&
+		    !sp->yielded) {
+			sp->turn_left = sp->slice_end - now;
+			runq_insert_front(pc, sp);
+		} else if (vcpu_runnable(prev)) {
 			runq_insert(pc, sp);
+		}
 		sp->blocked = !vcpu_runnable(prev);
 	}
 	next = runq_take(pc);
@@ -485,7 +602,15 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	next->run_start = now;
 	next->picked_at = now;
 	next->active = true;
-	return (struct task_slice){next->vcpu, slice_for(pc, next)};
+	slice = slice_for(pc, next);
+	if (slice >= 0 && next->turn_left > 0) {
+		s64 rest = max(next->turn_left, slice_min());
+
+		slice = min(slice, rest);
+	}
+	next->turn_left = 0;
+	next->slice_end = slice < 0 ? STIME_MAX : now + slice;
+	return (struct task_slice){next->vcpu, slice};
 }
 
 static void csched_dump_cpu(unsigned int cpu)

@@ -27,7 +27,6 @@
 #include <param.h>
 #include <printk.h>
 #include <sched_policy.h>
-#include <softirq.h>
 #include <spinlock.h>
 #include <systime.h>
 #include <xmalloc.h>
@@ -274,7 +273,12 @@ static bool before(const struct edf_vcpu *a, const struct edf_vcpu *b)
 	return a_rt && a->deadline < b->deadline;
 }
 
-static void edf_wake(struct vcpu *v)
+/*
+ * Preempts what v's CPU runs if v, woken, comes first in EDF order: an
+ * earlier absolute deadline with budget left (or the CPU idles). No rate
+ * limit: a reservation's deadline does not wait.
+ */
+static bool edf_wake(struct vcpu *v)
 {
 	struct edf_vcpu *e = evc(v);
 	struct edf_cpu *pc = &per_cpu(edf_cpu, v->processor);
@@ -282,7 +286,7 @@ static void edf_wake(struct vcpu *v)
 	s_time_t now = NOW();
 
 	if (e->queued)
-		return;
+		return false;
 	/* The constant-bandwidth rule: no saving budget up while asleep. */
 	if (is_rt(e) && (now >= e->deadline ||
 			 (u64)e->remaining * e->sdom->period >
@@ -292,8 +296,12 @@ static void edf_wake(struct vcpu *v)
 		e->periods++;
 	}
 	queue_add(pc, e);
-	if (curr == idle_vcpu[v->processor] || before(e, evc(curr)))
-		cpu_raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+	/*
+	 * With a queue that was empty, what runs may have no slice timer
+	 * (the background alone): the CPU decides again to arm one.
+	 */
+	return curr == idle_vcpu[v->processor] || before(e, evc(curr)) ||
+	       pc->nr_queued == 1;
 }
 
 static void edf_sleep(struct vcpu *v)

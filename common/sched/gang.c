@@ -28,7 +28,6 @@
 #include <param.h>
 #include <printk.h>
 #include <sched_policy.h>
-#include <softirq.h>
 #include <spinlock.h>
 #include <string.h>
 #include <systime.h>
@@ -366,18 +365,23 @@ static struct gang_vcpu *slot_member(unsigned int cpu, s64 k)
 	return NULL;
 }
 
-static void gang_wake(struct vcpu *v)
+/*
+ * No wake-up preemption outside slot boundaries: the CPU decides again
+ * at once, but a woken member waits for its gang's slot and a woken
+ * background vCPU for the running one's slice (gang_do_schedule); the
+ * decision only arms s_timer for them (a waiting member needs the next
+ * boundary). The one preemption: a member woken in its own slot takes its
+ * CPU back from the background, as at the slot's start.
+ */
+static bool gang_wake(struct vcpu *v)
 {
 	struct gang_vcpu *s = gvc(v);
 	struct gang_cpu *pc = &per_cpu(gang_cpu, v->processor);
 
 	if (s->queued)
-		return;
+		return false;
 	enqueue(pc, s);
-	/* A member waits for its gang's slot; the background may go now. */
-	if (!s->gang || slot_member(v->processor, slot_of(NOW())) == s ||
-	    sched_curr(v->processor) == idle_vcpu[v->processor])
-		cpu_raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+	return true;
 }
 
 static void gang_sleep(struct vcpu *v)

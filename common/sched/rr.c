@@ -6,6 +6,15 @@
  * -1): a vCPU that wakes there raises SCHEDULE_SOFTIRQ, and the running
  * one is preempted if its slice is over, else the timer is armed for the
  * rest of it.
+ *
+ * With rr_preempt_on_wake=on a vCPU that blocked before its turn was over
+ * keeps the rest of its slice, and when it wakes it goes to the head of
+ * the queue and preempts the running vCPU with it (once that one has run
+ * for the rate limit, sched_ratelimit_us=); the preempted vCPU resumes
+ * next with the rest of its own turn. A vCPU that wakes with its turn
+ * used up waits at the tail, as without the option. So none runs for more
+ * than a slice per turn, however often it wakes: a storm of wake-ups
+ * cannot take more than round-robin's share.
  */
 #include <cpumask.h>
 #include <domain.h>
@@ -21,18 +30,23 @@
 
 static s64 opt_rr_slice = MILLISECS(10);
 time_param("sched_rr_slice", opt_rr_slice);
+static bool opt_preempt_on_wake;
+boolean_param("rr_preempt_on_wake", opt_preempt_on_wake);
 
 struct rr_vcpu {
 	struct vcpu *vcpu;
 	struct rr_vcpu *next; /* in the run queue */
 	bool queued;
 	bool yielded;
+	bool urgent; /* queued at the head, to preempt (woken with left) */
+	s64 left;    /* its turn's rest when it stopped (preempt on wake) */
 };
 
 struct rr_cpu {
 	struct rr_vcpu *head, *tail; /* runnable, not running */
 	unsigned int nr_queued;
 	s_time_t slice_end; /* when the running vCPU's slice is over */
+	s_time_t run_start; /* when it was switched in (the rate limit) */
 };
 
 static DEFINE_PER_CPU(struct rr_cpu, rr_cpu);
@@ -55,6 +69,22 @@ static void runq_append(struct rr_cpu *rc, struct rr_vcpu *rv)
 	rc->nr_queued++;
 }
 
+/* Queues rv behind the urgent vCPUs at the head, ahead of the rest. */
+static void runq_push_front(struct rr_cpu *rc, struct rr_vcpu *rv)
+{
+	struct rr_vcpu **pp = &rc->head;
+
+	ASSERT(!rv->queued);
+	while (*pp && (*pp)->urgent)
+		pp = &(*pp)->next;
+	rv->next = *pp;
+	*pp = rv;
+	if (!rv->next)
+		rc->tail = rv;
+	rv->queued = true;
+	rc->nr_queued++;
+}
+
 static struct rr_vcpu *runq_pop(struct rr_cpu *rc)
 {
 	struct rr_vcpu *rv = rc->head;
@@ -65,6 +95,7 @@ static struct rr_vcpu *runq_pop(struct rr_cpu *rc)
 	if (!rc->head)
 		rc->tail = NULL;
 	rv->queued = false;
+	rv->urgent = false;
 	rc->nr_queued--;
 	return rv;
 }
@@ -80,6 +111,7 @@ static void runq_remove(struct rr_cpu *rc, struct rr_vcpu *rv)
 		if (rc->tail == rv)
 			rc->tail = prev;
 		rv->queued = false;
+		rv->urgent = false;
 		rc->nr_queued--;
 		return;
 	}
@@ -92,7 +124,8 @@ static int rr_init(void)
 			opt_rr_slice);
 		opt_rr_slice = MILLISECS(10);
 	}
-	pr_info("Round-robin: slice %ld us\n", opt_rr_slice / 1000);
+	pr_info("Round-robin: slice %ld us, preemption on wake %s\n",
+		opt_rr_slice / 1000, opt_preempt_on_wake ? "on" : "off");
 	return 0;
 }
 
@@ -123,12 +156,25 @@ static void rr_free_vdata(struct vcpu *v)
 	v->sched_priv = NULL;
 }
 
-static void rr_wake(struct vcpu *v)
+/*
+ * The CPU always decides again: to preempt for a vCPU woken with some of
+ * its turn left (rr_preempt_on_wake), else to arm the slice timer of a
+ * vCPU that was alone.
+ */
+static bool rr_wake(struct vcpu *v)
 {
 	struct rr_vcpu *rv = rr_priv(v);
+	struct rr_cpu *rc = &per_cpu(rr_cpu, v->processor);
 
-	if (!rv->queued)
-		runq_append(&per_cpu(rr_cpu, v->processor), rv);
+	if (rv->queued)
+		return false;
+	if (rv->left > 0) {
+		rv->urgent = true;
+		runq_push_front(rc, rv);
+	} else {
+		runq_append(rc, rv);
+	}
+	return true;
 }
 
 static void rr_sleep(struct vcpu *v)
@@ -144,19 +190,52 @@ static void rr_yield(struct vcpu *v)
 	rr_priv(v)->yielded = true;
 }
 
+/*
+ * prev, runnable and within its slice, meets an urgent vCPU at the head:
+ * true if it is preempted now (queued to resume next, with the rest of its
+ * turn); false if the rate limit keeps it running, *slice until then.
+ */
+static bool preempt_for_waker(struct rr_cpu *rc, struct rr_vcpu *rp,
+			      s_time_t now, s64 *slice)
+{
+	s64 ran = now - rc->run_start;
+
+	if (ran < sched_ratelimit()) {
+		*slice = min(sched_ratelimit() - ran, rc->slice_end - now);
+		return false;
+	}
+	rp->left = rc->slice_end - now;
+	runq_push_front(rc, rp);
+	return true;
+}
+
 static struct task_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev,
 					s_time_t now)
 {
 	struct rr_cpu *rc = &per_cpu(rr_cpu, cpu);
 	struct rr_vcpu *rp = is_idle_vcpu(prev) ? NULL : rr_priv(prev);
 	struct rr_vcpu *next;
+	s64 slice;
 
 	if (rp && vcpu_runnable(prev)) {
-		/* The running vCPU keeps the rest of its slice. */
-		if (!rp->yielded && now < rc->slice_end)
+		bool in_turn = !rp->yielded && now < rc->slice_end;
+
+		/* The running vCPU keeps the rest of its slice... */
+		if (in_turn && !(rc->head && rc->head->urgent))
 			return (struct task_slice){
 				prev, rc->nr_queued ? rc->slice_end - now : -1};
-		runq_append(rc, rp);
+		/* ...unless a woken vCPU preempts it (past the rate limit). */
+		if (in_turn && !preempt_for_waker(rc, rp, now, &slice))
+			return (struct task_slice){prev, slice};
+		if (!in_turn) {
+			rp->left = 0;
+			runq_append(rc, rp);
+		}
+	} else if (rp) {
+		/* Blocked: the rest of its turn waits for its wake-up. */
+		rp->left = opt_preempt_on_wake && !rp->yielded
+				   ? max(rc->slice_end - now, (s64)0)
+				   : 0;
 	}
 	if (rp)
 		rp->yielded = false;
@@ -170,9 +249,12 @@ static struct task_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev,
 	while (next && !vcpu_runnable(next->vcpu));
 	if (!next)
 		return (struct task_slice){NULL, -1};
-	rc->slice_end = now + opt_rr_slice;
-	return (struct task_slice){next->vcpu,
-				   rc->nr_queued ? opt_rr_slice : -1};
+	/* A new turn, or the rest of one that a block or preemption cut. */
+	slice = next->left > 0 ? next->left : opt_rr_slice;
+	next->left = 0;
+	rc->slice_end = now + slice;
+	rc->run_start = now;
+	return (struct task_slice){next->vcpu, rc->nr_queued ? slice : -1};
 }
 
 static void rr_dump_cpu(unsigned int cpu)

@@ -5,7 +5,9 @@
  *
  * Args: seconds=<n> (default 3), expect=<lo>-<hi> (percent of one CPU
  * each vCPU must have had; unset: report only), block=<time> (default 0:
- * if set, block that long every 10 ms of wall time, a vCPU that sleeps),
+ * if set, block that long every 10 ms of wall time, a vCPU that sleeps;
+ * every=<time> changes the 10 ms: block=20us every=100us is a storm of
+ * wake-ups),
  * start=<time> (default 0: sleep until that system time first, e.g. past
  * the hypervisor's boot-time work such as the TSC refinement at ~1 s),
  * gap=<lo>-<hi> (milliseconds: the longest time the spinning vCPU went
@@ -66,6 +68,7 @@ void guest_vcpu_main(unsigned int vcpu)
 {
 	uint64_t seconds = guest_arg_u64("seconds", 3);
 	int64_t block_ns = guest_arg_ns("block", 0);
+	int64_t every_ns = guest_arg_ns("every", 10 * NSEC_PER_MSEC);
 	int64_t start_at = guest_arg_ns("start", 0);
 	const char *expect = guest_arg("expect");
 	const char *gap_expect = guest_arg("gap");
@@ -76,6 +79,8 @@ void guest_vcpu_main(unsigned int vcpu)
 	int64_t start, end, ran, waited, next_block;
 	uint64_t x = vcpu + 1;
 
+	if (every_ns <= 0)
+		guest_panic("every= must be more than 0");
 	if (seconds == 0 || seconds > 600)
 		guest_panic("seconds=%llu: expected 1 to 600",
 			    (unsigned long long)seconds);
@@ -89,7 +94,7 @@ void guest_vcpu_main(unsigned int vcpu)
 	runstate(vcpu, &a);
 	start = guest_now();
 	end = start + (int64_t)seconds * NSEC_PER_SEC;
-	next_block = start + 10 * NSEC_PER_MSEC;
+	next_block = start + every_ns;
 	prev = start;
 	while (guest_now() < end) {
 		int64_t now;
@@ -103,7 +108,7 @@ void guest_vcpu_main(unsigned int vcpu)
 		prev = now;
 		if (block_ns && now >= next_block) {
 			guest_sleep_until(now + block_ns);
-			next_block += 10 * NSEC_PER_MSEC;
+			next_block += every_ns;
 			prev = guest_now(); /* sleeping is not a preemption */
 		}
 	}

@@ -155,6 +155,10 @@ class BootConfig:
     keyboard_input: tuple[tuple[float | str, str], ...] = ()
     serial: bool = True  # False: -serial none, the machine has no COM1
     gfxpayload: str = ""  # GOP mode asked of GRUB under UEFI (tools/mkiso.sh)
+    # Guest runs: (loaded, alone, ratio): the p99 of the first lateness
+    # line ("...lateness: n=.. p99=<ns>", guests/sleeper.c, ticker.c) of
+    # the domain called loaded must be at most ratio times alone's.
+    latency_ratio: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclasses.dataclass
@@ -1171,6 +1175,8 @@ def judge(config: BootConfig, outcome: Outcome, report: ktap.Report, log: str) -
         import boot_timeline  # noqa: PLC0415 (only the boot-time machines need it)
 
         reasons += boot_timeline.problems(boot_timeline.parse(log))
+    for loaded, alone, ratio in config.latency_ratio:
+        reasons += latency_ratio_problems(loaded, alone, ratio, log)
     for pattern in config.must_not_match:
         if (m := re.search(pattern, lines, re.MULTILINE)) is not None:
             line = lines[lines.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
@@ -1241,6 +1247,29 @@ def guest_reports(names: tuple[str, ...], log: str) -> dict[str, ktap.Report]:
     streams = ktap.domain_streams(log)
     return {name: ktap.parse(streams.get(ids[name], []) if name in ids else [])
             for name in names}
+
+
+LATENESS_P99_RE = re.compile(r"lateness: n=\d+ .*\bp99=(\d+) ")
+
+
+def lateness_p99(name: str, log: str) -> int | None:
+    """The p99 (ns) of the domain called name's first lateness line."""
+    for line in domain_lines(name, log):
+        if m := LATENESS_P99_RE.search(line):
+            return int(m.group(1))
+    return None
+
+
+def latency_ratio_problems(loaded: str, alone: str, ratio: float, log: str) -> list[str]:
+    """Why loaded's lateness p99 is not within ratio times alone's."""
+    p99 = {name: lateness_p99(name, log) for name in (loaded, alone)}
+    missing = [name for name, value in p99.items() if value is None]
+    if missing:
+        return [f"no lateness line from {' or '.join(missing)}"]
+    if p99[loaded] > ratio * max(p99[alone], 1):
+        return [f"lateness p99 of {loaded} {p99[loaded]} ns is more than {ratio:g} times "
+                f"{alone}'s {p99[alone]} ns"]
+    return []
 
 
 KAIROS_TSC_RE = re.compile(r"^TSC: ([\d.]+) MHz, error <= (\d+) ppm")

@@ -147,6 +147,30 @@ def rr_hogs(gap: str, share: str, sleepy: str) -> tuple[str, ...]:
 
 RR_OUTCOMES = (("a", "poweroff"), ("b", "poweroff"), ("sleepy", "poweroff"))
 
+# Wake-up preemption (docs/scheduler.md): a single-shot sleeper on CPU 0
+# beside three hogs, and one alone on CPU 1, measured over the same
+# seconds; the loaded one's lateness p99 must stay within twice the alone
+# one's, and under an absolute bound that is the same whatever the slice.
+def wake_sleepers(loaded_opts: str = "", alone_opts: str = "",
+                  p99_max: str = "") -> tuple[str, ...]:
+    """The two sleepers of a wake-up test: 1000 sleeps from 1.5 s on."""
+    args = "count=1000 start=1500ms" + (f" p99_max={p99_max}" if p99_max else "")
+    return (G + f'sleeper.elf:name=loaded affinity=0 {loaded_opts} args="{args}"',
+            G + f'sleeper.elf:name=alone affinity=1 {alone_opts} args="{args}"')
+
+
+# Beside the sleeper's 1000 preemptions the shares stray from
+# 14.3/28.6/57.1 by up to 4 points (measured 17.8/27.8/53.2, and
+# 13.7/31.5/53.7 with 30 ms slices), against 2 without it.
+WAKE_CREDIT_HOGS = (T + 'hog.elf:name=w1 weight=256 affinity=0 args="start=1500ms expect=10-19"',
+                    T + 'hog.elf:name=w2 weight=512 affinity=0 args="start=1500ms expect=24-33"',
+                    T + 'hog.elf:name=w4 weight=1024 affinity=0 args="start=1500ms expect=50-62"')
+WAKE_OUTCOMES = (("loaded", "poweroff"), ("alone", "poweroff"), ("w1", "poweroff"),
+                 ("w2", "poweroff"), ("w4", "poweroff"))
+# The bound, whatever the slice: Bochs's deadline -> handler path alone is
+# ~20 us (p99); a preemption adds a switch.
+WAKE_P99_MAX = "60us"
+
 EDF_HOGS = (
     T + "hog.elf:name=rt1 period=10ms budget=3ms args=expect=29-34",
     T + "hog.elf:name=rt2 period=20ms budget=8ms args=expect=39-44",
@@ -208,7 +232,7 @@ KEYS_INPUT = (
     (r"^keys: waiting up to \d+ s for every debug key", b"h"),
     (r"^  z  dump the last trace records", b"a"),
     (r"^Dumping timer queues", b"r"),
-    (r"^Run queues \(round-robin scheduler\):", b"q"),
+    (r"^Run queues \(credit scheduler\):", b"q"),
     (r"^Domains: 0 alive", b"t"),
     (r"^Skew bound: ", b"s"),
     (r"^Timers per CPU:", b"d"),
@@ -226,7 +250,7 @@ KEYS_OUTPUT = (
     # a
     r"^Dumping timer queues \(now \d+ ns", r"^CPU3: \d+ pending",
     # r, q: every CPU running its idle vCPU; no domains (test= runs first)
-    r"^Run queues \(round-robin scheduler\):\n(?:  CPU \d: running idle\d, \d+ schedules, "
+    r"^Run queues \(credit scheduler\):\n(?:  CPU \d: running idle\d, \d+ schedules, "
     r"\d+ switches, s_timer idle\n    run queue \(0\):\n){4}",
     r"^Domains: 0 alive \(0 poweroff, 0 crashed, 0 other so far\)$",
     # t
@@ -621,8 +645,10 @@ MATRIX = [
                domains=attack_outcomes(BOCHS_ATTACKS),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
     # The r and q keys while domains run: each CPU's current vCPU and
-    # queue, every vCPU's accounting; the domains and their vCPUs.
+    # queue, every vCPU's accounting; the domains and their vCPUs. Under
+    # round-robin, which moves no vCPU, so that where each is is known.
     BootConfig("keys-guests", machine="q35", smp=2, firmware="bios", timeout=120,
+               cmdline="sched=rr",
                modules=(G + "spinner.elf:name=spinner vcpus=3 args=seconds=3",),
                domains=(("spinner", "poweroff"),),
                # By the spinner's first progress line every vCPU has run
@@ -694,6 +720,49 @@ MATRIX = [
                             ("w4", "weight=1024", "54-59")),
                domains=(("w1", "poweroff"), ("w2", "poweroff"), ("w4", "poweroff")),
                must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS),
+    # Wake-up preemption under credit, with 10 and 30 ms slices: the same
+    # bound holds, and the hogs' shares follow their weights.
+    *(BootConfig(f"bochs-wake-credit{suffix}", emulator="bochs", machine="pc",
+                 cpu="corei7_skylake_x", smp=2, timeout=240, cmdline=f"sched=credit {opts}",
+                 modules=wake_sleepers(p99_max=WAKE_P99_MAX) + WAKE_CREDIT_HOGS,
+                 domains=WAKE_OUTCOMES, latency_ratio=(("loaded", "alone", 2.0),),
+                 must_match=(GUESTS_CLEAN,), must_not_match=GUEST_PROBLEMS)
+      for suffix, opts in (("", ""), ("-30ms", "sched_credit_tslice=30ms"))),
+    # EDF: a sleeper with a reservation preempts reserved and background
+    # hogs by its earlier deadline; every deadline is met.
+    BootConfig("bochs-wake-edf", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=2, timeout=240, cmdline="sched=edf",
+               modules=wake_sleepers("period=1ms budget=200us", "period=1ms budget=200us",
+                                     WAKE_P99_MAX) + (
+                   T + 'hog.elf:name=rt1 period=10ms budget=3ms affinity=0 '
+                       'args="start=1500ms expect=29-34"',
+                   T + 'hog.elf:name=rt2 period=20ms budget=8ms affinity=0 '
+                       'args="start=1500ms expect=39-44"',
+                   T + 'hog.elf:name=bg affinity=0 args="start=1500ms"'),
+               domains=(("loaded", "poweroff"), ("alone", "poweroff"), ("rt1", "poweroff"),
+                        ("rt2", "poweroff"), ("bg", "poweroff")),
+               latency_ratio=(("loaded", "alone", 2.0),),
+               must_match=(GUESTS_CLEAN, r"^Domain \d+ \(rt1\): EDF: .*, 0 deadline misses$",
+                           r"^Domain \d+ \(rt2\): EDF: .*, 0 deadline misses$",
+                           r"^Domain \d+ \(loaded\): EDF: .*, 0 deadline misses$"),
+               must_not_match=GUEST_PROBLEMS),
+    # A storm of wake-ups (a vCPU that blocks 20 us in every 100) beside
+    # three hogs: it gets its weight's share, not more, the hogs theirs;
+    # and no runnable vCPU was preempted before the rate limit. Measured:
+    # 12.3/13.1/25.9/48.7%, the shortest preempted run 509 us.
+    BootConfig("bochs-wake-storm", emulator="bochs", machine="pc", cpu="corei7_skylake_x",
+               smp=1, timeout=240, cmdline="sched=credit sched_ratelimit_us=500",
+               modules=(T + 'hog.elf:name=storm weight=256 args="block=20us every=100us '
+                            'start=1500ms expect=10-15"',
+                        T + 'hog.elf:name=w1 weight=256 args="start=1500ms expect=11-15"',
+                        T + 'hog.elf:name=w2 weight=512 args="start=1500ms expect=23-27"',
+                        T + 'hog.elf:name=w4 weight=1024 args="start=1500ms expect=48-52"'),
+               domains=(("storm", "poweroff"), ("w1", "poweroff"), ("w2", "poweroff"),
+                        ("w4", "poweroff")),
+               must_match=(GUESTS_CLEAN, r"^Preemptions: [1-9]\d* of runnable vCPUs, the "
+                           r"shortest after ([5-9]\d\d|\d{4,}) us of running \(rate limit "
+                           r"500 us\)$"),
+               must_not_match=GUEST_PROBLEMS),
     BootConfig("sched-credit-caps", machine="q35", smp=2, firmware="bios", timeout=120,
                cmdline="sched=credit",
                # A cap is enforced by s_timer, which TCG under load fires
@@ -817,6 +886,7 @@ MATRIX = [
     # Measured (TCG, two host cores, two boots at once): 5-10 s each, the
     # million-operation fuzzer ~45 s.
     BootConfig("hvm-bios-smp1-rr", machine="q35", smp=1, firmware="bios", timeout=120,
+               cmdline="sched=rr",
                modules=(hvm_test("hvm", 1), G + "ping.elf:name=ping args=rounds=500",
                         G + "pong.elf:name=pong args=rounds=500"),
                domains=(("hvm", "poweroff"), ("ping", "poweroff"), ("pong", "poweroff")),
@@ -934,7 +1004,7 @@ MATRIX = [
                            r"vCPUs: [1-9]\d* slots all started"),
                must_not_match=GUEST_PROBLEMS),
     BootConfig("linux-uefi-smp1-rr", machine="q35", smp=1, mem=512, firmware="uefi",
-               timeout=240, modules=(*linux_guest("linux", 1),),
+               timeout=240, cmdline="sched=rr", modules=(*linux_guest("linux", 1),),
                domains=(("linux", "poweroff"),), linux_guests=(("linux", 1),),
                must_match=(GUESTS_CLEAN, LINUX_BUILT), must_not_match=GUEST_PROBLEMS),
     # A Linux guest that panics (no root file system: rdinit= names no

@@ -81,6 +81,22 @@ class JudgeTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.judge(boot.BootConfig("x", expect="maybe"), "pass")
 
+    def test_latency_ratio(self):
+        log = ("[    0.1] Domain 1 (loaded): entry 0x400000, 1 vCPU\n"
+               "[    0.1] Domain 2 (alone): entry 0x400000, 1 vCPU\n"
+               "[    3.5] (d2) sleeper vCPU 0 lateness: n=1000 min=19252 median=19277 "
+               "p99=20000 max=20484 ns\n"
+               "[    3.6] (d1) sleeper vCPU 0 lateness: n=1000 min=28087 median=34619 "
+               "p99={} max=1816471 ns\n")
+        self.assertEqual(boot.latency_ratio_problems("loaded", "alone", 2.0,
+                                                     log.format(40000)), [])
+        self.assertEqual(boot.latency_ratio_problems("loaded", "alone", 2.0,
+                                                     log.format(40001)),
+                         ["lateness p99 of loaded 40001 ns is more than 2 times alone's "
+                          "20000 ns"])
+        self.assertEqual(boot.latency_ratio_problems("loaded", "gone", 2.0, log.format(1)),
+                         ["no lateness line from gone"])
+
 
 class QemuTest(unittest.TestCase):
     def setUp(self):
