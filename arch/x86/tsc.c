@@ -47,24 +47,58 @@ bool tsc_adjust_on_this_cpu(void)
 	return r.ebx & CPUID_7_EBX_TSC_ADJUST;
 }
 
+/* "GenuineIntel" in CPUID 0's EBX, EDX, ECX. */
+#define CPUID_INTEL_EBX 0x756e6547
+#define CPUID_INTEL_EDX 0x49656e69
+#define CPUID_INTEL_ECX 0x6c65746e
+
+/* The leaves tsc_cpuid_rate() reads, on this CPU. */
+static void read_rate_leaves(struct tsc_cpuid_leaves *l)
+{
+	struct cpuid_regs r;
+	u32 base_family;
+
+	*l = (struct tsc_cpuid_leaves){0};
+	cpuid(0, &r);
+	l->max_leaf = r.eax;
+	l->intel = r.ebx == CPUID_INTEL_EBX && r.edx == CPUID_INTEL_EDX &&
+		   r.ecx == CPUID_INTEL_ECX;
+	cpuid(1, &r);
+	/* SDM Vol. 2A, CPUID leaf 1: display family and model. */
+	base_family = (r.eax >> 8) & 0xf;
+	l->family = base_family == 0xf ? base_family + ((r.eax >> 20) & 0xff)
+				       : base_family;
+	l->model = (r.eax >> 4) & 0xf;
+	if (base_family == 6 || base_family == 0xf)
+		l->model |= ((r.eax >> 16) & 0xf) << 4;
+	if (l->max_leaf >= 0x15) {
+		cpuid(0x15, &r);
+		l->l15_eax = r.eax;
+		l->l15_ebx = r.ebx;
+		l->l15_ecx = r.ecx;
+	}
+	if (l->max_leaf >= 0x16) {
+		cpuid(0x16, &r);
+		l->l16_eax = r.eax;
+	}
+}
+
 void tsc_probe_features(struct tsc_features *f)
 {
+	struct tsc_cpuid_leaves leaves;
 	struct cpuid_regs r;
 	u32 max, max_ext;
 
 	*f = (struct tsc_features){0};
+	read_rate_leaves(&leaves);
 	cpuid(0, &r);
 	max = r.eax;
 	cpuid(1, &r);
 	f->deadline = r.ecx & CPUID_1_ECX_TSC_DEADLINE;
 	f->hypervisor = r.ecx & CPUID_1_ECX_HYPERVISOR;
 	f->adjust = tsc_adjust_on_this_cpu();
-	/* SDM Vol. 2A, CPUID leaf 15h: TSC = crystal * EBX / EAX. */
-	if (max >= 0x15) {
-		cpuid(0x15, &r);
-		if (r.eax && r.ebx && r.ecx)
-			f->cpuid15_hz = (u64)r.ecx * r.ebx / r.eax;
-	}
+	f->intel = leaves.intel;
+	tsc_cpuid_rate(&leaves, &f->cpuid);
 	if (max >= 0x16) {
 		cpuid(0x16, &r);
 		f->cpuid16_hz = (u64)(r.eax & 0xffff) * 1000000;

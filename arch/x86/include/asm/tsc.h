@@ -7,6 +7,7 @@
 #ifndef ASM_X86_TSC_H
 #define ASM_X86_TSC_H
 
+#include <asm/tsc_cpuid.h>
 #include <clocksource.h>
 #include <types.h>
 
@@ -27,9 +28,11 @@ struct tsc_features {
 	bool deadline;	 /* CPUID 1:ECX[24], TSC-deadline LAPIC timer */
 	bool adjust;	 /* CPUID 7:EBX[1], IA32_TSC_ADJUST */
 	bool hypervisor; /* CPUID 1:ECX[31] */
-	u64 cpuid15_hz;	 /* CPUID 15h crystal ratio; 0 if not enumerated */
-	u64 cpuid16_hz;	 /* CPUID 16h base frequency; 0 if absent */
-	u64 hv_hz;	 /* hypervisor leaf 40000010h; 0 if absent */
+	bool intel;	 /* GenuineIntel: leaves 15h/16h are consulted */
+	struct tsc_cpuid_rate
+		cpuid;	/* leaves 15h/16h; hz 0 if they state none */
+	u64 cpuid16_hz; /* CPUID 16h base frequency; 0 if absent */
+	u64 hv_hz;	/* hypervisor leaf 40000010h; 0 if absent */
 };
 
 /* Whether the calling CPU has IA32_TSC_ADJUST (CPUID 7:EBX[1]). */
