@@ -372,6 +372,24 @@ MATRIX = [
     BootConfig("bios-q35-acpi-off", machine="q35", smp=2, firmware="bios",
                cmdline="test=acpi,smp acpi=off",
                must_match=(r"^ACPI disabled by acpi=off", r"^SMP: 1 CPU")),
+    # The RSDP through the EFI system table (multiboot2 tag 12 ->
+    # configuration table -> the ACPI 2.0 GUID's entry), as for a loader
+    # that gives no ACPI tag: acpi_rsdp=efi passes GRUB's tag over. The
+    # table sits in runtime services data, which GRUB's map calls
+    # reserved (type 2). Under SeaBIOS there is no system table: the
+    # option says so and the tag is used.
+    BootConfig("uefi-acpi-rsdp-efi", machine="q35", smp=2, firmware="uefi",
+               cmdline="test=acpi,smp acpi_rsdp=efi",
+               must_match=(r"^ACPI: acpi_rsdp=efi: the multiboot2 ACPI tag is passed over$",
+                           r"^ACPI: EFI system table at 0x[0-9a-f]+ \(64-bit, memory map type 2\): "
+                           r"RSDP at 0x[0-9a-f]+$",
+                           r"^ACPI: RSDP revision 2 \(OEM .*\) from the EFI system table "
+                           r"\(ACPI 2\.0 GUID\)",
+                           r"^SMP: 2 CPUs online")),
+    BootConfig("bios-acpi-rsdp-efi-ignored", machine="q35", firmware="bios",
+               cmdline="test=acpi acpi_rsdp=efi",
+               must_match=(r"^ACPI: acpi_rsdp=efi: no EFI system table tag; ignored$",
+                           r"^ACPI: RSDP revision \d+ \(OEM .*\) from the multiboot2")),
     # Mixing a lock's interrupt state is caught (tests/kernel/lock_test.c).
     BootConfig("lock-debug", machine="q35", firmware="bios",
                cmdline="test=lock_debug_selftest", expect="fail",
