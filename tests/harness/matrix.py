@@ -466,6 +466,19 @@ MATRIX = [
           ("uefi", "Cascadelake-Server", ("hpet",), "acpi_pm", True),
           ("bios", "Icelake-Server", ("pit",), "hpet", True),
           ("uefi", "max", ("pit",), "hpet", False))),
+    # Nothing to calibrate against (no HPET, no PIT, acpi_pm=off): one
+    # second of the CMOS RTC, its bound from the two brackets (wide under
+    # TCG, ~1-2k ppm: QEMU's UIP window hides the edge for milliseconds);
+    # time_test's matches_known_rate holds the rate to that bound. ~2.5 s.
+    BootConfig("plat-bios-cascadelake-server-no-platform-clock", machine="q35", smp=2,
+               firmware="bios", cpu="Cascadelake-Server",
+               extra_args=("-machine", "hpet=off,pit=off"),
+               cmdline="test=time,clockevent acpi_pm=off",
+               must_match=(r"^TSC: no platform clock to calibrate against",
+                           r"^TSC: [\d.]+ MHz, error <= \d+ ppm, reference rtc \(one second",
+                           r"^LAPIC timer: one-shot mode, input",
+                           r"^time: system time from tsc"),
+               must_not_match=(r"^TSC: .*stated, not measured",)),
     BootConfig("plat-uefi-epyc-hpet-pit-off-guests", machine="q35", smp=2, firmware="uefi",
                cpu="EPYC", extra_args=("-machine", "hpet=off,pit=off"), timeout=120,
                modules=BYSTANDERS, domains=(("ping", "poweroff"), ("pong", "poweroff"),

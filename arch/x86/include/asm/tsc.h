@@ -81,6 +81,21 @@ struct tsc_calibration_result {
 void tsc_calibrate(u64 window_us, struct tsc_calibration_result *out);
 
 /*
+ * The TSC's rate over one second of the CMOS RTC (the fall of its UIP bit
+ * to the next), for a machine with no other clock: *hz and its error
+ * bound from the two edges' brackets. False if the RTC's updates did not
+ * come. Takes 1-2 s. Boot CPU, interrupts off.
+ */
+bool tsc_calibrate_rtc(u64 *hz, u32 *err_ppm);
+
+/*
+ * The LAPIC timer's input rate measured over window_us of a TSC whose
+ * rate is hz (the LAPIC timer runs free meanwhile); 0 if it did not
+ * count. Boot CPU, interrupts off.
+ */
+u64 tsc_lapic_rate(u64 hz, u64 window_us);
+
+/*
  * A calibration that runs in the background: begin() takes the start
  * sample against cs now; finish() takes the end sample and returns the
  * TSC rate (0 if cs did not advance), with its error bound in *err_ppm.
