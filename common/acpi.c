@@ -1052,6 +1052,10 @@ static __init const char *rsdp_source_name(enum acpi_rsdp_source s)
 		return "the multiboot2 ACPI 2.0 tag";
 	case ACPI_RSDP_BIOS:
 		return "the BIOS area";
+	case ACPI_RSDP_EFI_V1:
+		return "the EFI system table (ACPI 1.0 GUID)";
+	case ACPI_RSDP_EFI_V2:
+		return "the EFI system table (ACPI 2.0 GUID)";
 	default:
 		return "the caller";
 	}

@@ -351,6 +351,8 @@ static __init u32 tag_min_size(u32 type)
 		return sizeof(struct mb2_tag_mmap);
 	case MULTIBOOT2_TAG_FRAMEBUFFER:
 		return sizeof(struct mb2_tag_framebuffer);
+	case MULTIBOOT2_TAG_EFI32:
+		return sizeof(struct mb2_tag_efi32);
 	case MULTIBOOT2_TAG_EFI64:
 		return sizeof(struct mb2_tag_efi64);
 	case MULTIBOOT2_TAG_ACPI_OLD:
@@ -852,8 +854,14 @@ __init int mb2_parse(const void *info, size_t avail, struct boot_info *bi,
 	tag = tags.first[MULTIBOOT2_TAG_EFI64];
 	if (tag) {
 		bi->efi_boot = true;
+		bi->efi_system_table_64bit = true;
 		bi->efi_system_table =
 			((const struct mb2_tag_efi64 *)tag)->pointer;
+	} else if ((tag = tags.first[MULTIBOOT2_TAG_EFI32]) != NULL) {
+		/* A 32-bit firmware: its table has 4-byte pointers. */
+		bi->efi_boot = true;
+		bi->efi_system_table =
+			((const struct mb2_tag_efi32 *)tag)->pointer;
 	}
 	if (tags.first[MULTIBOOT2_TAG_EFI_BS_NOT_TERMINATED])
 		mb2_warn(

@@ -60,6 +60,8 @@ enum acpi_rsdp_source {
 	ACPI_RSDP_MB2_V1, /* copy in the multiboot2 ACPI 1.0 tag */
 	ACPI_RSDP_MB2_V2, /* copy in the multiboot2 ACPI 2.0+ tag */
 	ACPI_RSDP_BIOS,	  /* the BIOS area scan, at rsdp_pa */
+	ACPI_RSDP_EFI_V1, /* EFI configuration table, ACPI 1.0 GUID, at rsdp_pa */
+	ACPI_RSDP_EFI_V2, /* EFI configuration table, ACPI 2.0 GUID, at rsdp_pa */
 };
 
 /* A table the root table lists, as its header describes it. */

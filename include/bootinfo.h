@@ -76,8 +76,9 @@ struct boot_info {
 
 	struct boot_framebuffer fb;
 
-	bool efi_boot;		  /* an EFI system-table tag was present */
-	paddr_t efi_system_table; /* 0 if none */
+	bool efi_boot;		     /* an EFI system-table tag was present */
+	paddr_t efi_system_table;    /* 0 if none */
+	bool efi_system_table_64bit; /* tag 12; else tag 11 (32-bit firmware) */
 
 	u32 info_size; /* total_size of the multiboot2 block */
 };

@@ -276,6 +276,14 @@ struct mb2_framebuffer_rgb {
 BUILD_BUG_ON(sizeof(struct mb2_framebuffer_rgb) != 6);
 
 /* 3.6.14 and 3.6.22: a 64-bit EFI pointer (system table, image handle). */
+/* 3.6.13: the 32-bit EFI system table's physical address. */
+struct mb2_tag_efi32 {
+	u32 type;
+	u32 size;
+	u32 pointer;
+};
+BUILD_BUG_ON(sizeof(struct mb2_tag_efi32) != 12);
+
 struct mb2_tag_efi64 {
 	u32 type;
 	u32 size;

@@ -14,6 +14,7 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <bootinfo.h>
+#include <efi_tables.h>
 #include <errno.h>
 #include <page.h>
 #include <param.h>
@@ -34,6 +35,21 @@ static int __init parse_acpi(const char *value)
 	return 0;
 }
 custom_param("acpi", parse_acpi, "acpi=off|on");
+
+/* acpi_rsdp=efi: pass over the multiboot2 ACPI tags for the EFI path. */
+static bool opt_rsdp_efi;
+
+static int __init parse_acpi_rsdp(const char *value)
+{
+	if (value && strcmp(value, "efi") == 0)
+		opt_rsdp_efi = true;
+	else if (value && strcmp(value, "auto") == 0)
+		opt_rsdp_efi = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+custom_param("acpi_rsdp", parse_acpi_rsdp, "acpi_rsdp=auto|efi");
 
 /* ---------------------------------------------------------------------------
  * Reading physical memory
@@ -132,9 +148,69 @@ static const void *__init acpi_map(void *ctx, u64 pa, u64 len)
  * Finding the RSDP
  */
 
+/* The boot memory map's type of the range holding pa; 0 if none does. */
+static u32 __init boot_mem_type_at(paddr_t pa)
+{
+	u32 i;
+
+	for (i = 0; i < boot_info.nr_memranges; i++)
+		if (pa >= boot_info.mem[i].base &&
+		    pa - boot_info.mem[i].base < boot_info.mem[i].len)
+			return boot_info.mem[i].type;
+	return 0;
+}
+
+static const char *__init efi_error(int err)
+{
+	switch (err) {
+	case -EFAULT:
+		return "cannot be read";
+	case -ENOENT:
+		return "lists no ACPI table";
+	default:
+		return "malformed (signature, header size or entry count)";
+	}
+}
+
+/*
+ * UEFI 2.10, 4.6: the RSDP through the EFI system table's configuration
+ * table. The loader exited boot services, so only memory the firmware
+ * kept (runtime services data, which the map shows as reserved) still
+ * holds the table; in usable RAM it may already be reused.
+ */
+static int __init rsdp_from_efi(const struct acpi_mem *mem)
+{
+	paddr_t st = boot_info.efi_system_table;
+	enum efi_rsdp_guid which;
+	u32 type = boot_mem_type_at(st);
+	u64 pa;
+	int err;
+
+	if (type == BOOT_MEM_USABLE) {
+		pr_warn("ACPI: the EFI system table at %#lx is in usable RAM (reclaimed by the loader?); not read\n",
+			st);
+		return -ENOENT;
+	}
+	err = efi_find_rsdp(mem, st, boot_info.efi_system_table_64bit, &pa,
+			    &which);
+	if (err) {
+		pr_warn("ACPI: the EFI system table at %#lx %s\n", st,
+			efi_error(err));
+		return err;
+	}
+	pr_info("ACPI: EFI system table at %#lx (%u-bit, memory map type %u): RSDP at %#lx\n",
+		st, boot_info.efi_system_table_64bit ? 64 : 32, type,
+		(unsigned long)pa);
+	err = acpi_parse_at(mem, pa, &acpi_info);
+	acpi_info.rsdp_source =
+		which == EFI_RSDP_ACPI_20 ? ACPI_RSDP_EFI_V2 : ACPI_RSDP_EFI_V1;
+	return err;
+}
+
 int __init acpi_boot_init(void)
 {
 	const struct acpi_mem mem = {.map = acpi_map};
+	bool use_tag = boot_info.rsdp != NULL;
 	int err = -ENOENT;
 	u64 pa;
 
@@ -144,15 +220,24 @@ int __init acpi_boot_init(void)
 		return -ENODEV;
 	}
 	phys_limit = max_phys_addr();
+	if (opt_rsdp_efi && !boot_info.efi_system_table)
+		pr_warn("ACPI: acpi_rsdp=efi: no EFI system table tag; ignored\n");
+	else if (opt_rsdp_efi && use_tag) {
+		pr_info("ACPI: acpi_rsdp=efi: the multiboot2 ACPI tag is passed over\n");
+		use_tag = false;
+	}
 
 	/* 5.2.5.2: UEFI firmware has no BIOS area; GRUB passes the copy. */
-	if (boot_info.rsdp) {
+	if (use_tag) {
 		err = acpi_parse(&mem, boot_info.rsdp, boot_info.rsdp_len,
 				 &acpi_info);
 		acpi_info.rsdp_source = boot_info.rsdp_revision >= 2
 						? ACPI_RSDP_MB2_V2
 						: ACPI_RSDP_MB2_V1;
 	}
+	/* A loader without the ACPI tag: the system table's copy pointer. */
+	if (err && boot_info.efi_system_table)
+		err = rsdp_from_efi(&mem);
 	/* 5.2.5.1: a BIOS keeps it in the EBDA or the BIOS ROM area. */
 	if (err && !boot_info.efi_boot && acpi_find_rsdp_bios(&mem, &pa) == 0) {
 		err = acpi_parse_at(&mem, pa, &acpi_info);

@@ -30,6 +30,9 @@ bool pit_delay_us(unsigned long us)
 {
 	unsigned long ticks = (us * PIT_HZ + 999999) / 1000000;
 
+	/* Without an 8254, port B's OUT2 bit may read as set: no wait. */
+	if (!pit_present())
+		return false;
 	pit_channel2_taken_for_delay();
 	while (ticks > 0) {
 		u16 chunk = ticks > PIT_MAX_COUNT ? PIT_MAX_COUNT : ticks;

@@ -202,6 +202,33 @@ static const char *oneshot_prepare(u64 bus_hz)
 	return NULL;
 }
 
+#define CPUID_6_EAX_ARAT (1U << 2)
+
+/* CPUID 6:EAX[2], ARAT: the LAPIC timer keeps counting in every C-state. */
+static bool lapic_timer_always_runs(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(0, &r);
+	if (r.eax < 6)
+		return false;
+	cpuid(6, &r);
+	return r.eax & CPUID_6_EAX_ARAT;
+}
+
+/*
+ * Says whether the timer survives deep C-states. Without ARAT it stops in
+ * C3 and deeper (SDM Vol. 3A, 11.5.4); Kairos's idle loop enters only C1
+ * (STI; HLT, arch/x86/setup.c) and never MWAIT, so it keeps running.
+ */
+static void report_arat(void)
+{
+	if (lapic_timer_always_runs())
+		pr_info("LAPIC timer: always running (ARAT, CPUID 6:EAX[2])\n");
+	else
+		pr_warn("LAPIC timer: no ARAT (CPUID 6:EAX[2] clear): deep C-states would stop it; idle uses only HLT (C1), where it runs\n");
+}
+
 /* Why lapic_timer=off: no LAPIC timer mode is used. */
 #define LAPIC_TIMER_OFF "lapic_timer=off"
 
@@ -237,6 +264,8 @@ void lapic_timer_init(u64 bus_hz)
 		pr_warn("LAPIC timer: tsc-deadline refused: %s; using one-shot\n",
 			lapic_deadline_device.why_unusable);
 	dev = preferred_mode();
+	if (dev)
+		report_arat();
 	if (dev)
 		pr_info("LAPIC timer: %s mode%s, input %lu.%03lu MHz, max %lu ms per shot\n",
 			dev == &lapic_deadline_device ? "TSC-deadline"

@@ -36,6 +36,8 @@ static DEFINE_SPINLOCK(pit_lock);
 /* Channel 2 runs free for the clocksource; cleared by pit_delay_us(). */
 static bool ch2_free_running;
 static bool pit_initialised;
+/* Channel 2 counted at pit_init(): there is an 8254 (QEMU's pit=off has none). */
+static bool pit_found;
 
 static struct time_scale ns_to_ticks;
 /* Channel 0: boot CPU, interrupts off or its handler. */
@@ -197,6 +199,11 @@ static bool pit_channel2_counts(void)
 	return false;
 }
 
+bool pit_present(void)
+{
+	return !pit_initialised || pit_found;
+}
+
 void pit_init(void)
 {
 	struct clock_event_device *dev = &pit_event_device;
@@ -207,10 +214,15 @@ void pit_init(void)
 	pit_initialised = true;
 
 	pit_clocksource_start();
-	if (pit_channel2_counts())
-		clocksource_register(&pit_clocksource);
-	else
-		pr_warn("PIT: channel 2 does not count; no pit clocksource\n");
+	pit_found = pit_channel2_counts();
+	if (!pit_found) {
+		/* No 8254 at all: neither channel 0 nor 2 will ever count. */
+		dev->why_unusable = "no PIT (channel 2 does not count)";
+		clockevent_register(dev);
+		pr_info("PIT: none (channel 2 does not count); no pit clocksource or clock event device\n");
+		return;
+	}
+	clocksource_register(&pit_clocksource);
 
 	time_scale_init(&ns_to_ticks, NSEC_PER_SEC, PIT_HZ);
 	dev->min_delta_ns =

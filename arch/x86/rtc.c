@@ -45,6 +45,17 @@ static u8 cmos_read(u8 index)
 	return inb(CMOS_DATA);
 }
 
+int rtc_read_seconds(void)
+{
+	/*
+	 * With UIP clear no update starts for 244 us (MC146818A, "Update
+	 * Cycle"): the seconds register read right after is whole.
+	 */
+	if (cmos_read(RTC_REG_A) & RTC_REG_A_UIP)
+		return -1;
+	return cmos_read(RTC_SECONDS);
+}
+
 /* True once the update-in-progress flag reads clear. */
 static bool rtc_wait_uip_clear(void)
 {

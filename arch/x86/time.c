@@ -3,6 +3,7 @@
  * platform clocksource when the TSC cannot be trusted; time_init() sets
  * up every clock the boot needs. docs/time.md explains the design.
  */
+#include <acpi.h>
 #include <asm/hpet.h>
 #include <asm/lapic_timer.h>
 #include <asm/pit.h>
@@ -35,7 +36,6 @@
 /* How long each CPU takes part in the boot warp check. */
 #define WARP_CHECK_TIME MILLISECS(10)
 /* CPUID's frequencies are nominal: how far they may be from the truth. */
-#define CPUID15_TOLERANCE_PPM 1000
 #define CPUID16_TOLERANCE_PPM 20000 /* a base frequency, in whole MHz */
 #define HV_LEAF_TOLERANCE_PPM 1000
 #define PPM		      1000000ULL
@@ -455,31 +455,92 @@ static void report_calibration(void)
 		(unsigned long)((c->took_ns + NSEC_PER_MSEC / 2) /
 				NSEC_PER_MSEC));
 	pr_info("TSC: references that agree: %s\n", agreed);
-	cross_check_cpuid("CPUID 15h", tsc_features.cpuid15_hz,
-			  CPUID15_TOLERANCE_PPM);
+	cross_check_cpuid(tsc_features.cpuid.how, tsc_features.cpuid.hz,
+			  tsc_features.cpuid.tolerance_ppm);
 	cross_check_cpuid("CPUID 16h", tsc_features.cpuid16_hz,
 			  CPUID16_TOLERANCE_PPM);
 	cross_check_cpuid("the hypervisor (leaf 40000010h)", tsc_features.hv_hz,
 			  HV_LEAF_TOLERANCE_PPM);
 }
 
+/* A rate stated rather than measured, and the bound it comes with. */
+struct stated_rate {
+	const char *reference;
+	u64 hz;
+	u32 tolerance_ppm;
+};
+
+/* What the TSC's rate came from when no platform clock counted. */
+static const char *fallback_reference;
+
+/* The best-bounded rate the CPU states, or NULL if it states none. */
+static const struct stated_rate *best_stated_rate(struct stated_rate *rates,
+						  unsigned int n)
+{
+	const struct stated_rate *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rates[i].hz &&
+		    (!best || rates[i].tolerance_ppm < best->tolerance_ppm))
+			best = &rates[i];
+	return best;
+}
+
 /*
- * Without a platform reference: the rate CPUID gives, if any, else stop.
- * Trusted blindly only because there is nothing to check it against.
+ * Without a platform reference: one second of the CMOS RTC's update
+ * cycle, else the best-bounded rate the CPU states (leaf 15h, the
+ * hypervisor's leaf, leaf 16h's whole MHz), else stop. A stated rate can
+ * be checked against nothing, so its bound is only the nominal one. The
+ * log says which, in the same summary line a measured rate gets. The
+ * LAPIC timer's rate is then measured against the TSC.
  */
 static u64 uncalibrated_fallback(void)
 {
-	u64 hz = tsc_features.cpuid15_hz ? tsc_features.cpuid15_hz
-		 : tsc_features.hv_hz	 ? tsc_features.hv_hz
-					 : tsc_features.cpuid16_hz;
+	const struct tsc_cpuid_rate *c = &tsc_features.cpuid;
+	struct stated_rate rates[] = {
+		{c->how, c->hz, c->tolerance_ppm},
+		{"the hypervisor (leaf 40000010h)", tsc_features.hv_hz,
+		 HV_LEAF_TOLERANCE_PPM},
+		{"CPUID 16h base frequency", tsc_features.cpuid16_hz,
+		 CPUID16_TOLERANCE_PPM},
+	};
+	const struct stated_rate *best;
+	struct tsc_calibration_result *b = &boot_calibration;
+	u64 t0 = rdtsc_ordered(), hz;
+	u32 err;
+	char a[32];
 
-	if (!hz)
-		panic("TSC: no clock to calibrate against (no HPET, PM timer, PIT or CPUID frequency)");
-	pr_warn("TSC: no platform clock worked; using the CPUID rate %lu kHz, unchecked\n",
-		(unsigned long)(hz / 1000));
-	boot_calibration.tsc_hz = hz;
-	boot_calibration.error_ppm = UINT32_MAX;
-	return hz;
+	pr_warn("TSC: no platform clock to calibrate against (no HPET, PM timer or PIT)\n");
+	if (!acpi_info.fadt.cmos_rtc_not_present &&
+	    tsc_calibrate_rtc(&hz, &err)) {
+		b->tsc_hz = hz;
+		b->error_ppm = err;
+		b->took_ns =
+			mul_div_u64(rdtsc_ordered() - t0, NSEC_PER_SEC, hz);
+		fallback_reference = "rtc";
+		pr_info("TSC: %s, error <= %u ppm, reference rtc (one second of its update cycle), calibrated in %lu ms\n",
+			fmt_mhz(a, sizeof(a), hz), err,
+			(unsigned long)(b->took_ns / NSEC_PER_MSEC));
+		cross_check_cpuid(c->how, c->hz, c->tolerance_ppm);
+		cross_check_cpuid("the hypervisor (leaf 40000010h)",
+				  tsc_features.hv_hz, HV_LEAF_TOLERANCE_PPM);
+		cross_check_cpuid("CPUID 16h", tsc_features.cpuid16_hz,
+				  CPUID16_TOLERANCE_PPM);
+	} else {
+		best = best_stated_rate(rates,
+					sizeof(rates) / sizeof(rates[0]));
+		if (!best)
+			panic("TSC: no clock to calibrate against (no HPET, PM timer, PIT or RTC) and no rate from CPUID 15h/16h or a hypervisor leaf: no bound can be stated");
+		b->tsc_hz = best->hz;
+		b->error_ppm = best->tolerance_ppm;
+		fallback_reference = best->reference;
+		pr_info("TSC: %s, error <= %u ppm, reference %s (stated, not measured), calibrated in 0 ms\n",
+			fmt_mhz(a, sizeof(a), best->hz), best->tolerance_ppm,
+			best->reference);
+	}
+	b->lapic_hz = tsc_lapic_rate(b->tsc_hz, CALIB_WINDOW_US);
+	return b->tsc_hz;
 }
 
 /* ------------------------------------------------------------------ */
@@ -561,8 +622,9 @@ void arch_dump_clocks(void)
 	char a[32], b[32];
 
 	if (c->chosen < 0) {
-		printk("TSC: %s from CPUID, unchecked (no platform clock to calibrate against)\n",
-		       fmt_mhz_hz(a, sizeof(a), tsc_hz()));
+		printk("TSC: %s, error <= %u ppm, reference %s (no platform clock to calibrate against)\n",
+		       fmt_mhz_hz(a, sizeof(a), tsc_hz()), c->error_ppm,
+		       fallback_reference);
 		return;
 	}
 	printk("TSC: %s, error <= %u ppm (%s)\n",
@@ -640,6 +702,14 @@ static void report_features(void)
 		f->deadline ? ", TSC-deadline timer" : "",
 		f->adjust ? ", IA32_TSC_ADJUST" : "",
 		f->hypervisor ? ", under a hypervisor" : "");
+	if (!f->intel)
+		pr_info("TSC: not an Intel CPU: CPUID 15h/16h not consulted\n");
+	else if (!f->cpuid.hz)
+		pr_info("TSC: Intel CPU; CPUID 15h/16h state no rate\n");
+	else
+		pr_info("TSC: Intel CPU; %s: %lu kHz (nominal, <= %u ppm)\n",
+			f->cpuid.how, (unsigned long)(f->cpuid.hz / 1000),
+			f->cpuid.tolerance_ppm);
 }
 
 /* Registers the platform clocksources (each says why if it cannot). */

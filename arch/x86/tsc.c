@@ -5,6 +5,7 @@
  */
 #include <asm/lapic_timer.h>
 #include <asm/processor.h>
+#include <asm/rtc.h>
 #include <asm/tsc.h>
 #include <clocksource.h>
 #include <cpumask.h>
@@ -47,24 +48,58 @@ bool tsc_adjust_on_this_cpu(void)
 	return r.ebx & CPUID_7_EBX_TSC_ADJUST;
 }
 
+/* "GenuineIntel" in CPUID 0's EBX, EDX, ECX. */
+#define CPUID_INTEL_EBX 0x756e6547
+#define CPUID_INTEL_EDX 0x49656e69
+#define CPUID_INTEL_ECX 0x6c65746e
+
+/* The leaves tsc_cpuid_rate() reads, on this CPU. */
+static void read_rate_leaves(struct tsc_cpuid_leaves *l)
+{
+	struct cpuid_regs r;
+	u32 base_family;
+
+	*l = (struct tsc_cpuid_leaves){0};
+	cpuid(0, &r);
+	l->max_leaf = r.eax;
+	l->intel = r.ebx == CPUID_INTEL_EBX && r.edx == CPUID_INTEL_EDX &&
+		   r.ecx == CPUID_INTEL_ECX;
+	cpuid(1, &r);
+	/* SDM Vol. 2A, CPUID leaf 1: display family and model. */
+	base_family = (r.eax >> 8) & 0xf;
+	l->family = base_family == 0xf ? base_family + ((r.eax >> 20) & 0xff)
+				       : base_family;
+	l->model = (r.eax >> 4) & 0xf;
+	if (base_family == 6 || base_family == 0xf)
+		l->model |= ((r.eax >> 16) & 0xf) << 4;
+	if (l->max_leaf >= 0x15) {
+		cpuid(0x15, &r);
+		l->l15_eax = r.eax;
+		l->l15_ebx = r.ebx;
+		l->l15_ecx = r.ecx;
+	}
+	if (l->max_leaf >= 0x16) {
+		cpuid(0x16, &r);
+		l->l16_eax = r.eax;
+	}
+}
+
 void tsc_probe_features(struct tsc_features *f)
 {
+	struct tsc_cpuid_leaves leaves;
 	struct cpuid_regs r;
 	u32 max, max_ext;
 
 	*f = (struct tsc_features){0};
+	read_rate_leaves(&leaves);
 	cpuid(0, &r);
 	max = r.eax;
 	cpuid(1, &r);
 	f->deadline = r.ecx & CPUID_1_ECX_TSC_DEADLINE;
 	f->hypervisor = r.ecx & CPUID_1_ECX_HYPERVISOR;
 	f->adjust = tsc_adjust_on_this_cpu();
-	/* SDM Vol. 2A, CPUID leaf 15h: TSC = crystal * EBX / EAX. */
-	if (max >= 0x15) {
-		cpuid(0x15, &r);
-		if (r.eax && r.ebx && r.ecx)
-			f->cpuid15_hz = (u64)r.ecx * r.ebx / r.eax;
-	}
+	f->intel = leaves.intel;
+	tsc_cpuid_rate(&leaves, &f->cpuid);
 	if (max >= 0x16) {
 		cpuid(0x16, &r);
 		f->cpuid16_hz = (u64)(r.eax & 0xffff) * 1000000;
@@ -318,6 +353,77 @@ void tsc_calibrate(u64 window_us, struct tsc_calibration_result *out)
 		out->ref[nr_platform].agrees = true;
 	}
 	out->took_ns = mul_div_u64(t_end - t_begin, NSEC_PER_SEC, out->tsc_hz);
+}
+
+/* ------------------------------------------------------------------ */
+/* The last resort: the RTC's update cycle                             */
+
+/*
+ * Waits for the RTC's seconds register to change and brackets the change:
+ * from the TSC before the last read of the old value to the TSC after the
+ * first read of the new one. Reads during an update are skipped: they
+ * only widen the bracket. (The UIP bit's own fall would do on hardware,
+ * but QEMU derives it from a timer that fires milliseconds late under
+ * TCG; the register's value it computes from the clock at each read.)
+ * False if no change came within CALIB_STALL_CYCLES.
+ */
+static bool rtc_edge(struct paired_sample *s)
+{
+	u64 start = rdtsc_ordered(), last_old = start;
+	int old = -1;
+
+	for (;;) {
+		u64 before = rdtsc_ordered();
+		int sec = rtc_read_seconds();
+		u64 after = rdtsc_ordered();
+
+		if (sec >= 0 && old < 0) {
+			old = sec;
+			last_old = before;
+		} else if (sec >= 0 && sec == old) {
+			last_old = before;
+		} else if (sec >= 0) {
+			*s = (struct paired_sample){
+				.tsc = last_old + (after - last_old) / 2,
+				.width = after - last_old,
+			};
+			return true;
+		}
+		if (after - start > CALIB_STALL_CYCLES)
+			return false;
+	}
+}
+
+bool tsc_calibrate_rtc(u64 *hz, u32 *err_ppm)
+{
+	struct paired_sample a, b;
+	u64 dtsc, e;
+
+	/* The first change only starts the second; the next one ends it. */
+	if (!rtc_edge(&a) || !rtc_edge(&b) || b.tsc <= a.tsc)
+		return false;
+	dtsc = b.tsc - a.tsc;
+	/* Each bracket holds its change: no quantisation term. */
+	e = mul_div_u64((a.width + b.width) / 2 + 1, PPM, dtsc);
+	*hz = dtsc;
+	*err_ppm = e > UINT32_MAX ? UINT32_MAX : (u32)e;
+	return true;
+}
+
+u64 tsc_lapic_rate(u64 hz, u64 window_us)
+{
+	struct paired_sample a, b;
+	u64 end;
+
+	lapic_timer_free_run_start();
+	a = paired_read(lapic_count_read);
+	end = a.tsc + mul_div_u64(window_us, hz, 1000000);
+	while (rdtsc_ordered() < end)
+		cpu_relax();
+	b = paired_read(lapic_count_read);
+	if (b.value <= a.value || b.tsc <= a.tsc)
+		return 0;
+	return mul_div_u64(b.value - a.value, hz, b.tsc - a.tsc);
 }
 
 /* ------------------------------------------------------------------ */

@@ -44,6 +44,24 @@ def BROADCAST_LOG(device: str, cpus: int) -> tuple[str, ...]:
             rf"^clock events: {cpus} of {cpus} CPUs on the {device} broadcast")
 
 
+def PLATFORM_LOG(off: tuple[str, ...], ref: str, intel: bool) -> tuple[str, ...]:
+    """What the boot log says on a q35 with the legacy timers in off
+    switched off: which clocks are missing, the TSC's reference (ref), the
+    CPU's vendor for leaves 15h/16h, the clocksource and event device."""
+    out = [rf"^TSC: [\d.]+ MHz, error <= \d+ ppm, reference {ref}, calibrated",
+           r"^time: system time from tsc",
+           r"^clock events: every CPU uses its own lapic-oneshot",
+           r"^TSC: Intel CPU; " if intel else r"^TSC: not an Intel CPU: CPUID 15h/16h",
+           r"^LAPIC timer: (always running \(ARAT|no ARAT .*idle uses only HLT)"]
+    if "hpet" in off:
+        out.append(r"^HPET: none \(no ACPI HPET table\)")
+    if "pit" in off:
+        out.append(r"^PIT: none \(channel 2 does not count\)")
+    else:
+        out.append(r"^TSC: against pit: .* \((agrees|chosen)\)")
+    return tuple(out)
+
+
 # Machines that give ktest_latency_bound= themselves rather than take the
 # harness's (each says why beside its entry).
 OWN_LATENCY_BOUND = {"bochs-lapic-off"}
@@ -378,6 +396,24 @@ MATRIX = [
     BootConfig("bios-q35-acpi-off", machine="q35", smp=2, firmware="bios",
                cmdline="test=acpi,smp acpi=off",
                must_match=(r"^ACPI disabled by acpi=off", r"^SMP: 1 CPU")),
+    # The RSDP through the EFI system table (multiboot2 tag 12 ->
+    # configuration table -> the ACPI 2.0 GUID's entry), as for a loader
+    # that gives no ACPI tag: acpi_rsdp=efi passes GRUB's tag over. The
+    # table sits in runtime services data, which GRUB's map calls
+    # reserved (type 2). Under SeaBIOS there is no system table: the
+    # option says so and the tag is used.
+    BootConfig("uefi-acpi-rsdp-efi", machine="q35", smp=2, firmware="uefi",
+               cmdline="test=acpi,smp acpi_rsdp=efi",
+               must_match=(r"^ACPI: acpi_rsdp=efi: the multiboot2 ACPI tag is passed over$",
+                           r"^ACPI: EFI system table at 0x[0-9a-f]+ \(64-bit, memory map type 2\): "
+                           r"RSDP at 0x[0-9a-f]+$",
+                           r"^ACPI: RSDP revision 2 \(OEM .*\) from the EFI system table "
+                           r"\(ACPI 2\.0 GUID\)",
+                           r"^SMP: 2 CPUs online")),
+    BootConfig("bios-acpi-rsdp-efi-ignored", machine="q35", firmware="bios",
+               cmdline="test=acpi acpi_rsdp=efi",
+               must_match=(r"^ACPI: acpi_rsdp=efi: no EFI system table tag; ignored$",
+                           r"^ACPI: RSDP revision \d+ \(OEM .*\) from the multiboot2")),
     # Mixing a lock's interrupt state is caught (tests/kernel/lock_test.c).
     BootConfig("lock-debug", machine="q35", firmware="bios",
                cmdline="test=lock_debug_selftest", expect="fail",
@@ -431,6 +467,48 @@ MATRIX = [
     BootConfig("no-hpet", machine="pc", firmware="bios",
                extra_args=("-machine", "hpet=off"), cmdline="test=time,clockevent",
                must_match=(r"^TSC: .* reference acpi_pm",)),
+    # Platforms without legacy timers, on Intel and AMD CPU models (issue
+    # 17; docs/time.md, "Machines without legacy timers"). QEMU's q35 takes
+    # hpet=off and pit=off (no 8254 at all: channel 2 never counts). Six
+    # boots cover it without the cross product: each timer combination
+    # (both off, HPET off, PIT off) once under SeaBIOS and once under OVMF,
+    # one of the two on an Intel model and the other on an AMD one, and
+    # every CPU model once (Skylake-Client, Cascadelake-Server and
+    # Icelake-Server are Intel; EPYC, qemu64 and TCG's max are AMD;
+    # qemu64 is xAPIC-only and has no ARAT). Each checks what the boot
+    # claims: which clocks exist, the TSC's reference, the clocksource and
+    # the clock event device; one runs guests. Measured one at a time:
+    # 1.5-1.6 s each under SeaBIOS, 5.3-6.1 s under OVMF, 22 s in all.
+    *(BootConfig(f"plat-{fw}-{cpu.lower()}-{'-'.join(off)}-off", machine="q35", smp=2,
+                 firmware=fw, cpu=cpu, extra_args=("-machine", ",".join(f"{o}=off" for o in off)),
+                 cmdline="test=time,clockevent,platform_timer,io_apic",
+                 must_match=PLATFORM_LOG(off, ref, intel),
+                 must_not_match=(r"DISAGREES", r"^TSC: .*stated, not measured"))
+      for fw, cpu, off, ref, intel in (
+          ("bios", "Skylake-Client", ("hpet", "pit"), "acpi_pm", True),
+          ("bios", "qemu64", ("hpet",), "acpi_pm", False),
+          ("uefi", "Cascadelake-Server", ("hpet",), "acpi_pm", True),
+          ("bios", "Icelake-Server", ("pit",), "hpet", True),
+          ("uefi", "max", ("pit",), "hpet", False))),
+    # Nothing to calibrate against (no HPET, no PIT, acpi_pm=off): one
+    # second of the CMOS RTC, its bound from the two brackets (wide under
+    # TCG, ~1-2k ppm: QEMU's UIP window hides the edge for milliseconds);
+    # time_test's matches_known_rate holds the rate to that bound. ~2.5 s.
+    BootConfig("plat-bios-cascadelake-server-no-platform-clock", machine="q35", smp=2,
+               firmware="bios", cpu="Cascadelake-Server",
+               extra_args=("-machine", "hpet=off,pit=off"),
+               cmdline="test=time,clockevent acpi_pm=off",
+               must_match=(r"^TSC: no platform clock to calibrate against",
+                           r"^TSC: [\d.]+ MHz, error <= \d+ ppm, reference rtc \(one second",
+                           r"^LAPIC timer: one-shot mode, input",
+                           r"^time: system time from tsc"),
+               must_not_match=(r"^TSC: .*stated, not measured",)),
+    BootConfig("plat-uefi-epyc-hpet-pit-off-guests", machine="q35", smp=2, firmware="uefi",
+               cpu="EPYC", extra_args=("-machine", "hpet=off,pit=off"), timeout=120,
+               modules=BYSTANDERS, domains=(("ping", "poweroff"), ("pong", "poweroff"),
+                                            ("spinner", "poweroff")),
+               must_match=PLATFORM_LOG(("hpet", "pit"), "acpi_pm", False) + (GUESTS_CLEAN,),
+               must_not_match=GUEST_PROBLEMS + (r"DISAGREES",)),
     # QEMU's TCG has no TSC-deadline timer: asking for it falls back to one-shot.
     BootConfig("lapic-deadline-refused", machine="q35", firmware="bios",
                cmdline="test=clockevent lapic_timer=tsc-deadline",

@@ -231,6 +231,12 @@ static void clocksources_run_at_their_rate(struct ktest *t)
 			continue;
 		}
 		KT_EXPECT_TRUE(t, cs->read() <= cs->mask);
+		if (!pit_present()) {
+			/* The boot calibration cross-checks it, if anything can. */
+			pr_info("platform_timer: %s counts; no PIT to time it by\n",
+				cs->name);
+			continue;
+		}
 		if (cs == &pit_clocksource) {
 			ref = pit_reference();
 			if (!ref) {
@@ -298,7 +304,8 @@ static void pmtimer_wrap_is_handled(struct ktest *t)
 				  pmtimer_clocksource.mask == 0xffffffffULL);
 	/* A live read: in range, and 1 ms is about 3580 ticks. */
 	a = pmtimer_read();
-	pit_delay_us(1000);
+	if (!pit_delay_us(1000))
+		ndelay_spin(MILLISECS(1)); /* no PIT: by system time */
 	b = pmtimer_read();
 	KT_EXPECT_TRUE(t, a <= pmtimer_clocksource.mask &&
 				  b <= pmtimer_clocksource.mask);
@@ -312,7 +319,7 @@ static void pmtimer_wrap_is_handled(struct ktest *t)
 	if (d < want / 2 || d > want * 500)
 		ktest_fail(
 			t, __FILE__, __LINE__,
-			"1 ms of PIT is %lu PM timer ticks (from %#lx to %#lx), expected about %lu",
+			"1 ms is %lu PM timer ticks (from %#lx to %#lx), expected about %lu",
 			d, a, b, want);
 }
 

@@ -541,6 +541,36 @@ static void test_efi_boot_services_not_terminated(void **state)
 	assert_warned("boot services were not terminated");
 }
 
+/* Tag 11, a 32-bit firmware's system table; tag 12 wins beside it. */
+static void test_efi32_system_table(void **state)
+{
+	struct mbi m;
+	struct mb2_tag_efi32 *t;
+
+	mbi_begin(&m);
+	t = mbi_tag(&m, MULTIBOOT2_TAG_EFI32, sizeof(*t));
+	t->pointer = 0x7f9e000;
+	mbi_end(&m);
+	assert_int_equal(parse(&m), 0);
+	assert_true(bi.efi_boot);
+	assert_false(bi.efi_system_table_64bit);
+	assert_int_equal(bi.efi_system_table, 0x7f9e000);
+
+	mbi_begin(&m);
+	t = mbi_tag(&m, MULTIBOOT2_TAG_EFI32, sizeof(*t));
+	t->pointer = 0x7f9e000;
+	mbi_efi64(&m, MULTIBOOT2_TAG_EFI64, 0x7f9e018);
+	mbi_end(&m);
+	assert_int_equal(parse(&m), 0);
+	assert_true(bi.efi_system_table_64bit);
+	assert_int_equal(bi.efi_system_table, 0x7f9e018);
+
+	mbi_begin(&m);
+	mbi_tag(&m, MULTIBOOT2_TAG_EFI32, 8);
+	mbi_end(&m);
+	assert_rejected(parse(&m), "tag 11 at offset 0x8: size 8 below the 12");
+}
+
 /* The E820-style map wins when the loader passes both. */
 static void test_mmap_preferred_over_efi_mmap(void **state)
 {
@@ -1564,6 +1594,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_rsdp_old_only, teardown),
 		cmocka_unit_test_teardown(test_efi_boot_services_not_terminated,
 					  teardown),
+		cmocka_unit_test_teardown(test_efi32_system_table, teardown),
 		cmocka_unit_test_teardown(test_mmap_preferred_over_efi_mmap,
 					  teardown),
 		cmocka_unit_test_teardown(test_basic_meminfo_fallback,

@@ -1,6 +1,7 @@
 /*
  * Busy-wait delays before the TSC is calibrated (arch/x86/delay.c): timed
- * by PIT channel 2, which every PC-compatible machine we boot on has.
+ * by PIT channel 2. A machine without an 8254 (pit_present() false, e.g.
+ * QEMU's pit=off) gets no delay at all: the call returns false at once.
  * Boot CPU only (the PIT is one shared device, unlocked).
  */
 #ifndef ASM_X86_DELAY_H
@@ -8,7 +9,7 @@
 
 #include <types.h>
 
-/* Waits at least us microseconds; returns false if the PIT never ticked. */
+/* Waits at least us microseconds; false if there is no PIT or it never ticked. */
 bool pit_delay_us(unsigned long us);
 
 #endif /* ASM_X86_DELAY_H */

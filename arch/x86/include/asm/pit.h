@@ -68,10 +68,16 @@
 
 /*
  * Starts channel 2 and registers the clocksource if it counts (else says
- * so), registers the clock event device (with why_unusable set if IRQ 0
+ * there is no PIT and marks the clock event device unusable), registers the clock event device (with why_unusable set if IRQ 0
  * cannot be routed) and reports them on the log. Boot CPU; idempotent.
  */
 void pit_init(void);
+
+/*
+ * False once pit_init() found no 8254 (channel 2 does not count): then
+ * pit_delay_us() cannot time anything. True before pit_init(). Any CPU.
+ */
+bool pit_present(void);
 
 /*
  * Puts channel 2 (back) into free-running mode for the clocksource, with

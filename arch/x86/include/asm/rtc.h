@@ -7,7 +7,9 @@
  * the CMOS index of a century register (FADT CENTURY, 5.2.9).
  *
  * Concurrency: boot CPU, interrupts enabled or not; nothing else uses the
- * CMOS index port, so the index/data pair is not locked.
+ * CMOS index port, so the index/data pair is not locked. The one other
+ * reader, the TSC's last-resort calibration, runs in time_init() before
+ * the wall clock is read.
  */
 #ifndef ASM_X86_RTC_H
 #define ASM_X86_RTC_H
@@ -23,5 +25,13 @@
  * settles, or if its values are not a valid date.
  */
 s64 rtc_read_wallclock(void);
+
+/*
+ * The seconds register as it reads (BCD or binary: compare it only with
+ * itself), or -1 while an update is in progress. Its change once a
+ * second makes the RTC a (slow) time reference where nothing else
+ * counts. The caller checks the FADT's CMOS_RTC_NOT_PRESENT first.
+ */
+int rtc_read_seconds(void);
 
 #endif /* ASM_X86_RTC_H */

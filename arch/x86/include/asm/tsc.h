@@ -7,6 +7,7 @@
 #ifndef ASM_X86_TSC_H
 #define ASM_X86_TSC_H
 
+#include <asm/tsc_cpuid.h>
 #include <clocksource.h>
 #include <types.h>
 
@@ -27,9 +28,11 @@ struct tsc_features {
 	bool deadline;	 /* CPUID 1:ECX[24], TSC-deadline LAPIC timer */
 	bool adjust;	 /* CPUID 7:EBX[1], IA32_TSC_ADJUST */
 	bool hypervisor; /* CPUID 1:ECX[31] */
-	u64 cpuid15_hz;	 /* CPUID 15h crystal ratio; 0 if not enumerated */
-	u64 cpuid16_hz;	 /* CPUID 16h base frequency; 0 if absent */
-	u64 hv_hz;	 /* hypervisor leaf 40000010h; 0 if absent */
+	bool intel;	 /* GenuineIntel: leaves 15h/16h are consulted */
+	struct tsc_cpuid_rate
+		cpuid;	/* leaves 15h/16h; hz 0 if they state none */
+	u64 cpuid16_hz; /* CPUID 16h base frequency; 0 if absent */
+	u64 hv_hz;	/* hypervisor leaf 40000010h; 0 if absent */
 };
 
 /* Whether the calling CPU has IA32_TSC_ADJUST (CPUID 7:EBX[1]). */
@@ -76,6 +79,21 @@ struct tsc_calibration_result {
  * the result. Boot CPU, interrupts off or no interrupt that takes long.
  */
 void tsc_calibrate(u64 window_us, struct tsc_calibration_result *out);
+
+/*
+ * The TSC's rate over one second of the CMOS RTC (the fall of its UIP bit
+ * to the next), for a machine with no other clock: *hz and its error
+ * bound from the two edges' brackets. False if the RTC's updates did not
+ * come. Takes 1-2 s. Boot CPU, interrupts off.
+ */
+bool tsc_calibrate_rtc(u64 *hz, u32 *err_ppm);
+
+/*
+ * The LAPIC timer's input rate measured over window_us of a TSC whose
+ * rate is hz (the LAPIC timer runs free meanwhile); 0 if it did not
+ * count. Boot CPU, interrupts off.
+ */
+u64 tsc_lapic_rate(u64 hz, u64 window_us);
 
 /*
  * A calibration that runs in the background: begin() takes the start
