@@ -2,6 +2,7 @@
 #
 #   make            build build/kairos.elf
 #   make iso        build build/kairos.iso (BIOS + UEFI, GRUB), ARGS= baked in
+#   make usb DEV=/dev/sdX  write it to a USB stick (whole removable disk, asks first)
 #   make run        boot it in QEMU, serial on this terminal (Ctrl-A X quits)
 #                   SMP=<n> MEM=<MiB> FIRMWARE=bios|uefi MACHINE=q35|pc ARGS="..."
 #   make debug      the same, QEMU waiting for gdb (tools/gdbinit loads symbols)
@@ -72,7 +73,7 @@ KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
-.PHONY: all iso run debug test bench unit format clean deps guests FORCE
+.PHONY: all iso usb run debug test bench unit format clean deps guests FORCE
 all: $(B)/kairos.elf
 
 -include $(KOBJS:.o=.d)
@@ -146,6 +147,11 @@ iso: $(B)/kairos.iso
 $(B)/kairos.iso: $(B)/kairos.elf tools/mkiso.sh FORCE | guests $(RUN_DEPS)
 	$(quiet) ISO $@
 	$(Q)tools/mkiso.sh $@ $(B)/kairos.elf "$(ARGS)" $(RUN_GUESTS)
+
+# tools/write-usb.sh refuses anything but a whole, removable, unmounted
+# disk, and asks before it writes.
+usb: $(B)/kairos.iso
+	@tools/write-usb.sh $(B)/kairos.iso "$(DEV)"
 
 deps:
 	@tools/install-deps.sh

@@ -31,6 +31,8 @@
 #define HDR_SIGNATURE 0
 #define HDR_LENGTH    4
 #define HDR_REVISION  8
+#define HDR_OEMID     10 /* 6 bytes (5.2.6) */
+#define HDR_OEMID_LEN 6
 #define HDR_LEN	      36
 
 /*
@@ -924,6 +926,7 @@ static __init void table_visit(const struct acpi_mem *m, u64 pa, u32 index,
 	copy_text(ref->sig, hdr + HDR_SIGNATURE, 4);
 	ref->length = le32(hdr + HDR_LENGTH);
 	ref->revision = hdr[HDR_REVISION];
+	copy_text(ref->oem_id, hdr + HDR_OEMID, HDR_OEMID_LEN);
 
 	for (i = 0; i < ARRAY_SIZE(table_parsers); i++)
 		if (memcmp(hdr, table_parsers[i].sig, 4) == 0)

@@ -58,8 +58,10 @@ struct clock_event_device *clockevent_by_index(unsigned int i)
 /* ------------------------------------------------------------------ */
 /* Choosing                                                            */
 
-/* Why dev is not a candidate, or NULL if it is. */
-static const char *why_not_chosen(const struct clock_event_device *dev)
+/* Why clockevent_choose() chose what it chose (hwreport). */
+static const char *choice_reason = "not chosen yet";
+
+const char *clockevent_why_not_chosen(const struct clock_event_device *dev)
 {
 	return dev->why_unusable ? dev->why_unusable : dev->why_refused;
 }
@@ -71,7 +73,7 @@ static struct clock_event_device *best_candidate(void)
 	unsigned int i;
 
 	for (i = 0; i < nr_devices; i++)
-		if (!why_not_chosen(devices[i]) &&
+		if (!clockevent_why_not_chosen(devices[i]) &&
 		    (!best || devices[i]->rating > best->rating))
 			best = devices[i];
 	return best;
@@ -88,9 +90,9 @@ static void report_passed_over(const struct clock_event_device *best)
 		if (dev == best || (best && dev->rating <= best->rating))
 			continue;
 		/* Rated above the best candidate: not a candidate. */
-		ASSERT(why_not_chosen(dev));
+		ASSERT(clockevent_why_not_chosen(dev));
 		pr_info("clock events: %s (rating %d) not used: %s\n",
-			dev->name, dev->rating, why_not_chosen(dev));
+			dev->name, dev->rating, clockevent_why_not_chosen(dev));
 	}
 }
 
@@ -101,17 +103,26 @@ struct clock_event_device *clockevent_choose(void)
 	ASSERT(!local_irq_is_enabled() && smp_processor_id() == 0);
 	report_passed_over(best);
 	if (!best) {
+		choice_reason = "no usable device";
 		pr_err("clock events: no usable device\n");
 		return NULL;
 	}
 	if (best->per_cpu) {
+		choice_reason = "the best-rated usable device, one per CPU";
 		pr_info("clock events: every CPU uses its own %s (rating %d)\n",
 			best->name, best->rating);
 		return best;
 	}
+	choice_reason = "the best-rated usable device, no per-CPU one: wired "
+			"to CPU 0, the others through the broadcast";
 	pr_info("clock events: no per-CPU device; every CPU uses %s (rating %d, wired to CPU 0) through the broadcast\n",
 		best->name, best->rating);
 	return clockevent_broadcast_start(best);
+}
+
+const char *clockevent_choice_reason(void)
+{
+	return choice_reason;
 }
 
 /* ------------------------------------------------------------------ */

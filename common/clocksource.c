@@ -78,6 +78,9 @@ const char *clocksource_option(void)
 /* The last refusal printed, so that selecting again does not repeat it. */
 static char last_refusal[REFUSAL_MAX];
 
+/* Why the last clocksource_select() took what it took (hwreport). */
+static const char *selection_reason = "not selected yet";
+
 /* True if system time can run on cs: no reason against, fast enough. */
 static bool usable_for_now(const struct clocksource *cs)
 {
@@ -115,6 +118,15 @@ static void why_not_for_now(const struct clocksource *cs, char *buf,
 			 "wraps every %llu us, too fast to keep time",
 			 (unsigned long long)(wrap_ns + NS_PER_US / 2) /
 				 NS_PER_US);
+}
+
+const char *clocksource_why_not(const struct clocksource *cs, char *buf,
+				size_t size)
+{
+	if (usable_for_now(cs))
+		return NULL;
+	why_not_for_now(cs, buf, size);
+	return buf;
 }
 
 /* Writes "no such clocksource; registered: a, b" into buf. */
@@ -163,20 +175,30 @@ struct clocksource *clocksource_select(void)
 	struct clocksource *choice, *taken;
 	char reason[160];
 
-	if (!clocksource_choice[0])
+	if (!clocksource_choice[0]) {
+		selection_reason = "the best-rated that can keep system time";
 		return best_for_now();
+	}
 
 	choice = clocksource_find(clocksource_choice);
 	if (!choice)
 		why_unknown(reason, sizeof(reason));
-	else if (usable_for_now(choice))
+	else if (usable_for_now(choice)) {
+		selection_reason = "chosen with clocksource=";
 		return choice;
-	else
+	} else
 		why_not_for_now(choice, reason, sizeof(reason));
 
+	selection_reason = "the best-rated that can keep system time, "
+			   "clocksource= being refused";
 	taken = best_for_now();
 	report_refusal(reason, taken);
 	return taken;
+}
+
+const char *clocksource_selection_reason(void)
+{
+	return selection_reason;
 }
 
 /* ---------------------------------------------------------------------------
@@ -190,6 +212,7 @@ void clocksource_reset_for_test(void)
 	memset(registry, 0, sizeof(registry));
 	nr_registered = 0;
 	last_refusal[0] = '\0';
+	selection_reason = "not selected yet";
 	clocksource_choice[0] = '\0';
 }
 #endif

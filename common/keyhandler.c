@@ -8,6 +8,7 @@
 #include <irq.h>
 #include <domain.h>
 #include <hvm.h>
+#include <hwreport.h>
 #include <keyhandler.h>
 #include <panic.h>
 #include <param.h>
@@ -437,6 +438,11 @@ static void toggle_tracing(unsigned char key)
 	}
 }
 
+static void print_hwreport(unsigned char key)
+{
+	hwreport_print();
+}
+
 static void dump_trace_records(unsigned char key)
 {
 	trace_dump_recent(Z_KEY_RECORDS, KERN_INFO);
@@ -452,6 +458,8 @@ void __init keyhandler_init(void)
 	register_keyhandler('h', show_help, "list the debug keys");
 	register_keyhandler('a', dump_timer_queues,
 			    "dump the timer queues of all CPUs");
+	register_keyhandler('i', print_hwreport,
+			    "print the hardware report (as hwreport does)");
 	register_keyhandler('r', dump_run_queues, "dump the run queues");
 	register_keyhandler('t', dump_clocks,
 			    "show the clocks and each CPU's skew");

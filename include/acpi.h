@@ -66,8 +66,10 @@ enum acpi_rsdp_source {
 
 /* A table the root table lists, as its header describes it. */
 struct acpi_table_ref {
-	char sig[5];  /* signature, NUL-terminated; '?' for unprintables */
-	u8 revision;  /* the header's revision */
+	char sig[5]; /* signature, NUL-terminated; '?' for unprintables */
+	u8 revision; /* the header's revision */
+	char oem_id
+		[7];  /* the header's OEMID, NUL-terminated; "" if unreadable */
 	bool ignored; /* parsed by us but failed a check (or a duplicate) */
 	u32 length;   /* the header's length; 0 if the header was unreadable */
 	u64 pa;	      /* physical address */

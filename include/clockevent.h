@@ -81,6 +81,12 @@ void clockevent_bind_this_cpu(struct clock_event_device *dev);
  */
 struct clock_event_device *clockevent_choose(void);
 
+/* Why dev cannot be chosen (unusable, or refused), or NULL if it can. */
+const char *clockevent_why_not_chosen(const struct clock_event_device *dev);
+
+/* Why the last clockevent_choose() chose what it chose, in words. */
+const char *clockevent_choice_reason(void);
+
 /* The calling CPU's device, or NULL if it has none. */
 struct clock_event_device *clockevent_this_cpu(void);
 

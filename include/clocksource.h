@@ -62,6 +62,16 @@ struct clocksource *clocksource_select(void);
 /* The `clocksource=` option as given ("" if none). */
 const char *clocksource_option(void);
 
+/*
+ * Why system time cannot run on cs, written into buf (its why_unusable,
+ * or how fast it wraps), or NULL if it can.
+ */
+const char *clocksource_why_not(const struct clocksource *cs, char *buf,
+				size_t size);
+
+/* Why the last clocksource_select() took what it took, in words. */
+const char *clocksource_selection_reason(void);
+
 /* Ticks from then to now of a counter of width mask, across one wrap. */
 static inline u64 clocksource_delta(u64 now, u64 then, u64 mask)
 {

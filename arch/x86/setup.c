@@ -18,6 +18,7 @@
 #include <domain.h>
 #include <domain_build.h>
 #include <hvm.h>
+#include <hwreport.h>
 #include <keyhandler.h>
 #include <ktest.h>
 #include <multiboot2.h>
@@ -176,6 +177,8 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	keyhandler_init();
 	/* The boot ends here: what follows is the tests' or the domains'. */
 	boot_timeline_report();
+	if (hwreport_requested())
+		hwreport_print();
 
 	if (ktest_requested())
 		ktest_run_selected();

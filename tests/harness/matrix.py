@@ -23,6 +23,7 @@ model. Bochs is slower: keep its boots few, their timeouts generous.
 """
 
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -248,7 +249,8 @@ def cpu_report(header: str, cpu: int, frame: str = r"\w+") -> str:
 # interrupt. KEYS_OUTPUT checks what each key printed (4 CPUs).
 KEYS_INPUT = (
     (r"^keys: waiting up to \d+ s for every debug key", b"h"),
-    (r"^  z  dump the last trace records", b"a"),
+    (r"^  z  dump the last trace records", b"i"),
+    (r"^--- hwreport end ---", b"a"),
     (r"^Dumping timer queues", b"r"),
     (r"^Run queues \(credit scheduler\):", b"q"),
     (r"^Domains: 0 alive", b"t"),
@@ -264,7 +266,10 @@ KEYS_OUTPUT = (
     r"^keys: debug keys on the serial console; press h for help$",
     # h
     r"^'h' pressed -> list the debug keys$",
-    r"^Debug keys:\n  T  toggle tracing.*\n(?:  [a-z]  .*\n){7}  z  dump the last",
+    r"^Debug keys:\n  T  toggle tracing.*\n(?:  [a-z]  .*\n){8}  z  dump the last",
+    # i
+    r"^'i' pressed -> print the hardware report \(as hwreport does\)$",
+    r"^--- hwreport begin ---\n(?:.*\n)*?cpus online: 4\n(?:.*\n)*?--- hwreport end ---$",
     # a
     r"^Dumping timer queues \(now \d+ ns", r"^CPU3: \d+ pending",
     # r, q: every CPU running its idle vCPU; no domains (test= runs first)
@@ -297,6 +302,27 @@ KEYS_OUTPUT = (
 )
 KEYS_PROBLEMS = (r"no answer to the NMI", r"report not finished", r"keys dropped",
                  r"NMI received on CPU", r"out of step")
+
+# The hardware report (`hwreport`, common/hwreport.c), checked against the
+# machine: the CPU's features as the emulator's model has them, the CPUs
+# and memory it was given, and the clocks it reports chosen as the ones the
+# boot log says it chose.
+def hwreport_output(cpus: int, present: tuple[str, ...], absent: tuple[str, ...],
+                    tables: tuple[str, ...]) -> tuple[str, ...]:
+    """must_match regexes for a boot with hwreport on cpus CPUs."""
+    return (
+        r"^--- hwreport begin ---\n(?:.*\n)*?--- hwreport end ---$",
+        r"^cpu: \S+ family 0x[0-9a-f]+ model 0x[0-9a-f]+ stepping \d+",
+        *(rf"^cpu features: .*\+{re.escape(f)}\b" for f in present),
+        *(rf"^cpu features: .*-{re.escape(f)}\b" for f in absent),
+        rf"^cpus online: {cpus}$",
+        *(rf"^acpi table: {t} revision \d+ OEM \S+ length \d+$" for t in tables),
+        r"^time: system time from (\S+)[\s\S]*^clocksource chosen: \1 \(",
+        r"^clock events: every CPU uses its own (\S+)[\s\S]*^clock event chosen: \1 \(",
+        r"^--- hwreport begin ---[\s\S]*^TSC: \d+\.\d{6} MHz, error <= \d+ ppm",
+        r"^memory: \d+ MiB managed, \d+ MiB free$",
+    )
+
 
 # The panic report: CPU 1 panics (tests/kernel/selftest_panic_ap.c); its
 # own report, then every other CPU's, stopped by NMI, in CPU order (CPU 0
@@ -626,6 +652,17 @@ MATRIX = [
     BootConfig("keys", machine="q35", smp=4, firmware="bios", cmdline="test=keys",
                timeout=60, serial_input=KEYS_INPUT, must_match=KEYS_OUTPUT,
                must_not_match=KEYS_PROBLEMS),
+    # QEMU's -cpu max under TCG is an AMD with SVM and x2APIC, without
+    # TSC-deadline; Bochs's Skylake has TSC-deadline, x2APIC and VMX.
+    BootConfig("hwreport", machine="q35", smp=2, firmware="bios", cmdline="hwreport test=smp",
+               must_match=hwreport_output(2, ("svm", "x2apic", "hypervisor"),
+                                          ("tsc_deadline_timer", "vmx"),
+                                          ("FACP", "APIC", "HPET"))),
+    BootConfig("bochs-hwreport", emulator="bochs", machine="pc", cpu="corei7_skylake_x", smp=1,
+               timeout=120, cmdline="hwreport test=smp",
+               must_match=(*hwreport_output(1, ("tsc_deadline_timer", "x2apic", "vmx"),
+                                            ("svm",), ("FACP", "APIC")),
+                           r"^clock event chosen: tsc-deadline \(")),
     BootConfig("keys-off", machine="q35", firmware="bios", cmdline="keys=off",
                expect="idle", timeout=8, serial_input=((r"^Boot complete", b"h"),),
                must_match=(r"^keys: debug keys off \(keys=off\)$",),

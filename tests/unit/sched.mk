@@ -11,12 +11,14 @@ SCHED_SIM_CFLAGS = $(SIM_MACHINE_CFLAGS) -Wl,-T,tests/unit/host/params.ld
 SCHED_SIM_DEPS := tests/unit/sched_sim.h tests/unit/host/percpu.ld \
 	tests/unit/host/params.ld
 
-UNIT_TESTS += sched_rr sched_credit sched_edf
+UNIT_TESTS += sched_rr sched_credit sched_edf sched_gang
 sched_rr_SRCS = tests/unit/test_sched_rr.c $(SCHED_SIM_SRCS)
 sched_rr_CFLAGS = $(SCHED_SIM_CFLAGS)
 sched_credit_SRCS = tests/unit/test_sched_credit.c $(SCHED_SIM_SRCS)
 sched_credit_CFLAGS = $(SCHED_SIM_CFLAGS)
 sched_edf_SRCS = tests/unit/test_sched_edf.c $(SCHED_SIM_SRCS)
 sched_edf_CFLAGS = $(SCHED_SIM_CFLAGS)
-$(patsubst %,$(B)/unit/test_%,sched_rr sched_credit sched_edf): \
+sched_gang_SRCS = tests/unit/test_sched_gang.c $(SCHED_SIM_SRCS)
+sched_gang_CFLAGS = $(SCHED_SIM_CFLAGS)
+$(patsubst %,$(B)/unit/test_%,sched_rr sched_credit sched_edf sched_gang): \
 	$(SCHED_SIM_DEPS)

@@ -155,6 +155,8 @@ static void test_machine_v2(void **state)
 	assert_string_equal(info.tables[1].sig, "APIC");
 	assert_string_equal(info.tables[2].sig, "HPET");
 	assert_string_equal(info.tables[3].sig, "MCFG");
+	assert_string_equal(info.tables[1].oem_id, "KAIROS"); /* hwreport's */
+	assert_int_equal(info.tables[1].revision, 5);
 	assert_false(info.tables[1].ignored);
 
 	assert_true(info.madt_present);

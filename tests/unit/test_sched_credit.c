@@ -2,7 +2,7 @@
  * Host tests of the credit policy (common/sched/credit.c) through the
  * real core on the simulated machine (tests/unit/sched_sim.h): shares
  * that follow weights over a long run, the boost of a waking vCPU, caps,
- * and work conservation across CPUs.
+ * and work conservation across CPUs, stealing included.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,10 +10,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "host_support.h"
 #include "sched_sim.h"
 #include "sim_machine.h"
 
+#include <sched.h>
 #include <systime.h>
+
+/* libc's, declared here: <string.h> on the include path is the kernel's. */
+char *strstr(const char *haystack, const char *needle);
 
 #define RATELIMIT MICROSECS(500) /* sched_ratelimit_us= below */
 
@@ -24,6 +29,16 @@ static int teardown(void **state)
 	assert_int_equal(sim_armed_deadline(0), 0);
 	sim_log_reset();
 	return 0;
+}
+
+/* Fails unless what the domain's report says contains text. */
+static void assert_report_has(struct domain *d, const char *text)
+{
+	host_printk_reset();
+	sched_dump_domain(d);
+	if (!strstr(host_printk_output(), text))
+		fail_msg("report \"%s\" lacks \"%s\"", host_printk_output(),
+			 text);
 }
 
 /* Fails unless ran is within tol of share of total. */
@@ -151,6 +166,34 @@ static void test_wake_storm_keeps_shares(void **state)
 			     NOW() - start, share[i], 0.04);
 }
 
+/*
+ * Stealing: x is pinned to CPU 0, the sleeper s to CPU 1 (1 ms of every
+ * 2 ms), and z, free to run on either, is placed on CPU 0 beside x.
+ * Without stealing CPU 1 would idle half the time while x and z split
+ * CPU 0; CPU 1 takes z from CPU 0's queue when s sleeps, so both CPUs
+ * stay busy.
+ */
+static void test_idle_cpu_steals(void **state)
+{
+	struct domain *x = sim_domain("name=x affinity=0");
+	struct domain *s = sim_domain("name=s affinity=1");
+	struct domain *z = sim_domain("name=z affinity=0-1");
+	s_time_t start = NOW(), total;
+
+	assert_int_equal(z->vcpus[0]->processor, 0);
+	sim_vcpu_set_burst(s->vcpus[0], MILLISECS(1), MILLISECS(1));
+	sim_domain_start(x);
+	sim_domain_start(s);
+	sim_domain_start(z);
+	sim_run_for(SECONDS(3));
+	total = sim_vcpu_ran(x->vcpus[0]) + sim_vcpu_ran(s->vcpus[0]) +
+		sim_vcpu_ran(z->vcpus[0]);
+	/* Both CPUs are busy all the time; without stealing, 1.5 CPUs. */
+	assert_share(total, 2 * (NOW() - start), 1.0, 0.01);
+	assert_report_has(z, "migrations by stealing");
+	assert_false(strstr(host_printk_output(), " 0 migrations by stealing"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +203,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_work_conserving, teardown),
 		cmocka_unit_test_teardown(test_wake_storm_keeps_shares,
 					  teardown),
+		cmocka_unit_test_teardown(test_idle_cpu_steals, teardown),
 	};
 
 	sched_sim_boot(2, "sched=credit sched_ratelimit_us=500");
