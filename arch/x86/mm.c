@@ -187,16 +187,23 @@ static void __init describe_memory_map(const struct boot_info *bi)
 	};
 	unsigned int i;
 
-	pr_info("Memory map (%s, %u ranges):\n",
-		bi->mem_from_efi ? "EFI" : "multiboot2", bi->nr_memranges);
+	/*
+	 * The ranges only with loglvl=7: a UEFI map has forty or more, which
+	 * on a screen-only machine scroll the banner and the first lines
+	 * away, and each costs its line on every console.
+	 */
+	pr_info("Memory map (%s, %u ranges%s):\n",
+		bi->mem_from_efi ? "EFI" : "multiboot2", bi->nr_memranges,
+		console_loglevel >= LOGLEVEL_DEBUG ? ""
+						   : "; loglvl=7 lists them");
 	for (i = 0; i < bi->nr_memranges; i++) {
 		const struct boot_memrange *r = &bi->mem[i];
 
-		pr_info("  [mem 0x%016lx-0x%016lx] %s\n", r->base,
-			r->base + r->len - 1,
-			r->type < ARRAY_SIZE(names) && names[r->type]
-				? names[r->type]
-				: "reserved");
+		pr_debug("  [mem 0x%016lx-0x%016lx] %s\n", r->base,
+			 r->base + r->len - 1,
+			 r->type < ARRAY_SIZE(names) && names[r->type]
+				 ? names[r->type]
+				 : "reserved");
 	}
 }
 
