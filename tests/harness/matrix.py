@@ -1073,7 +1073,7 @@ MATRIX = [
                guest_ktap=("fuzz",),
                must_match=(GUESTS_CLEAN, r"^(\(d1\) # fuzz: 1000000 operations in \d+ ms|"
                                          r"Domain 1 \(fuzz\) crashed: (triple fault|"
-                                         r"the guest ran with the host's own state) .*)$",
+                                         r"the guest ran with the host's own state)\b.*)$",
                            r"^\(d2\) PASS: ping: 5000 of 5000 round trips$"),
                must_not_match=GUEST_PROBLEMS),
     # Guests that end themselves: each crashed with its reason, the

@@ -36,6 +36,7 @@
 #include <asm/hvm/vioapic.h>
 #include <domain.h>
 #include <guest_console.h>
+#include <printk.h>
 #include <systime.h>
 
 #define FLUSH_AFTER MILLISECS(100)
@@ -356,4 +357,7 @@ void vuart_destroy(struct domain *d)
 {
 	kill_timer(&d->hvm->uart.flush_timer);
 	vuart_flush(d);
+	/* A guest that died mid-line: end it, or the next log line joins it. */
+	if (console_vcpu(d)->console_midline)
+		printk("\n");
 }
