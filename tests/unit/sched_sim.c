@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "host_support.h"
 #include "sim_machine.h"
 
 #include <domain_config.h>
@@ -361,4 +362,24 @@ const struct sim_switch *sim_log(unsigned int *n)
 void sim_log_reset(void)
 {
 	log_len = 0;
+}
+
+/* libc's, declared here: <string.h> on the include path is the kernel's. */
+char *strstr(const char *haystack, const char *needle);
+
+int sim_teardown(void **state)
+{
+	sim_destroy_all();
+	sim_run_for(MILLISECS(100));
+	sim_log_reset();
+	return 0;
+}
+
+void sim_assert_report_has(struct domain *d, const char *text)
+{
+	host_printk_reset();
+	sched_dump_domain(d);
+	if (!strstr(host_printk_output(), text))
+		fail_msg("report \"%s\" lacks \"%s\"", host_printk_output(),
+			 text);
 }

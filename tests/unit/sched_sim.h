@@ -54,6 +54,15 @@ s_time_t sim_vcpu_ran_between(struct vcpu *v, s_time_t from, s_time_t to);
 /* What vCPU cpu runs at time t (from the switch log; NULL: idle). */
 struct vcpu *sim_running_at(unsigned int cpu, s_time_t t);
 
+/*
+ * A test's teardown: destroys every domain, runs 100 ms so that their
+ * timers stop, and forgets the switch log.
+ */
+int sim_teardown(void **state);
+
+/* Fails the test unless d's scheduler report (sched_dump_domain()) has text. */
+void sim_assert_report_has(struct domain *d, const char *text);
+
 /* The switches so far, oldest first; sim_log_reset() forgets them. */
 const struct sim_switch *sim_log(unsigned int *n);
 void sim_log_reset(void);

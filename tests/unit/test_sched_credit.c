@@ -22,23 +22,12 @@ char *strstr(const char *haystack, const char *needle);
 
 #define RATELIMIT MICROSECS(500) /* sched_ratelimit_us= below */
 
+/* sim_teardown(), and the accounting timer has stopped with the domains. */
 static int teardown(void **state)
 {
-	sim_destroy_all();
-	sim_run_for(MILLISECS(100)); /* the accounting timer stops */
+	sim_teardown(state);
 	assert_int_equal(sim_armed_deadline(0), 0);
-	sim_log_reset();
 	return 0;
-}
-
-/* Fails unless what the domain's report says contains text. */
-static void assert_report_has(struct domain *d, const char *text)
-{
-	host_printk_reset();
-	sched_dump_domain(d);
-	if (!strstr(host_printk_output(), text))
-		fail_msg("report \"%s\" lacks \"%s\"", host_printk_output(),
-			 text);
 }
 
 /* Fails unless ran is within tol of share of total. */
@@ -190,7 +179,7 @@ static void test_idle_cpu_steals(void **state)
 		sim_vcpu_ran(z->vcpus[0]);
 	/* Both CPUs are busy all the time; without stealing, 1.5 CPUs. */
 	assert_share(total, 2 * (NOW() - start), 1.0, 0.01);
-	assert_report_has(z, "migrations by stealing");
+	sim_assert_report_has(z, "migrations by stealing");
 	assert_false(strstr(host_printk_output(), " 0 migrations by stealing"));
 }
 

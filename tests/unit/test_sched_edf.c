@@ -20,24 +20,6 @@
 /* libc's, declared here: <string.h> on the include path is the kernel's. */
 char *strstr(const char *haystack, const char *needle);
 
-static int teardown(void **state)
-{
-	sim_destroy_all();
-	sim_run_for(MILLISECS(100));
-	sim_log_reset();
-	return 0;
-}
-
-/* Fails unless what the domain's report says contains text. */
-static void assert_report_has(struct domain *d, const char *text)
-{
-	host_printk_reset();
-	sched_dump_domain(d);
-	if (!strstr(host_printk_output(), text))
-		fail_msg("report \"%s\" lacks \"%s\"", host_printk_output(),
-			 text);
-}
-
 /* Up to 100% of a CPU is admitted, not a reservation more. */
 static void test_admission(void **state)
 {
@@ -81,7 +63,7 @@ static void test_budget_enforced(void **state)
 						      t + MILLISECS(10)),
 				 MILLISECS(3));
 	assert_true(sim_vcpu_ran(bg->vcpus[0]) >= MILLISECS(690));
-	assert_report_has(rt, "0 deadline misses");
+	sim_assert_report_has(rt, "0 deadline misses");
 }
 
 /*
@@ -125,9 +107,9 @@ static void test_deadline_order(void **state)
 						      t + MILLISECS(20)),
 				 MILLISECS(8));
 	}
-	assert_report_has(slow, "0 deadline misses");
-	assert_report_has(mid, "0 deadline misses");
-	assert_report_has(fast, "0 deadline misses");
+	sim_assert_report_has(slow, "0 deadline misses");
+	sim_assert_report_has(mid, "0 deadline misses");
+	sim_assert_report_has(fast, "0 deadline misses");
 }
 
 /* A sleeper cannot save budget up: never more than its rate. */
@@ -149,11 +131,11 @@ static void test_sleeper_keeps_its_rate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_admission, teardown),
-		cmocka_unit_test_teardown(test_budget_enforced, teardown),
-		cmocka_unit_test_teardown(test_deadline_order, teardown),
+		cmocka_unit_test_teardown(test_admission, sim_teardown),
+		cmocka_unit_test_teardown(test_budget_enforced, sim_teardown),
+		cmocka_unit_test_teardown(test_deadline_order, sim_teardown),
 		cmocka_unit_test_teardown(test_sleeper_keeps_its_rate,
-					  teardown),
+					  sim_teardown),
 	};
 
 	sched_sim_boot(2, "sched=edf");

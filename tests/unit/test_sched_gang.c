@@ -30,24 +30,6 @@ char *strstr(const char *haystack, const char *needle);
 #define NR_SIM_CPUS 4
 #define SLOT	    MILLISECS(5) /* sched_gang_slot= on the command line */
 
-static int teardown(void **state)
-{
-	sim_destroy_all();
-	sim_run_for(MILLISECS(100));
-	sim_log_reset();
-	return 0;
-}
-
-/* Fails unless what the domain's report says contains text. */
-static void assert_report_has(struct domain *d, const char *text)
-{
-	host_printk_reset();
-	sched_dump_domain(d);
-	if (!strstr(host_printk_output(), text))
-		fail_msg("report \"%s\" lacks \"%s\"", host_printk_output(),
-			 text);
-}
-
 /* The first time at or after NOW() where slot k has k % cycle == 0. */
 static s_time_t next_cycle_start(unsigned int cycle)
 {
@@ -178,10 +160,10 @@ static void test_members_run_together(void **state)
 		samples++;
 	}
 	assert_true(samples > 20000);
-	assert_report_has(g2, "0 partial; start skew min 0 ns");
-	assert_report_has(g2, "max 0 ns");
-	assert_report_has(g3, "0 partial; start skew min 0 ns");
-	assert_report_has(g3, "max 0 ns");
+	sim_assert_report_has(g2, "0 partial; start skew min 0 ns");
+	sim_assert_report_has(g2, "max 0 ns");
+	sim_assert_report_has(g3, "0 partial; start skew min 0 ns");
+	sim_assert_report_has(g3, "max 0 ns");
 }
 
 /* Fails unless domain_config_parse() refuses cmdline saying text. */
@@ -231,9 +213,9 @@ static void test_admission(void **state)
 	sim_domain_start(s[1]);
 	sim_domain_start(solo);
 	sim_run_for(30 * SLOT);
-	assert_report_has(s[0], "gang s of 4 vCPUs");
-	assert_report_has(s[0], "0 partial");
-	assert_report_has(s[1], "gang s of 4 vCPUs");
+	sim_assert_report_has(s[0], "gang s of 4 vCPUs");
+	sim_assert_report_has(s[0], "0 partial");
+	sim_assert_report_has(s[1], "gang s of 4 vCPUs");
 	/* s1's CPUs are free of gang s again once s1 is gone. */
 	sim_domain_destroy(s[1]);
 	s[1] = sim_domain("name=s3 vcpus=2 gang=s");
@@ -292,11 +274,12 @@ static void test_blocked_and_waking_member(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_slots_in_turn, teardown),
-		cmocka_unit_test_teardown(test_members_run_together, teardown),
-		cmocka_unit_test_teardown(test_admission, teardown),
+		cmocka_unit_test_teardown(test_slots_in_turn, sim_teardown),
+		cmocka_unit_test_teardown(test_members_run_together,
+					  sim_teardown),
+		cmocka_unit_test_teardown(test_admission, sim_teardown),
 		cmocka_unit_test_teardown(test_blocked_and_waking_member,
-					  teardown),
+					  sim_teardown),
 	};
 
 	sched_sim_boot(NR_SIM_CPUS, "sched=gang sched_gang_slot=5ms");

@@ -18,14 +18,6 @@
 
 #define SLICE MILLISECS(4)
 
-static int teardown(void **state)
-{
-	sim_destroy_all();
-	sim_run_for(MILLISECS(100));
-	sim_log_reset();
-	return 0;
-}
-
 /* Three spinners on one CPU: a, b, c, a, b, c..., a slice each. */
 static void test_order_and_slice(void **state)
 {
@@ -130,10 +122,10 @@ static void test_affinity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_order_and_slice, teardown),
-		cmocka_unit_test_teardown(test_alone_is_tickless, teardown),
-		cmocka_unit_test_teardown(test_wake_and_sleep, teardown),
-		cmocka_unit_test_teardown(test_affinity, teardown),
+		cmocka_unit_test_teardown(test_order_and_slice, sim_teardown),
+		cmocka_unit_test_teardown(test_alone_is_tickless, sim_teardown),
+		cmocka_unit_test_teardown(test_wake_and_sleep, sim_teardown),
+		cmocka_unit_test_teardown(test_affinity, sim_teardown),
 	};
 
 	sched_sim_boot(3, "sched=rr sched_rr_slice=4ms");
