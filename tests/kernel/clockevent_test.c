@@ -227,29 +227,72 @@ static void oneshot_mode_fires_on_time(struct ktest *t)
 	mode_fires_on_time(t, &lapic_oneshot_device);
 }
 
+/*
+ * What far_deadline_is_rearmed's device was asked for: each step's reach
+ * is measured when the device takes it, so a host preemption between the
+ * clamp and the arming can only make it shorter.
+ */
+static struct {
+	bool (*set_next_event)(struct clock_event_device *dev, s_time_t t);
+	s_time_t longest_step;
+	unsigned int steps;
+} far;
+
+static bool record_step(struct clock_event_device *dev, s_time_t t)
+{
+	s_time_t reach = t - NOW();
+
+	if (reach > far.longest_step)
+		far.longest_step = reach;
+	far.steps++;
+	return far.set_next_event(dev, t);
+}
+
+/* How many tries a re-arm may need: see far_deadline_is_rearmed. */
+#define FAR_TRIES 5
+
 /* A deadline past max_delta_ns comes in steps and is still not early. */
 static void far_deadline_is_rearmed(struct ktest *t)
 {
 	struct clock_event_device *dev = clockevent_this_cpu();
-	s_time_t saved;
-	u64 early_before;
+	s_time_t saved_max;
+	unsigned long flags;
+	unsigned int try;
+	u64 early = 0;
 	struct shot s;
 
 	KT_ASSERT_TRUE(t, dev != NULL);
-	saved = dev->max_delta_ns;
-	dev->max_delta_ns = MICROSECS(200);
-	early_before = clockevent_early_count();
-	fire_once(&s, MILLISECS(30));
-	dev->max_delta_ns = saved;
-	check_shot(t, dev->name, &s, dev->min_delta_ns);
+	for (try = 1; try <= FAR_TRIES && !early; try++) {
+		u64 early_before = clockevent_early_count();
+
+		flags = local_irq_save();
+		saved_max = dev->max_delta_ns;
+		far.set_next_event = dev->set_next_event;
+		far.longest_step = 0;
+		far.steps = 0;
+		dev->max_delta_ns = MICROSECS(200);
+		dev->set_next_event = record_step;
+		local_irq_restore(flags);
+		fire_once(&s, MILLISECS(30));
+		flags = local_irq_save();
+		dev->set_next_event = far.set_next_event;
+		dev->max_delta_ns = saved_max;
+		local_irq_restore(flags);
+		early = clockevent_early_count() - early_before;
+		check_shot(t, dev->name, &s, dev->min_delta_ns);
+		pr_info("clockevent_test: a 30 ms deadline in 200 us steps took %lu early interrupts and %u steps, the longest %ld ns\n",
+			(unsigned long)early, far.steps,
+			(long)far.longest_step);
+		/* The clamp holds whatever the host does. */
+		KT_EXPECT_TRUE(t, far.steps >= 1);
+		KT_EXPECT_TRUE(t, far.longest_step <= MICROSECS(200));
+	}
 	/*
-	 * 30 ms in steps of at most 200 us: the first interrupt is early
-	 * unless it came 29.8 ms late (3 ms has been seen under TCG with
-	 * system time on the HPET); how many more depends on the latency.
+	 * The first 200 us step's interrupt is early unless the host stalled
+	 * the vCPU for 29.8 ms (CI has seen four interrupts in 30 ms under
+	 * TCG on a loaded host), so one of FAR_TRIES shots must show a re-arm.
 	 */
-	pr_info("clockevent_test: a 30 ms deadline in 200 us steps took %lu early interrupts\n",
-		(unsigned long)(clockevent_early_count() - early_before));
-	KT_EXPECT_TRUE(t, clockevent_early_count() - early_before >= 1);
+	KT_EXPECT_TRUE(t, early >= 1);
 }
 
 static void past_deadline_is_refused(struct ktest *t)
