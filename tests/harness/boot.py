@@ -1118,8 +1118,7 @@ def run_boot(config: BootConfig, kernel: Path | None = None, iso: Path | None = 
     log = backend.serial_log.read_text(errors="replace")
     report = ktap.parse(log)
     reasons = judge(config, outcome, report, log)
-    if config.guest_ktap:
-        report = ktap.adopt(report, guest_reports(config.guest_ktap, log))
+    report = boot_report(config, report, log)
     for helper in (feeder, watcher, keyboard):
         if helper is not None:
             reasons += helper.problems()
@@ -1328,6 +1327,25 @@ def linux_guest_problems(config: BootConfig, log: str) -> list[str]:
     return problems
 
 
+def boot_report(config: BootConfig, kernel: ktap.Report, log: str) -> ktap.Report:
+    """The kernel's report with the guest_ktap domains' reports under it; a
+    domain that crashed as allowed is a skipped case (its report is cut)."""
+    if not config.guest_ktap:
+        return kernel
+    return ktap.adopt(kernel, guest_reports(config.guest_ktap, log),
+                      skipped={name: "crashed as allowed, no report to judge"
+                               for name in allowed_crashes(config, log)})
+
+
+def allowed_crashes(config: BootConfig, log: str) -> set[str]:
+    """The domains that crashed where their config allows a crash
+    (domain_problems judges whether it was the crash allowed)."""
+    crashed = {m.group(2) for line in log.splitlines()
+               if (m := DOMAIN_DOWN_RE.search(ktap.clean_line(line))) and m.group(3) == "crash"}
+    return {name for name, wants in config.domains
+            if name in crashed and any(w.startswith("crash") for w in wants.split(" or "))}
+
+
 def guest_ktap_problems(config: BootConfig, log: str) -> list[str]:
     """Why the guest_ktap domains' reports are not clean ([] if they are)."""
     listed = {name for name, _ in config.domains}
@@ -1335,12 +1353,10 @@ def guest_ktap_problems(config: BootConfig, log: str) -> list[str]:
     if unknown:
         raise ValueError(f"{config.name}: guest_ktap names {unknown}, not in domains")
     problems = []
-    crashed = {m.group(2) for line in log.splitlines()
-               if (m := DOMAIN_DOWN_RE.search(ktap.clean_line(line))) and m.group(3) == "crash"}
-    wants = dict(config.domains)
+    allowed = allowed_crashes(config, log)
     for name, report in guest_reports(config.guest_ktap, log).items():
-        if name in crashed and any(w.startswith("crash") for w in wants[name].split(" or ")):
-            continue  # a crash it may end in (domain_problems judges which): no report
+        if name in allowed:
+            continue  # domain_problems judges which crash it was: no report
         if not report.found:
             problems.append(f"domain {name}: no KTAP output")
             continue

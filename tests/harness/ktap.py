@@ -363,13 +363,20 @@ def domain_streams(text: str | Iterable[str]) -> dict[int, list[str]]:
     return streams
 
 
-def adopt(report: Report, guests: dict[str, Report]) -> Report:
+def adopt(report: Report, guests: dict[str, Report],
+          skipped: dict[str, str] | None = None) -> Report:
     """report with one more top-level case per guest, named by the guest
     (a domain), its subtests the guest's whole report. The case fails if
-    the guest printed no KTAP, malformed KTAP or a failed case. report
-    itself is left as it was."""
+    the guest printed no KTAP, malformed KTAP or a failed case; a guest
+    named in skipped (with the reason) is a skipped case without subtests,
+    whatever it printed (a domain that ended in a crash its test allows
+    cut its report short). report itself is left as it was."""
     root = dataclasses.replace(report.root, cases=list(report.root.cases))
+    skipped = skipped or {}
     for name, guest in guests.items():
+        if name in skipped:
+            root.cases.append(Case(len(root.cases) + 1, name, SKIP, skipped[name]))
+            continue
         if not guest.found:
             status, reason = FAIL, "no KTAP output"
         elif guest.problems():

@@ -816,6 +816,11 @@ class GuestKtapTest(unittest.TestCase):
         config = boot.BootConfig("g", domains=either, guest_ktap=("hvm-a", "hvm-b"))
         self.assertEqual(self.judge(config, GUEST_LOG), [])
         self.assertEqual(self.judge(config, crashed), [])
+        # The cut report is a skipped case in the boot's report, not a failure.
+        merged = boot.boot_report(config, ktap.parse(crashed), crashed)
+        self.assertEqual(str(merged.counts()), "1 passed, 0 failed, 1 skipped")
+        merged = boot.boot_report(guest_config(), ktap.parse(crashed), crashed)
+        self.assertEqual(merged.counts().failed, 1)
         # A crash of another kind, or a crash not offered, still fails.
         other = crashed.replace("triple fault (shutdown)", "#GP general protection")
         self.assertEqual(self.judge(config, other),

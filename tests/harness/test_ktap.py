@@ -294,6 +294,13 @@ class DomainStreamTest(unittest.TestCase):
         self.assertEqual(merged.problems(), [])
         self.assertEqual(len(kernel.root.cases), 1)  # left as it was
 
+    def test_skipped_guest_hides_its_cut_report(self):
+        cut = ktap.parse(["KTAP version 1", "1..2", "ok 1 x"])  # #2 never ran
+        self.assertEqual(ktap.adopt(ktap.parse(""), {"g": cut}).counts().failed, 1)
+        merged = ktap.adopt(ktap.parse(""), {"g": cut}, skipped={"g": "crashed as allowed"})
+        self.assertEqual(str(merged.counts()), "0 passed, 0 failed, 1 skipped")
+        self.assertEqual(merged.root.cases[0].reason, "crashed as allowed")
+
     def test_malformed_guest_fails_its_case(self):
         guest = ktap.parse(["KTAP version 1", "ok 1 x"])  # no plan
         merged = ktap.adopt(ktap.parse(""), {"g": guest})
