@@ -31,7 +31,8 @@
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1 /* interrupt enable (DLAB=0) */
 #define UART_DLM 1 /* divisor latch high (DLAB=1) */
-#define UART_FCR 2 /* FIFO control */
+#define UART_FCR 2 /* FIFO control (write) */
+#define UART_IIR 2 /* interrupt identification (read) */
 #define UART_LCR 3 /* line control */
 #define UART_MCR 4 /* modem control */
 #define UART_LSR 5 /* line status */
@@ -42,6 +43,7 @@
 #define LSR_THRE       0x20
 #define IER_RX_DATA    0x01 /* interrupt: data available, or its timeout */
 #define IER_THRE       0x02 /* interrupt: transmit holding register empty */
+#define IIR_FIFOS_ON   0xc0 /* both bits: the FIFOs are enabled (16550A) */
 #define UART_FIFO_SIZE 16   /* what one empty FIFO takes (16550A) */
 #define TX_RING_SIZE   (64 * 1024)
 /* How long a writer tries the ring's lock (an NMI may interrupt its holder). */
@@ -200,6 +202,8 @@ static bool tx_active;	  /* IER_THRE is on: the interrupt will refill */
 static u8 ier_shadow;	  /* what IER holds (receive and transmit bits) */
 static u64 tx_high_water; /* the most the ring held unsent */
 static u64 tx_waited;	  /* bytes sent by polling to make room */
+/* What one THRE takes: 1 on an 8250 or 16450, which have no FIFO. */
+static unsigned int tx_fifo_size = 1;
 
 static void ier_write(u8 ier)
 {
@@ -223,7 +227,7 @@ static bool tx_fill_fifo(void)
 		return false;
 	if (!(inb(com1.io_base + UART_LSR) & LSR_THRE))
 		return true; /* still sending: the interrupt comes later */
-	for (n = 0; n < UART_FIFO_SIZE && tx_tail != tx_head; n++)
+	for (n = 0; n < tx_fifo_size && tx_tail != tx_head; n++)
 		outb(com1.io_base + UART_THR,
 		     tx_ring[tx_tail++ % TX_RING_SIZE]);
 	return true;
@@ -378,6 +382,8 @@ bool __init serial_console_init(void)
 	if (!uart_present(com1.io_base))
 		return false;
 	uart_program(&com1);
+	if ((inb(com1.io_base + UART_IIR) & IIR_FIFOS_ON) == IIR_FIFOS_ON)
+		tx_fifo_size = UART_FIFO_SIZE;
 	console_register(&serial_console);
 	com1_registered = true;
 	return true;
