@@ -106,6 +106,10 @@ class BootConfig:
     #                   Bochs.DEFAULT_MODEL); `bochs --help cpu` lists them
     modules: tuple[str, ...] = ()  # multiboot2 modules, "PATH[:CMDLINE]"
     extra_args: tuple[str, ...] = ()  # appended to the emulator's command line
+    # QEMU's -accel: "tcg,thread=single" runs every vCPU in one host
+    # thread, so a many-CPU boot leaves the other host core to the boot
+    # beside it (300 vCPU threads starve a 2-thread neighbour to ~1%).
+    accel: str = "tcg"
     emulator: str = "qemu"  # a key of BACKENDS: qemu | bochs
     # With trace frames in the log: check them (tests/harness/tracecheck.py),
     # and the timer path on CPUs 0..trace_cpus-1; 0: no check.
@@ -281,7 +285,7 @@ class Qemu(Emulator):
                 gdb: bool = False) -> list[str]:
         """The command line; copies OVMF's variable store for UEFI boots."""
         c = self.config
-        cmd = [self.binary, "-accel", "tcg", "-machine", c.machine, "-cpu", c.cpu,
+        cmd = [self.binary, "-accel", c.accel, "-machine", c.machine, "-cpu", c.cpu,
                "-smp", str(c.smp), "-m", str(c.mem), "-display", "none", "-no-reboot",
                "-nic", "none",  # no NIC: its option ROM costs OVMF ~0.5 s
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
