@@ -228,23 +228,28 @@ static void oneshot_mode_fires_on_time(struct ktest *t)
 }
 
 /*
- * What far_deadline_is_rearmed's device was asked for: each step's reach
- * is measured when the device takes it, so a host preemption between the
- * clamp and the arming can only make it shorter.
+ * What far_deadline_is_rearmed's CPU asked its device for: each step's
+ * reach is measured when the device takes it, so a host preemption
+ * between the clamp and the arming can only make it shorter. The device
+ * structure is shared: other CPUs' requests (which may have been clamped
+ * before the test lowered max_delta_ns) are passed on, not recorded.
  */
 static struct {
 	bool (*set_next_event)(struct clock_event_device *dev, s_time_t t);
+	unsigned int cpu;
 	s_time_t longest_step;
 	unsigned int steps;
 } far;
 
 static bool record_step(struct clock_event_device *dev, s_time_t t)
 {
-	s_time_t reach = t - NOW();
+	if (smp_processor_id() == far.cpu) {
+		s_time_t reach = t - NOW();
 
-	if (reach > far.longest_step)
-		far.longest_step = reach;
-	far.steps++;
+		if (reach > far.longest_step)
+			far.longest_step = reach;
+		far.steps++;
+	}
 	return far.set_next_event(dev, t);
 }
 
@@ -268,6 +273,7 @@ static void far_deadline_is_rearmed(struct ktest *t)
 		flags = local_irq_save();
 		saved_max = dev->max_delta_ns;
 		far.set_next_event = dev->set_next_event;
+		far.cpu = smp_processor_id();
 		far.longest_step = 0;
 		far.steps = 0;
 		dev->max_delta_ns = MICROSECS(200);
@@ -289,8 +295,9 @@ static void far_deadline_is_rearmed(struct ktest *t)
 	}
 	/*
 	 * The first 200 us step's interrupt is early unless the host stalled
-	 * the vCPU for 29.8 ms (CI has seen four interrupts in 30 ms under
-	 * TCG on a loaded host), so one of FAR_TRIES shots must show a re-arm.
+	 * the vCPU for 29.8 ms (five TCG boots at once on two host cores have
+	 * shown as few as four in 30 ms), so one of FAR_TRIES shots must show
+	 * a re-arm.
 	 */
 	KT_EXPECT_TRUE(t, early >= 1);
 }
