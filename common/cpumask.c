@@ -134,32 +134,37 @@ unsigned int cpumask_weight(const cpumask_t *mask)
 	return n;
 }
 
-/* The lowest CPU in mask at or above start, or NR_CPUS. */
-static unsigned int find_cpu_from(const cpumask_t *mask, unsigned int start)
+unsigned int cpumask_find_below(const cpumask_t *mask, unsigned int start,
+				unsigned int limit)
 {
-	unsigned int i = BIT_WORD(start);
+	unsigned int i, last, cpu;
 	unsigned long w;
 
-	if (start >= NR_CPUS)
+	if (limit > NR_CPUS)
+		limit = NR_CPUS;
+	if (start >= limit)
 		return NR_CPUS;
+	i = BIT_WORD(start);
+	last = BIT_WORD(limit - 1);
 	/* Drop the bits below start in its word. */
 	w = mask->bits[i] & ~(BIT_MASK(start) - 1);
 	while (!w) {
-		if (++i == CPUMASK_LONGS)
+		if (++i > last)
 			return NR_CPUS;
 		w = mask->bits[i];
 	}
-	return i * BITS_PER_LONG + __builtin_ctzl(w);
+	cpu = i * BITS_PER_LONG + __builtin_ctzl(w);
+	return cpu < limit ? cpu : NR_CPUS;
 }
 
 unsigned int cpumask_first(const cpumask_t *mask)
 {
-	return find_cpu_from(mask, 0);
+	return cpumask_find_below(mask, 0, NR_CPUS);
 }
 
 unsigned int cpumask_next(unsigned int cpu, const cpumask_t *mask)
 {
 	if (cpu >= NR_CPUS - 1)
 		return NR_CPUS;
-	return find_cpu_from(mask, cpu + 1);
+	return cpumask_find_below(mask, cpu + 1, NR_CPUS);
 }

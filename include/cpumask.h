@@ -99,6 +99,13 @@ unsigned int cpumask_first(const cpumask_t *mask);
 /* The lowest CPU in mask above cpu, or NR_CPUS if there is none. */
 unsigned int cpumask_next(unsigned int cpu, const cpumask_t *mask);
 
+/*
+ * The lowest CPU in mask at or above start and below limit, or NR_CPUS if
+ * there is none. Reads only the words below limit.
+ */
+unsigned int cpumask_find_below(const cpumask_t *mask, unsigned int start,
+				unsigned int limit);
+
 /* Some CPU in mask (callers must not rely on which), or NR_CPUS. */
 static inline unsigned int cpumask_any(const cpumask_t *mask)
 {
@@ -114,6 +121,15 @@ static inline unsigned int cpumask_any(const cpumask_t *mask)
 	for ((cpu) = cpumask_first(mask); (cpu) < NR_CPUS; \
 	     (cpu) = cpumask_next((cpu), (mask)))
 
+/*
+ * Like for_each_cpu, for the CPUs of mask below limit: a walk of a mask
+ * that holds only CPUs below limit then stops there, instead of reading
+ * every word up to NR_CPUS after the last one.
+ */
+#define for_each_cpu_below(cpu, mask, limit)                                  \
+	for ((cpu) = cpumask_find_below((mask), 0, (limit)); (cpu) < NR_CPUS; \
+	     (cpu) = cpumask_find_below((mask), (cpu) + 1, (limit)))
+
 /* ---------------------------------------------------------------------------
  * The system's CPUs
  *
@@ -126,8 +142,18 @@ static inline unsigned int cpumask_any(const cpumask_t *mask)
 extern cpumask_t cpu_online_map;
 extern cpumask_t cpu_present_map;
 
-#define for_each_online_cpu(cpu)  for_each_cpu (cpu, &cpu_online_map)
-#define for_each_present_cpu(cpu) for_each_cpu (cpu, &cpu_present_map)
+/*
+ * CPU numbers handed out so far; CPUs are numbered 0..nr_cpu_ids-1, so
+ * both maps hold only CPUs below it, and their walks stop there (the
+ * schedulers walk the online CPUs at every wake-up: on a 2-CPU machine
+ * one word is read instead of NR_CPUS / 64).
+ */
+extern unsigned int nr_cpu_ids;
+
+#define for_each_online_cpu(cpu) \
+	for_each_cpu_below(cpu, &cpu_online_map, READ_ONCE(nr_cpu_ids))
+#define for_each_present_cpu(cpu) \
+	for_each_cpu_below(cpu, &cpu_present_map, READ_ONCE(nr_cpu_ids))
 
 static inline bool cpu_online(unsigned int cpu)
 {

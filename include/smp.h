@@ -9,9 +9,6 @@
 #include <cpumask.h>
 #include <types.h>
 
-/* CPU numbers handed out so far; CPUs are numbered 0..nr_cpu_ids-1. */
-extern unsigned int nr_cpu_ids;
-
 /* APIC ID of each CPU number. */
 extern u32 cpu_apic_id[];
 

@@ -15,6 +15,9 @@
 
 #define NR_THREADS 4
 
+/* What the kernel's CPU bring-up hands out (arch/x86/smpboot.c). */
+unsigned int nr_cpu_ids = 1;
+
 /* CPUs on both sides of every word boundary a mask has, and the ends. */
 static unsigned int edge_cpus[3 * CPUMASK_LONGS + 2];
 static unsigned int nr_edge_cpus;
@@ -185,6 +188,41 @@ static void test_for_each_cpu(void **state)
 	assert_int_equal(n, NR_CPUS);
 }
 
+static void test_find_below(void **state)
+{
+	cpumask_t m;
+	unsigned int cpu, n = 0;
+
+	set_edges(&m);
+	/* Every limit at and beside each edge: only CPUs below it are found. */
+	for (unsigned int i = 0; i < nr_edge_cpus; i++) {
+		unsigned int limit = edge_cpus[i];
+
+		assert_int_equal(cpumask_find_below(&m, limit, limit), NR_CPUS);
+		assert_int_equal(cpumask_find_below(&m, limit, limit + 1),
+				 limit);
+		if (i + 1 < nr_edge_cpus)
+			assert_int_equal(cpumask_find_below(&m, limit + 1,
+							    edge_cpus[i + 1]),
+					 NR_CPUS);
+	}
+	/* A limit above NR_CPUS is NR_CPUS. */
+	assert_int_equal(cpumask_find_below(&m, NR_CPUS - 1, ~0U), NR_CPUS - 1);
+	assert_int_equal(cpumask_find_below(&m, NR_CPUS, ~0U), NR_CPUS);
+
+	/* The walk visits the edges below the limit, in order. */
+	for_each_cpu_below(cpu, &m, BITS_PER_LONG + 1)
+	{
+		assert_int_equal(cpu, edge_cpus[n]);
+		n++;
+	}
+	assert_int_equal(cpu, NR_CPUS);
+	for (unsigned int i = 0; i < nr_edge_cpus; i++)
+		if (edge_cpus[i] < BITS_PER_LONG + 1)
+			n--;
+	assert_int_equal(n, 0);
+}
+
 static void test_and_or_andnot(void **state)
 {
 	cpumask_t a, b, d, expect;
@@ -255,6 +293,7 @@ static void test_system_maps(void **state)
 	for_each_online_cpu (cpu)
 		assert_int_equal(cpu, 0);
 
+	nr_cpu_ids = NR_CPUS;
 	cpumask_set_cpu(NR_CPUS - 1, &cpu_present_map);
 	cpumask_set_cpu(NR_CPUS - 1, &cpu_online_map);
 	assert_true(cpu_online(NR_CPUS - 1));
@@ -266,6 +305,27 @@ static void test_system_maps(void **state)
 	cpumask_clear_cpu(NR_CPUS - 1, &cpu_present_map);
 	assert_false(cpu_online(NR_CPUS - 1));
 	assert_int_equal(num_online_cpus(), 1);
+	nr_cpu_ids = 1;
+}
+
+/* The walks of the system maps stop at nr_cpu_ids. */
+static void test_system_walks_stop_at_nr_cpu_ids(void **state)
+{
+	unsigned int cpu, n = 0;
+
+	nr_cpu_ids = 3;
+	cpumask_set_cpu(1, &cpu_online_map);
+	cpumask_set_cpu(2, &cpu_online_map);
+	/* Not a CPU the kernel would have: shows where the walk ends. */
+	cpumask_set_cpu(NR_CPUS - 1, &cpu_online_map);
+	for_each_online_cpu (cpu)
+		assert_int_equal(cpu, n++);
+	assert_int_equal(n, 3);
+	assert_int_equal(cpu, NR_CPUS);
+	cpumask_clear_cpu(NR_CPUS - 1, &cpu_online_map);
+	cpumask_clear_cpu(2, &cpu_online_map);
+	cpumask_clear_cpu(1, &cpu_online_map);
+	nr_cpu_ids = 1;
 }
 
 /* ---------------------------------------------------------------------------
@@ -311,8 +371,10 @@ int main(void)
 		cmocka_unit_test(test_empty_full_weight),
 		cmocka_unit_test(test_first_next_any),
 		cmocka_unit_test(test_for_each_cpu),
+		cmocka_unit_test(test_find_below),
 		cmocka_unit_test(test_and_or_andnot),
 		cmocka_unit_test(test_system_maps),
+		cmocka_unit_test(test_system_walks_stop_at_nr_cpu_ids),
 		cmocka_unit_test(test_concurrent_set_clear),
 	};
 
