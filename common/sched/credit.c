@@ -16,7 +16,9 @@
  *
  * - Work-conserving: an OVER vCPU still runs when nothing UNDER wants the
  *   CPU, and a CPU that would idle (or run an OVER vCPU) first steals a
- *   better queued vCPU from another CPU of that vCPU's affinity.
+ *   better queued vCPU from another CPU of that vCPU's affinity. A CPU
+ *   that leaves a vCPU waiting in its queue (on a wake-up, or when it
+ *   preempts it) asks an idle CPU where it may run to come for it.
  * - Caps (cap=, percent of one CPU per domain): once a capped domain has
  *   used its cap's worth of the period, its vCPUs are parked (not run,
  *   not even on an idle CPU) until the next accounting.
@@ -71,6 +73,11 @@ static const char *const pri_names[] = {"boost", "under", "over"};
 #define CSCHED_BOOST_MAX MILLISECS(1)
 /* The shortest slice s_timer is armed for, whatever the rate limit. */
 #define CSCHED_SLICE_MIN MICROSECS(100)
+/*
+ * An idle CPU whose steal found a vCPU still being saved by the CPU that
+ * preempted it (the offer comes before the save) tries again this soon.
+ */
+#define CSCHED_STEAL_RETRY MICROSECS(50)
 
 static s64 opt_tslice = MILLISECS(10);
 time_param("sched_credit_tslice", opt_tslice);
@@ -380,12 +387,17 @@ static void acct_timer_fn(void *unused)
 /*
  * A queued vCPU of another CPU, better than what cpu would run (worse
  * is pri_floor), that may run on cpu: moved to cpu and returned. Peers'
- * locks are only tried, never waited for (we hold our own).
+ * locks are only tried, never waited for (we hold our own: a peer that
+ * holds its lock is scheduling, and offers its queue when it has).
+ * *busy tells whether a candidate was still being saved by the CPU that
+ * just preempted it, so that trying again soon will find it.
  */
-static struct csched_vcpu *steal(unsigned int cpu, enum csched_pri pri_floor)
+static struct csched_vcpu *steal(unsigned int cpu, enum csched_pri pri_floor,
+				 bool *busy)
 {
 	unsigned int peer;
 
+	*busy = false;
 	for_each_online_cpu (peer) {
 		struct csched_cpu *pp = &per_cpu(csched_cpu, peer);
 		struct csched_vcpu *s;
@@ -396,9 +408,13 @@ static struct csched_vcpu *steal(unsigned int cpu, enum csched_pri pri_floor)
 		for (s = pp->head; s; s = s->next) {
 			if (pri_of(s) >= pri_floor)
 				break; /* ordered: nothing better behind */
-			if (!can_run(s) || READ_ONCE(s->vcpu->is_running) ||
+			if (!can_run(s) ||
 			    !cpumask_test_cpu(cpu, &s->vcpu->affinity))
 				continue;
+			if (READ_ONCE(s->vcpu->is_running)) {
+				*busy = true;
+				continue;
+			}
 			runq_remove(pp, s);
 			sched_set_processor(s->vcpu, cpu);
 			s->steals++;
@@ -487,24 +503,44 @@ static void csched_free_vdata(struct vcpu *v)
 }
 
 /*
+ * Asks idle CPUs other than cpu, at most one per vCPU in cpu's queue, to
+ * come and steal a queued vCPU that may run there (cpu's lock held). A
+ * CPU read as idle may just have found work: it only decides again. Cheap
+ * when no CPU idles or the queue is pinned: this runs at every schedule.
+ */
+static void offer_queue(unsigned int cpu, const struct csched_cpu *pc)
+{
+	unsigned int other, offers = pc->nr_queued;
+	const struct csched_vcpu *s;
+
+	for_each_online_cpu (other) {
+		if (!offers)
+			return;
+		if (other == cpu ||
+		    READ_ONCE(per_cpu(curr_vcpu, other)) != idle_vcpu[other])
+			continue;
+		for (s = pc->head; s; s = s->next)
+			if (can_run(s) &&
+			    cpumask_test_cpu(other, &s->vcpu->affinity)) {
+				cpu_raise_softirq(other, SCHEDULE_SOFTIRQ);
+				offers--;
+				break;
+			}
+	}
+}
+
+/*
  * True if s, queued on cpu (whose lock we hold), should preempt what cpu
  * runs: cpu idles, or s ranks higher (BOOST over UNDER, UNDER over OVER).
- * Else an idle CPU of s's affinity is asked to come and steal it.
+ * Else idle CPUs of s's affinity are asked to come and steal it.
  */
 static bool tickle(unsigned int cpu, struct csched_vcpu *s)
 {
 	struct vcpu *curr = sched_curr(cpu);
-	unsigned int other;
 
 	if (curr == idle_vcpu[cpu] || pri_of(s) < pri_of(svc(curr)))
 		return true;
-	for_each_online_cpu (other)
-		if (other != cpu &&
-		    cpumask_test_cpu(other, &s->vcpu->affinity) &&
-		    READ_ONCE(per_cpu(curr_vcpu, other)) == idle_vcpu[other]) {
-			cpu_raise_softirq(other, SCHEDULE_SOFTIRQ);
-			break;
-		}
+	offer_queue(cpu, &per_cpu(csched_cpu, cpu));
 	return false;
 }
 
@@ -586,6 +622,7 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	struct csched_vcpu *sp = is_idle_vcpu(prev) ? NULL : svc(prev);
 	struct csched_vcpu *next;
 	s64 ran = sp ? now - sp->picked_at : 0, slice;
+	bool steal_busy = false;
 
 	if (sp) {
 		burn(sp, now);
@@ -609,7 +646,8 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	/* Work-conserving: rather than idle or run over credit, steal. */
 	if (!next || pri_of(next) == CSCHED_PRI_OVER) {
 		struct csched_vcpu *stolen =
-			steal(cpu, next ? CSCHED_PRI_OVER : CSCHED_NR_PRI);
+			steal(cpu, next ? CSCHED_PRI_OVER : CSCHED_NR_PRI,
+			      &steal_busy);
 
 		if (stolen) {
 			if (next)
@@ -620,8 +658,17 @@ static struct task_slice csched_do_schedule(unsigned int cpu, struct vcpu *prev,
 	/* A yield went behind its equals; with none, the yielder runs on. */
 	if (sp)
 		sp->yielded = false;
+	/*
+	 * Whoever waits here now (just preempted, say) and could run on an
+	 * idle CPU is offered to it at once, not at the next accounting, as
+	 * Linux's busy CPUs kick an idle one to balance.
+	 */
+	if (pc->nr_queued)
+		offer_queue(cpu, pc);
+	/* A steal that lost a race is tried again soon, not next period. */
 	if (!next)
-		return (struct task_slice){NULL, -1};
+		return (struct task_slice){NULL, steal_busy ? CSCHED_STEAL_RETRY
+							    : -1};
 	next->run_start = now;
 	next->picked_at = now;
 	next->active = true;

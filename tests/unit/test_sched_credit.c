@@ -183,6 +183,37 @@ static void test_idle_cpu_steals(void **state)
 	assert_false(strstr(host_printk_output(), " 0 migrations by stealing"));
 }
 
+/*
+ * A vCPU preempted on a busy CPU moves to an idle one at once: m (9 ms
+ * of every 10, free to run anywhere) starts on CPU 0 beside the pinned
+ * spinner x while CPU 1 idles. Waking boosted, m preempts x; when x's
+ * turn comes m waits in CPU 0's queue, and CPU 1 must come for it then,
+ * not at some later accounting period (the matrix once saw m wait 803 ms
+ * of 3 s and never move, in sched-credit-migrate).
+ */
+static void test_preempted_vcpu_moves_to_idle_cpu(void **state)
+{
+	struct domain *x = sim_domain("name=x affinity=0");
+	struct domain *hold = sim_domain("name=hold affinity=1");
+	struct domain *m = sim_domain("name=m affinity=0-1");
+	s_time_t start;
+
+	assert_int_equal(m->vcpus[0]->processor, 0);
+	sim_domain_destroy(hold);
+	sim_vcpu_set_burst(m->vcpus[0], MILLISECS(9), MILLISECS(1));
+	sim_domain_start(x);
+	sim_domain_start(m);
+	start = NOW();
+	/* Its boost (1 ms) ends at the first wake-up, 10 ms in: m then waits. */
+	sim_run_for(MILLISECS(15));
+	assert_ptr_equal(sim_running_at(1, NOW() - 1), m->vcpus[0]);
+	sim_run_for(SECONDS(3) - MILLISECS(15));
+	/* Alone on CPU 1, m runs 90% of the time, x all of CPU 0. */
+	assert_share(sim_vcpu_ran(m->vcpus[0]), NOW() - start, 0.90, 0.03);
+	assert_share(sim_vcpu_ran(x->vcpus[0]), NOW() - start, 1.00, 0.03);
+	sim_assert_report_has(m, "migrations by stealing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +224,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_wake_storm_keeps_shares,
 					  teardown),
 		cmocka_unit_test_teardown(test_idle_cpu_steals, teardown),
+		cmocka_unit_test_teardown(test_preempted_vcpu_moves_to_idle_cpu,
+					  teardown),
 	};
 
 	sched_sim_boot(2, "sched=credit sched_ratelimit_us=500");
