@@ -4,19 +4,20 @@
  *
  * Args: peer=<domain name> (default "pong"), rounds=<n> (default 1000),
  * mode=upcall|poll (default upcall), timeout=<time> to find and bind to
- * the peer (default 10s).
+ * the peer (default 10s), round_timeout=<time> for one round trip
+ * (default 1s, at most 60s).
  *
  * Finds pong with DOMOP_lookup, then retries
  * EVTCHNOP_bind_interdomain(pong, 1) until pong has allocated the port.
  * Each round sends on the port and waits for the answer: with
  * mode=upcall in the event handler (SCHEDOP_block), with mode=poll by
  * SCHEDOP_poll on the port with events masked. A round that takes more
- * than a second fails. Reports round-trip min/median/p99/max.
+ * than round_timeout fails. Reports round-trip min/median/p99/max.
  */
 #include <guest.h>
 
-#define PONG_PORT     1
-#define ROUND_TIMEOUT NSEC_PER_SEC
+#define PONG_PORT	  1
+#define ROUND_TIMEOUT_MAX (60 * NSEC_PER_SEC)
 
 struct ping {
 	volatile int got;
@@ -38,6 +39,7 @@ void guest_vcpu_main(unsigned int vcpu)
 	const char *mode = guest_arg("mode");
 	uint64_t rounds = guest_arg_u64("rounds", 1000);
 	int64_t timeout = guest_arg_ns("timeout", 10 * NSEC_PER_SEC);
+	int64_t round_timeout = guest_arg_ns("round_timeout", NSEC_PER_SEC);
 	int64_t deadline = guest_now() + timeout, *rtt;
 	bool poll_mode;
 	uint16_t peer_dom = 0;
@@ -58,6 +60,11 @@ void guest_vcpu_main(unsigned int vcpu)
 	if (!rounds || rounds > 1000000)
 		guest_panic("rounds=%llu: expected 1 to 1000000",
 			    (unsigned long long)rounds);
+	if (round_timeout <= 0 || round_timeout > ROUND_TIMEOUT_MAX)
+		guest_panic(
+			"round_timeout=%s: expected more than 0 and at most "
+			"60s",
+			guest_arg("round_timeout"));
 	rtt = guest_alloc(rounds * sizeof(int64_t), 8);
 	if (!rtt)
 		guest_panic("no heap for %llu samples",
@@ -97,11 +104,11 @@ void guest_vcpu_main(unsigned int vcpu)
 		if (poll_mode) {
 			/* Woken without our bit set: poll again. */
 			do {
-				ret = guest_poll(&port, 1, t0 + ROUND_TIMEOUT);
+				ret = guest_poll(&port, 1, t0 + round_timeout);
 			} while (ret == 0 && !evtchn_test_and_clear(port));
 			p.when = guest_now();
 		} else {
-			ret = guest_wait_flag(&p.got, t0 + ROUND_TIMEOUT);
+			ret = guest_wait_flag(&p.got, t0 + round_timeout);
 		}
 		if (ret < 0) {
 			guest_fail("ping: no answer to round %u: %ld", i, ret);
