@@ -108,10 +108,11 @@ void tsc_refine_begin(struct tsc_refinement *r, struct clocksource *cs);
 u64 tsc_refine_finish(struct tsc_refinement *r, u32 *err_ppm, u64 *window_ns);
 
 /*
- * The warp check: every online CPU reads read() in turn under one lock for
- * about duration_ns and compares with the last value any CPU read; returns
- * the largest backwards step seen (0: none) in read()'s units, and counts
- * the comparisons in *checks. Interrupts enabled; calls every CPU.
+ * The warp check: every online CPU reads read() in turn under one lock
+ * until duration_ns from the call (each at least once) and compares with
+ * the last value any CPU read; returns the largest backwards step seen
+ * (0: none) in read()'s units, and counts the comparisons in *checks.
+ * Interrupts enabled; calls every CPU.
  */
 u64 clock_warp_check(u64 (*read)(void), s_time_t duration_ns, u64 *checks);
 
