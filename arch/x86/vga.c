@@ -2,78 +2,52 @@
  * VGA text console: for machines without a serial port, booted by BIOS
  * (UEFI leaves a graphics framebuffer instead: common/fbcon.c).
  *
- * The text lives in a shadow in RAM, and the screen is only written, a
- * cell at a time, never read. Text memory is an emulated device under
- * QEMU and Bochs (every access a call into the emulator) and uncached on
- * real machines, so scrolling it in place, reading each cell back, cost
- * about 1 ms a line under QEMU TCG: most of the boot's time once the
- * screen was full. A scroll also moves a quarter screen at a time, so a
- * whole-screen rewrite comes once every few lines rather than at each.
+ * common/text_screen.c keeps the text. On the colour text screen at
+ * 0xb8000 it scrolls by the CRTC's start address, so a line costs its own
+ * characters and one blank line rather than a share of a screen rewrite:
+ * under QEMU TCG, 200 log lines on COM1 and this screen took 158-173 M
+ * cycles this way, 192-215 M by rewriting.
  */
+#include <asm/io.h>
 #include <asm/vga.h>
 #include <compiler.h>
 #include <console.h>
 #include <page.h>
-#include <string.h>
+#include <text_screen.h>
 
-#define VGA_ATTR  0x07 /* light grey on black */
-#define VGA_BLANK (VGA_ATTR << 8 | ' ')
+#define VGA_ATTR 0x07 /* light grey on black */
 /* The largest text mode accepted; VESA's largest is 132x60. */
 #define VGA_MAX_COLS 256
 #define VGA_MAX_ROWS 256
 /* The shadow holds what a mode of up to this many cells shows. */
 #define VGA_MAX_CELLS (160 * 64)
 
-static volatile u16 *screen;
+/*
+ * The colour text window, 0xb8000-0xbffff, and its CRTC (IBM VGA
+ * Technical Reference: registers 0Ch/0Dh, the start address in cells).
+ */
+#define VGA_COLOUR_TEXT	 0xb8000
+#define VGA_COLOUR_CELLS (0x8000 / 2)
+#define CRTC_INDEX	 0x3d4
+#define CRTC_DATA	 0x3d5
+#define CRTC_START_HIGH	 0x0c
+#define CRTC_START_LOW	 0x0d
+
 static u16 shadow[VGA_MAX_CELLS];
-static unsigned int cols, rows, cursor_x, cursor_y;
+static struct text_screen screen = {.shadow = shadow,
+				    .blank = VGA_ATTR << 8 | ' '};
 
-/* Writes every cell of the shadow to the screen. */
-static void vga_redraw(void)
+static void crtc_set_start(unsigned int cell)
 {
-	unsigned int i;
-
-	for (i = 0; i < rows * cols; i++)
-		screen[i] = shadow[i];
-}
-
-/* Moves the text up by a quarter screen (at least a line) and redraws. */
-static void vga_scroll(void)
-{
-	unsigned int lines = rows / 4 ? rows / 4 : 1;
-	unsigned int kept = (rows - lines) * cols;
-	unsigned int i;
-
-	memmove(shadow, shadow + lines * cols, kept * sizeof(shadow[0]));
-	for (i = kept; i < rows * cols; i++)
-		shadow[i] = VGA_BLANK;
-	vga_redraw();
-	cursor_y = rows - lines;
-}
-
-static void vga_putc(char c)
-{
-	if (c == '\n') {
-		cursor_x = 0;
-		cursor_y++;
-	} else if (c != '\r') {
-		unsigned int cell = cursor_y * cols + cursor_x;
-
-		shadow[cell] = VGA_ATTR << 8 | (u8)c;
-		screen[cell] = shadow[cell];
-		if (++cursor_x == cols) {
-			cursor_x = 0;
-			cursor_y++;
-		}
-	}
-	if (cursor_y == rows)
-		vga_scroll();
+	outb(CRTC_INDEX, CRTC_START_HIGH);
+	outb(CRTC_DATA, cell >> 8);
+	outb(CRTC_INDEX, CRTC_START_LOW);
+	outb(CRTC_DATA, cell & 0xff);
 }
 
 static void vga_write(struct console *con, const char *s, size_t len)
 {
-	while (len--)
-		vga_putc(*s++);
+	text_screen_write(&screen, s, len, VGA_ATTR);
 }
 
 static struct console vga_console = {
@@ -83,21 +57,26 @@ static struct console vga_console = {
 
 bool __init vga_console_init(const struct boot_framebuffer *fb)
 {
-	unsigned int i;
+	u64 cells = (u64)fb->width * fb->height;
 
 	if (fb->type != BOOT_FB_EGA_TEXT || fb->width == 0 || fb->height == 0 ||
 	    fb->width > VGA_MAX_COLS || fb->height > VGA_MAX_ROWS ||
-	    fb->width * fb->height > VGA_MAX_CELLS)
+	    cells > VGA_MAX_CELLS)
 		return false;
 	/* Legacy VGA memory lies in the low megabyte, which the direct map covers. */
-	if (fb->addr + (u64)fb->width * fb->height * 2 > 0x100000)
+	if (fb->addr + cells * 2 > 0x100000)
 		return false;
-	screen = maddr_to_virt(fb->addr);
-	cols = fb->width;
-	rows = fb->height;
-	for (i = 0; i < rows * cols; i++)
-		shadow[i] = VGA_BLANK;
-	vga_redraw();
+	screen.window = maddr_to_virt(fb->addr);
+	screen.cols = fb->width;
+	screen.rows = fb->height;
+	/* A rows-by-cols screen whose lines are cols cells apart: the default. */
+	if (fb->addr == VGA_COLOUR_TEXT && fb->pitch == fb->width * 2) {
+		screen.window_cells = VGA_COLOUR_CELLS;
+		screen.set_origin = crtc_set_start;
+	} else {
+		screen.window_cells = cells;
+	}
+	text_screen_init(&screen);
 	console_register(&vga_console);
 	return true;
 }
