@@ -132,7 +132,7 @@ void __init start_hypervisor(u32 mb2_magic, u32 mb2_info_pa)
 	 * The CR0/CR4 protections and the FPU before the first line: an
 	 * emulator like QEMU's TCG translates code for one set of control
 	 * bits, so each change after the first printk made it translate the
-	 * log's code again (1-2 ms of the boot under QEMU TCG).
+	 * log's code again (about 1 ms under QEMU TCG, near the noise).
 	 */
 	cpu_protect_init();
 	print_banner();
